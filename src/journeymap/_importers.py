@@ -1,0 +1,33 @@
+"""Lazy imports of optional, heavy libraries with an actionable install hint."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from journeymap.errors import MissingExtraError
+
+
+def _import(module: str, extra: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"{module} is not installed; run: pip install \"journeymap[{extra}]\""
+        ) from exc
+
+
+def import_weasyprint() -> ModuleType:
+    return _import("weasyprint", "pdf")
+
+
+def import_pptx() -> ModuleType:
+    return _import("pptx", "all")
+
+
+def import_openpyxl() -> ModuleType:
+    return _import("openpyxl", "excel")
+
+
+def import_pyspark() -> ModuleType:
+    return _import("pyspark", "spark")

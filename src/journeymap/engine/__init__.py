@@ -1,0 +1,8 @@
+"""L1: the only place that creates a backend or runs raw SQL (see ADR 0001)."""
+
+from __future__ import annotations
+
+from journeymap.engine.base import Engine, connect
+from journeymap.engine.eventlog import CANONICAL_COLUMNS, EventLog
+
+__all__ = ["CANONICAL_COLUMNS", "Engine", "EventLog", "connect"]

@@ -1,0 +1,126 @@
+"""Engine: one wrapped Ibis backend. DuckDB (embedded) by default, Spark on request."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from journeymap.errors import EngineError
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+    import pyarrow as pa
+
+_names = itertools.count()
+_lock = threading.Lock()
+
+
+def _fresh_name(prefix: str) -> str:
+    with _lock:
+        return f"_jm_{prefix}_{next(_names)}"
+
+
+@dataclass
+class Engine:
+    """A live connection. Analytics build Ibis expressions; the engine runs them."""
+
+    backend: Any
+    kind: str = "duckdb"
+    url: str | None = None
+    _tables: list[str] = field(default_factory=list)
+
+    # -- running expressions ----------------------------------------------------------
+    def to_pandas(self, expr: ibis.Expr) -> pd.DataFrame:
+        return self.backend.execute(expr)
+
+    def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        return self.backend.to_pyarrow(expr)
+
+    def scalar(self, expr: ibis.Expr) -> Any:
+        return self.backend.execute(expr)
+
+    # -- tables -----------------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        return self.backend.table(name)
+
+    def register_arrow(self, data: pa.Table | pd.DataFrame, *, prefix: str = "t") -> ibis.Table:
+        """Store in-memory data as a temporary table and return it as an expression."""
+        name = _fresh_name(prefix)
+        table = self.backend.create_table(name, data, temp=self.kind == "duckdb")
+        self._tables.append(name)
+        return table
+
+    def materialize(self, expr: ibis.Table, *, prefix: str = "m") -> ibis.Table:
+        """Compute `expr` once into a table, so later expressions reuse it."""
+        name = _fresh_name(prefix)
+        if self.kind == "duckdb":
+            table = self.backend.create_table(name, expr, temp=True)
+        else:
+            table = self.backend.create_table(name, expr)
+        self._tables.append(name)
+        return table
+
+    # -- raw SQL (DuckDB only; values always bound as parameters) -----------------------
+    def sql_rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
+        if self.kind != "duckdb":
+            raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
+        cursor = self.backend.con.execute(sql, params)
+        return list(cursor.fetchall())
+
+    def sql_table(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = (), *, prefix: str = "q") -> ibis.Table:
+        """Run a parameterised DuckDB query into a temp table; return it as an expression."""
+        if self.kind != "duckdb":
+            raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
+        name = _fresh_name(prefix)
+        self.backend.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}', params)
+        self._tables.append(name)
+        return self.backend.table(name)
+
+    @property
+    def duckdb_connection(self) -> Any:
+        """The raw duckdb connection (ingest streams files through it)."""
+        if self.kind != "duckdb":
+            raise EngineError(f"no duckdb connection on a {self.kind} engine")
+        return self.backend.con
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+
+def connect(url: str | None = None, *, threads: int | None = None, memory_limit: str | None = None) -> Engine:
+    """Open an engine: ``None``/``"duckdb://"`` (memory), ``"duckdb:///path.duckdb"``, or ``"spark://local"``.
+
+    Parameters
+    ----------
+    url
+        Where the events live. Default: an in-memory DuckDB database.
+    threads, memory_limit
+        DuckDB resource settings.
+    """
+    import ibis
+
+    url = url or "duckdb://"
+    if url.startswith("duckdb://"):
+        path = url[len("duckdb://") :] or ":memory:"
+        if path.startswith("/") and path != "/":
+            path = path[1:] if path.startswith("//") else path
+        config: dict[str, Any] = {}
+        if threads:
+            config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        try:
+            backend = ibis.duckdb.connect(path, **config)
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            raise EngineError(f"cannot open duckdb database {path!r}: {exc}") from exc
+        backend.raw_sql("SET TimeZone = 'UTC'")
+        return Engine(backend=backend, kind="duckdb", url=url)
+    if url.startswith("spark://"):
+        from journeymap.engine.spark import connect_spark
+
+        return Engine(backend=connect_spark(), kind="spark", url=url)
+    raise EngineError(f"unknown engine url {url!r}; use duckdb://[path] or spark://local")

@@ -1,0 +1,108 @@
+"""Cards placed on a stage: pain points, opportunities, KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Id = str
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"id {value!r} must be lower-case letters, digits, '-' or '_' "
+            "and start with a letter or digit"
+        )
+    return value
+
+
+class Card(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("id", check_fields=False)
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_id(value)
+
+
+class PainPoint(Card):
+    """A problem customers meet; `evidence` says whether it is observed or assumed."""
+
+    id: Id
+    text: str
+    touchpoint: Id | None = Field(
+        default=None, description="Touchpoint where the pain is felt (id)."
+    )
+    severity: Literal["low", "medium", "high", "critical"] = "medium"
+    evidence: Literal["observed", "assumed", "proposed"] = "assumed"
+    department: str | None = None
+    source: str | None = Field(default=None, description="Research source or link.")
+
+
+class Opportunity(Card):
+    """An improvement idea, linked to the pain points it addresses."""
+
+    id: Id
+    text: str
+    addresses: tuple[Id, ...] = Field(default=(), description="Pain point ids.")
+    owner: str | None = None
+    department: str | None = None
+    status: Literal["idea", "planned", "in_progress", "done", "dropped"] = "idea"
+    value: float = Field(default=3, ge=1, le=5, description="Business value, 1..5.")
+    effort: float = Field(default=3, ge=1, le=5, description="Effort, 1..5.")
+    due: dt.date | None = None
+    kpis: tuple[Id, ...] = Field(default=(), description="KPI ids it should move.")
+
+
+KpiMetric = Literal[
+    "stage_reach",
+    "stage_conversion",
+    "stage_dropoff",
+    "median_time_in_stage_s",
+    "conversion_rate",
+    "nps",
+    "csat",
+    "ces",
+    "sentiment",
+    "revenue_per_customer",
+    "regression_rate",
+    "touchpoint_reach",
+]
+
+_TARGET = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+class Kpi(Card):
+    """A measured number with an optional target such as ``">= 0.40"``."""
+
+    id: Id
+    metric: KpiMetric
+    name: str | None = None
+    target: str | None = Field(
+        default=None, description='Comparison and number, e.g. ">= 0.40" or "< 86400".'
+    )
+    unit: str | None = None
+    touchpoint: Id | None = Field(
+        default=None, description="For touchpoint-level metrics (touchpoint_reach, nps...)."
+    )
+
+    @field_validator("target")
+    @classmethod
+    def _valid_target(cls, value: str | None) -> str | None:
+        if value is not None and not _TARGET.match(value):
+            raise ValueError(
+                f"target {value!r} must be a comparison and a number, e.g. '>= 0.4'"
+            )
+        return value
+
+    def target_parts(self) -> tuple[str, float] | None:
+        if self.target is None:
+            return None
+        found = _TARGET.match(self.target)
+        assert found is not None
+        return found.group(1), float(found.group(2))

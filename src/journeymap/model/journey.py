@@ -1,0 +1,205 @@
+"""What a journey map *is*: stages, touchpoints and the cards on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from journeymap.model.cards import Kpi, Opportunity, PainPoint, check_id
+from journeymap.model.persona import Persona
+
+FORMAT_VERSION = 1
+
+
+class Match(BaseModel):
+    """Which events belong to a touchpoint. All given conditions must hold.
+
+    ``event`` lists raw event names; ``event_prefix`` matches names that start with a
+    prefix; ``channel`` lists channels; ``properties`` maps a column to a value or a
+    list of accepted values.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event: tuple[str, ...] = ()
+    event_prefix: str | None = None
+    channel: tuple[str, ...] = ()
+    properties: dict[str, str | int | float | bool | tuple[str | int | float | bool, ...]] = (
+        Field(default_factory=dict)
+    )
+
+    @field_validator("event", "channel", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Match:
+        if not (self.event or self.event_prefix or self.channel or self.properties):
+            raise ValueError("match needs at least one of event, event_prefix, channel, properties")
+        return self
+
+
+class Touchpoint(BaseModel):
+    """Where the customer meets the company; it matches events."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    name: str
+    channel: str | None = None
+    online: bool = True
+    layer: Literal["frontstage", "backstage", "support"] = "frontstage"
+    moment_of_truth: bool = False
+    department: str | None = None
+    description: str | None = None
+    match: Match | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_id(value)
+
+
+class Stage(BaseModel):
+    """One phase of the journey; events reach it through its touchpoints."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    name: str
+    goal: str | None = None
+    description: str | None = None
+    actions: tuple[str, ...] = Field(default=(), description="What the customer does.")
+    business_actions: tuple[str, ...] = Field(
+        default=(), description="What the business does and the resources it uses."
+    )
+    thoughts: tuple[str, ...] = ()
+    emotion: float | None = Field(
+        default=None, ge=-1, le=1, description="Assumed emotion, -1 (angry) .. 1 (delighted)."
+    )
+    touchpoints: tuple[Touchpoint, ...] = ()
+    pain_points: tuple[PainPoint, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
+    kpis: tuple[Kpi, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_id(value)
+
+
+class Department(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    name: str
+    owner: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_id(value)
+
+
+class Review(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    every_days: int = Field(default=90, gt=0)
+    last: dt.date | None = None
+    owner: str | None = None
+
+    def next_due(self) -> dt.date | None:
+        return None if self.last is None else self.last + dt.timedelta(days=self.every_days)
+
+
+class Conversion(BaseModel):
+    """What counts as converting: an event name (and optionally a stage reached)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event: tuple[str, ...] = ()
+    stage: str | None = None
+    window_days: float | None = Field(default=None, gt=0)
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Conversion:
+        if not (self.event or self.stage):
+            raise ValueError("conversion needs an event or a stage")
+        return self
+
+
+class DataSource(BaseModel):
+    """Where the measuring data lives (paths relative to the map file)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    events: str | None = None
+    surveys: str | None = None
+    feedback: str | None = None
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Canonical column -> column in the file, e.g. {customer_id: user_id}.",
+    )
+    timezone: str | None = None
+
+
+class JourneyMap(BaseModel):
+    """A customer journey map: the designed journey, to be measured against data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    journeymap: Literal[1] = FORMAT_VERSION
+    name: str
+    description: str | None = None
+    state: Literal["current", "future"] = "current"
+    current_map: str | None = Field(
+        default=None, description="For a future-state map: path or name of the current map."
+    )
+    owner: str | None = None
+    version: str | None = None
+    review: Review | None = None
+    framework: str | None = None
+    departments: tuple[Department, ...] = ()
+    personas: tuple[Persona, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    conversion: Conversion | None = None
+    data: DataSource | None = None
+
+    # -- lookups -------------------------------------------------------------------
+    def touchpoints(self) -> list[tuple[Stage, Touchpoint]]:
+        return [(stage, tp) for stage in self.stages for tp in stage.touchpoints]
+
+    def pain_points(self) -> list[tuple[Stage, PainPoint]]:
+        return [(stage, p) for stage in self.stages for p in stage.pain_points]
+
+    def opportunities(self) -> list[tuple[Stage, Opportunity]]:
+        return [(stage, o) for stage in self.stages for o in stage.opportunities]
+
+    def kpis(self) -> list[tuple[Stage, Kpi]]:
+        return [(stage, k) for stage in self.stages for k in stage.kpis]
+
+    def stage(self, stage_id: str) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
+
+    def stage_ids(self) -> list[str]:
+        return [stage.id for stage in self.stages]
+
+    def for_department(self, department: str) -> JourneyMap:
+        """A department-specific view: only its touchpoints and cards (stages kept)."""
+
+        stages = tuple(
+            stage.model_copy(
+                update={
+                    "touchpoints": tuple(t for t in stage.touchpoints if t.department == department),
+                    "pain_points": tuple(p for p in stage.pain_points if p.department == department),
+                    "opportunities": tuple(
+                        o for o in stage.opportunities if o.department == department or o.owner == department
+                    ),
+                }
+            )
+            for stage in self.stages
+        )
+        return self.model_copy(update={"stages": stages})
