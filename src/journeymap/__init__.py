@@ -30,8 +30,6 @@ from journeymap.model import (
     Stage,
     Touchpoint,
 )
-from journeymap.model.frameworks import get_framework, list_frameworks
-from journeymap.model.spec import dump_map, load_map, loads_map, map_json_schema, validate_map
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,6 +71,55 @@ __all__ = [
     "time_to_convert",
     "validate_map",
 ]
+
+
+def load_map(path: str | Path) -> JourneyMap:
+    """Load and validate a journey map file; errors name file, line and field."""
+    from journeymap.model.spec import load_map as _load_map
+
+    return _load_map(path)
+
+
+def loads_map(text: str, *, file: str = "<string>") -> JourneyMap:
+    """Load a journey map from YAML text."""
+    from journeymap.model.spec import loads_map as _loads_map
+
+    return _loads_map(text, file=file)
+
+
+def dump_map(journey: JourneyMap, path: str | Path | None = None) -> str:
+    """Write a journey map as YAML (and to `path` when given); returns the text."""
+    from journeymap.model.spec import dump_map as _dump_map
+
+    return _dump_map(journey, path)
+
+
+def validate_map(path: str | Path) -> list[MapError]:
+    """Every problem of a map file (empty when it is valid)."""
+    from journeymap.model.spec import validate_map as _validate_map
+
+    return _validate_map(path)
+
+
+def map_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the journey file."""
+    from journeymap.model.spec import map_json_schema as _schema
+
+    return _schema()
+
+
+def list_frameworks() -> Any:
+    """The stage-framework presets."""
+    from journeymap.model.frameworks import list_frameworks as _list
+
+    return _list()
+
+
+def get_framework(framework_id: str) -> Any:
+    """One stage-framework preset by id (did-you-mean on a typo)."""
+    from journeymap.model.frameworks import get_framework as _get
+
+    return _get(framework_id)
 
 
 def connect(url: str | None = None, **options: Any) -> Engine:
