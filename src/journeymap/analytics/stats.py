@@ -1,0 +1,215 @@
+"""Small statistics helpers shared by analytics and voc.
+
+Wilson score interval for a proportion, the pooled two-proportion z test, Fisher's
+exact test, the odds ratio with a Woolf (log) confidence interval and the
+Benjamini–Hochberg false discovery rate. Plain Python on counts: the heavy lifting
+(counting customers) happens in Ibis; these turn counts into evidence.
+
+A 2×2 table is always written ``(a, b, c, d)``::
+
+                 outcome   no outcome
+    exposed         a          b
+    not exposed     c          d
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scipy import stats as _scipy_stats
+
+__all__ = [
+    "OddsRatio",
+    "ZTest",
+    "benjamini_hochberg",
+    "fisher_exact_p",
+    "normal_quantile",
+    "odds_ratio",
+    "two_proportion_ztest",
+    "wilson_interval",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ZTest:
+    """Result of a two-proportion z test: ``diff = p2 - p1``."""
+
+    p1: float
+    p2: float
+    diff: float
+    z: float
+    p_value: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OddsRatio:
+    """Odds ratio ``(a·d)/(b·c)`` with its confidence interval.
+
+    ``corrected`` tells whether 0.5 was added to every cell (Haldane) because one
+    cell was zero.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    corrected: bool = False
+
+    @property
+    def log_estimate(self) -> float:
+        return math.log(self.estimate) if self.estimate > 0 else -math.inf
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def normal_quantile(confidence: float) -> float:
+    """Two-sided critical value of the standard normal (1.959964 for 0.95).
+
+    Examples
+    --------
+    >>> round(normal_quantile(0.95), 4)
+    1.96
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    return float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
+
+
+def _check_counts(*counts: int) -> None:
+    for count in counts:
+        if count < 0:
+            raise ValueError(f"counts must be non-negative, got {counts}")
+
+
+def wilson_interval(
+    successes: int, n: int, *, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n``.
+
+    Returns ``(nan, nan)`` when ``n`` is 0 (no evidence either way).
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(8, 10)
+    >>> round(low, 4), round(high, 4)
+    (0.4902, 0.9433)
+    """
+    _check_counts(successes, n)
+    if successes > n:
+        raise ValueError(f"successes ({successes}) exceed n ({n})")
+    if n == 0:
+        return (math.nan, math.nan)
+    z = normal_quantile(confidence)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+def two_proportion_ztest(x1: int, n1: int, x2: int, n2: int) -> ZTest:
+    """Pooled two-sided z test of ``x1/n1`` against ``x2/n2``.
+
+    When both groups are all successes or all failures the pooled variance is 0;
+    the proportions are then equal and ``p_value`` is 1. An empty group gives NaN.
+
+    Examples
+    --------
+    >>> test = two_proportion_ztest(30, 100, 45, 100)
+    >>> round(test.diff, 2), round(test.p_value, 4)
+    (0.15, 0.0285)
+    """
+    _check_counts(x1, n1, x2, n2)
+    if x1 > n1 or x2 > n2:
+        raise ValueError("successes exceed group size")
+    if n1 == 0 or n2 == 0:
+        nan = math.nan
+        return ZTest(x1 / n1 if n1 else nan, x2 / n2 if n2 else nan, nan, nan, nan)
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if variance == 0:
+        return ZTest(p1, p2, p2 - p1, 0.0, 1.0)
+    z = (p2 - p1) / math.sqrt(variance)
+    p_value = float(2 * _scipy_stats.norm.sf(abs(z)))
+    return ZTest(p1, p2, p2 - p1, z, min(1.0, p_value))
+
+
+def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of Fisher's exact test on the 2×2 table ``(a, b, c, d)``.
+
+    Examples
+    --------
+    >>> round(fisher_exact_p(8, 2, 1, 5), 4)
+    0.035
+    """
+    _check_counts(a, b, c, d)
+    result = _scipy_stats.fisher_exact([[a, b], [c, d]], alternative="two-sided")
+    return float(min(1.0, result.pvalue))
+
+
+def odds_ratio(
+    a: int, b: int, c: int, d: int, *, confidence: float = 0.95
+) -> OddsRatio:
+    """Odds ratio of the 2×2 table with a Woolf (log-scale) confidence interval.
+
+    If any cell is zero, 0.5 is added to every cell (Haldane correction) so that
+    the estimate and interval stay finite.
+
+    Examples
+    --------
+    >>> ratio = odds_ratio(8, 2, 1, 5)
+    >>> round(ratio.estimate, 1)
+    20.0
+    >>> odds_ratio(5, 0, 2, 3).corrected
+    True
+    """
+    _check_counts(a, b, c, d)
+    cells = [float(a), float(b), float(c), float(d)]
+    corrected = min(cells) == 0
+    if corrected:
+        cells = [x + 0.5 for x in cells]
+    fa, fb, fc, fd = cells
+    log_or = math.log(fa * fd / (fb * fc))
+    se = math.sqrt(sum(1 / x for x in cells))
+    z = normal_quantile(confidence)
+    return OddsRatio(
+        estimate=math.exp(log_or),
+        ci_low=math.exp(log_or - z * se),
+        ci_high=math.exp(log_or + z * se),
+        corrected=corrected,
+    )
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg q-values (adjusted p-values), in the input order.
+
+    NaN p-values stay NaN and do not count towards the number of tests. Ties and
+    input order do not change the result.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03])
+    [0.03, 0.04, 0.04]
+    """
+    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
+    for p, _ in indexed:
+        if not 0 <= p <= 1:
+            raise ValueError(f"p-values must be in [0, 1], got {p}")
+    m = len(indexed)
+    out = [math.nan] * len(p_values)
+    running = 1.0
+    ranked = sorted(indexed, key=lambda pair: pair[0])
+    for rank in range(m, 0, -1):
+        p, index = ranked[rank - 1]
+        running = min(running, p * m / rank)
+        out[index] = max(p, running)  # q >= p; guards against a rounding ulp
+    return out
