@@ -1,0 +1,727 @@
+"""Read and write journey map files (YAML), and say precisely what is wrong with them.
+
+Loading keeps ruamel.yaml's round-trip document next to the model: it knows the line of
+every key and item, so a pydantic error at ``('stages', 2, 'touchpoints', 0, 'layer')``
+becomes ``map.yaml:31: stages[2].touchpoints[0].layer: Input should be ...``, and saving
+the document again keeps comments and key order.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import io
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from journeymap.errors import MapError
+from journeymap.model.frameworks import get_framework, unknown_framework_message
+from journeymap.model.journey import JourneyMap
+from journeymap.model.rules import parse_rule
+
+Loc = tuple[str | int, ...]
+MAX_NODES = 1_000_000  # alias bombs expand exponentially; real maps are tiny
+
+
+# -- problems -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a valid-looking map.
+
+    ``loc`` is the path to the field, as pydantic spells it:
+    ``("stages", 0, "pain_points", 1, "touchpoint")``. ``related`` optionally points at
+    another field, e.g. the first use of a duplicated id.
+    """
+
+    loc: Loc
+    message: str
+    related: Loc | None = None
+
+
+def field_path(loc: Loc) -> str:
+    """Render a location as ``stages[2].touchpoints[0].layer``.
+
+    Examples
+    --------
+    >>> field_path(("stages", 2, "touchpoints", 0, "layer"))
+    'stages[2].touchpoints[0].layer'
+    """
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+# -- YAML -----------------------------------------------------------------------------
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap long text on save
+    yaml.allow_unicode = True
+    return yaml
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = f"YAML syntax: {exc.problem or exc.context or 'cannot parse'}"
+        raise MapError(message, file=file, line=line) from None
+    except RecursionError:
+        raise MapError("YAML nests too deeply", file=file) from None
+    except Exception as exc:  # ruamel raises a zoo of types on odd input
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        message = f"YAML syntax: {type(exc).__name__} {first}".strip()
+        raise MapError(message, file=file) from None
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_NODES
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise MapError(f"YAML expands to more than {MAX_NODES} values (aliases?)")
+
+
+def _plain(node: Any, budget: _Budget) -> Any:
+    """A deep copy made of dict, list and scalars, for pydantic (the document stays)."""
+    budget.spend()
+    if isinstance(node, Mapping):
+        return {_plain_key(k): _plain(v, budget) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(item, budget) for item in node]
+    if isinstance(node, bool | int | float | str | dt.date) or node is None:
+        return node
+    return str(node)  # tagged scalars and other exotica: let validation judge text
+
+
+def _plain_key(key: Any) -> Any:
+    return key if isinstance(key, str | int | bool | float) or key is None else str(key)
+
+
+def _to_plain(document: Any, file: str) -> Any:
+    try:
+        return _plain(document, _Budget())
+    except RecursionError:
+        raise MapError("YAML nests too deeply or refers to itself", file=file) from None
+    except MapError as exc:
+        raise MapError(exc.message, file=file) from None
+
+
+# -- locating fields in the document --------------------------------------------------
+def locate(document: Any, loc: Loc) -> tuple[int | None, Loc]:
+    """Find the line of a field in a round-trip document.
+
+    Parameters
+    ----------
+    document
+        The ``CommentedMap`` loaded by ruamel.yaml.
+    loc
+        A path such as ``("stages", 2, "touchpoints", 0, "layer")``.
+
+    Returns
+    -------
+    line, found
+        The 1-based line of the deepest part of ``loc`` present in the document (or
+        None), and the part of ``loc`` worth showing: the found prefix plus one missing
+        key, so a missing field is named.
+    """
+    node, line, depth = document, _start_line(document), 0
+    for part in loc:
+        found = _child(node, part)
+        if found is None:
+            if isinstance(node, Mapping) and isinstance(part, str):
+                depth += 1  # a missing field: name it, at its parent's line
+            break
+        node, line = found
+        depth += 1
+    return line, loc[:depth]
+
+
+def _start_line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
+
+
+def _child(node: Any, part: str | int) -> tuple[Any, int | None] | None:
+    if isinstance(node, CommentedMap) and _has_key(node, part):
+        return node[part], node.lc.key(part)[0] + 1
+    if (
+        isinstance(node, CommentedSeq)
+        and isinstance(part, int)
+        and 0 <= part < len(node)
+    ):
+        return node[part], node.lc.item(part)[0] + 1
+    return None
+
+
+def _has_key(node: CommentedMap, part: str | int) -> bool:
+    try:
+        return part in node
+    except TypeError:
+        return False
+
+
+def _problem_error(problem: Problem, document: Any, file: str) -> MapError:
+    line, shown = locate(document, problem.loc)
+    message = problem.message
+    if problem.related is not None:
+        related_line, _ = locate(document, problem.related)
+        if related_line is not None and related_line != line:
+            message += f" (first at line {related_line})"
+    return MapError(message, file=file, line=line, field=field_path(shown) or None)
+
+
+# -- pydantic errors ------------------------------------------------------------------
+def _validation_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = _extra_field_message(loc)
+        problems.append(Problem(loc, message))
+    return problems
+
+
+def _extra_field_message(loc: Loc) -> str:
+    known = _fields_at(loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    if close:
+        return f"unknown field `{loc[-1]}`; did you mean `{close[0]}`?"
+    return f"unknown field `{loc[-1]}`; known: " + ", ".join(known)
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    model: type[BaseModel] | None = JourneyMap
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, str):
+            info = model.model_fields.get(part)
+            model = _model_in(info.annotation) if info is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# -- cross-references -----------------------------------------------------------------
+def check_references(journey: JourneyMap) -> list[Problem]:
+    """Find ids that clash and references to things the map does not define.
+
+    Checks: duplicate ids (stages, touchpoints, pain points, opportunities, KPIs,
+    personas, departments — each unique across the whole map); a pain point's or KPI's
+    ``touchpoint``; an opportunity's ``addresses`` (pain points) and ``kpis``;
+    ``conversion.stage``; department references when departments are declared; the
+    ``framework`` id; every persona's segment rule. Unknown names come with a
+    did-you-mean suggestion.
+
+    Parameters
+    ----------
+    journey
+        A map that passed field validation.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the map is consistent.
+
+    Examples
+    --------
+    >>> from journeymap.model import JourneyMap
+    >>> journey = JourneyMap.model_validate({"name": "x", "stages": [
+    ...     {"id": "buy", "name": "Buy", "touchpoints": [{"id": "website", "name": "W"}],
+    ...      "pain_points": [{"id": "slow", "text": "Slow", "touchpoint": "websit"}]}]})
+    >>> check_references(journey)[0].message
+    'pain point `slow` names touchpoint `websit`; did you mean `website`?'
+    """
+    return [
+        *_duplicate_problems(journey),
+        *_card_reference_problems(journey),
+        *_department_problems(journey),
+        *_map_reference_problems(journey),
+        *_segment_problems(journey),
+    ]
+
+
+def _ids_with_locs(journey: JourneyMap) -> dict[str, list[tuple[str, Loc]]]:
+    found: dict[str, list[tuple[str, Loc]]] = {
+        kind: [] for kind in ("department", "persona", "stage")
+    }
+    found["department"] = [
+        (d.id, ("departments", i)) for i, d in enumerate(journey.departments)
+    ]
+    found["persona"] = [(p.id, ("personas", i)) for i, p in enumerate(journey.personas)]
+    found["stage"] = [(s.id, ("stages", i)) for i, s in enumerate(journey.stages)]
+    lists = {
+        "touchpoint": "touchpoints",
+        "pain point": "pain_points",
+        "opportunity": "opportunities",
+        "KPI": "kpis",
+    }
+    for kind, attr in lists.items():
+        found[kind] = [
+            (card.id, ("stages", i, attr, j))
+            for i, stage in enumerate(journey.stages)
+            for j, card in enumerate(getattr(stage, attr))
+        ]
+    return found
+
+
+def _duplicate_problems(journey: JourneyMap) -> Iterator[Problem]:
+    for kind, entries in _ids_with_locs(journey).items():
+        first: dict[str, Loc] = {}
+        for card_id, loc in entries:
+            if card_id in first:
+                message = f"duplicate {kind} id `{card_id}`"
+                yield Problem((*loc, "id"), message, related=(*first[card_id], "id"))
+            else:
+                first[card_id] = loc
+
+
+def _unknown(owner: str, target: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(set(known)), n=1)
+    if close:
+        return f"{owner} names {target} `{name}`; did you mean `{close[0]}`?"
+    return f"{owner} names {target} `{name}`, which the map does not define"
+
+
+def _card_reference_problems(journey: JourneyMap) -> Iterator[Problem]:
+    touchpoints = {tp.id for _, tp in journey.touchpoints()}
+    pains = {p.id for _, p in journey.pain_points()}
+    kpis = {k.id for _, k in journey.kpis()}
+    for i, stage in enumerate(journey.stages):
+        here: Loc = ("stages", i)
+        for j, pain in enumerate(stage.pain_points):
+            if pain.touchpoint is not None and pain.touchpoint not in touchpoints:
+                message = _unknown(
+                    f"pain point `{pain.id}`",
+                    "touchpoint",
+                    pain.touchpoint,
+                    touchpoints,
+                )
+                yield Problem((*here, "pain_points", j, "touchpoint"), message)
+        for j, kpi in enumerate(stage.kpis):
+            if kpi.touchpoint is not None and kpi.touchpoint not in touchpoints:
+                message = _unknown(
+                    f"KPI `{kpi.id}`", "touchpoint", kpi.touchpoint, touchpoints
+                )
+                yield Problem((*here, "kpis", j, "touchpoint"), message)
+        for j, opp in enumerate(stage.opportunities):
+            owner = f"opportunity `{opp.id}`"
+            loc = (*here, "opportunities", j)
+            yield from _list_problems(
+                owner, "pain point", opp.addresses, pains, (*loc, "addresses")
+            )
+            yield from _list_problems(owner, "KPI", opp.kpis, kpis, (*loc, "kpis"))
+
+
+def _list_problems(
+    owner: str, target: str, names: tuple[str, ...], known: set[str], loc: Loc
+) -> Iterator[Problem]:
+    for k, name in enumerate(names):
+        if name not in known:
+            yield Problem((*loc, k), _unknown(owner, target, name, known))
+
+
+def _department_problems(journey: JourneyMap) -> Iterator[Problem]:
+    if not journey.departments:
+        return
+    known = {d.id for d in journey.departments}
+    for i, stage in enumerate(journey.stages):
+        for attr, kind in (
+            ("touchpoints", "touchpoint"),
+            ("pain_points", "pain point"),
+            ("opportunities", "opportunity"),
+        ):
+            for j, card in enumerate(getattr(stage, attr)):
+                if card.department is not None and card.department not in known:
+                    message = _unknown(
+                        f"{kind} `{card.id}`", "department", card.department, known
+                    )
+                    yield Problem(("stages", i, attr, j, "department"), message)
+
+
+def _map_reference_problems(journey: JourneyMap) -> Iterator[Problem]:
+    conversion = journey.conversion
+    stages = journey.stage_ids()
+    if conversion is not None and conversion.stage is not None:
+        if conversion.stage not in stages:
+            message = _unknown("conversion", "stage", conversion.stage, stages)
+            yield Problem(("conversion", "stage"), message)
+    if journey.framework is not None:
+        try:
+            get_framework(journey.framework)
+        except MapError:
+            yield Problem(("framework",), unknown_framework_message(journey.framework))
+
+
+def _segment_problems(journey: JourneyMap) -> Iterator[Problem]:
+    for i, persona in enumerate(journey.personas):
+        if persona.segment is None:
+            continue
+        try:
+            parse_rule(persona.segment)
+        except MapError as exc:
+            yield Problem(("personas", i, "segment"), exc.message)
+
+
+# -- loading --------------------------------------------------------------------------
+def _fill_framework(data: dict[str, Any]) -> None:
+    """A map with ``framework:`` and no stages takes the preset's stages."""
+    framework_id = data.get("framework")
+    if data.get("stages") or not isinstance(framework_id, str):
+        return
+    try:
+        framework = get_framework(framework_id)
+    except MapError:
+        return  # reported by check_references
+    data["stages"] = [
+        {"id": s.id, "name": s.name, "description": s.description}
+        for s in framework.stages
+    ]
+
+
+def _analyse(text: str, file: str) -> tuple[JourneyMap | None, Any, list[MapError]]:
+    """Parse, validate and cross-check; every problem, in file order."""
+    document = _parse_yaml(text, file)
+    data = _to_plain(document, file)
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        message = f"a journey map is a YAML mapping (`key: value` lines), found {kind}"
+        return None, document, [MapError(message, file=file, line=1)]
+    _fill_framework(data)
+    try:
+        journey = JourneyMap.model_validate(data)
+    except ValidationError as exc:
+        return None, document, _errors(_validation_problems(exc), document, file)
+    return journey, document, _errors(check_references(journey), document, file)
+
+
+def _errors(problems: list[Problem], document: Any, file: str) -> list[MapError]:
+    """One error per field (a union mismatch yields several), sorted by line."""
+    unique: dict[tuple[int | None, str | None], MapError] = {}
+    for problem in problems:
+        error = _problem_error(problem, document, file)
+        unique.setdefault((error.line, error.field), error)
+    return sorted(unique.values(), key=lambda e: e.line or 0)
+
+
+def _load(text: str, file: str) -> tuple[JourneyMap, Any]:
+    journey, document, errors = _analyse(text, file)
+    if errors:
+        raise errors[0]
+    assert journey is not None
+    return journey, document
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MapError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    except OSError as exc:
+        raise MapError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+
+
+def loads_map(text: str, *, file: str = "<string>") -> JourneyMap:
+    """Load a journey map from YAML text.
+
+    Parameters
+    ----------
+    text
+        The YAML.
+    file
+        Name used in error messages.
+
+    Returns
+    -------
+    JourneyMap
+        The validated, cross-checked map.
+
+    Raises
+    ------
+    MapError
+        The first problem, in file order, as ``file:line: field: message``.
+
+    Examples
+    --------
+    >>> loads_map("name: Demo\\nframework: race\\n").stage_ids()
+    ['reach', 'act', 'convert', 'engage']
+    """
+    return _load(text, file)[0]
+
+
+def load_map(path: str | Path) -> JourneyMap:
+    """Load a journey map file; see :func:`loads_map`.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml`` file.
+
+    Returns
+    -------
+    JourneyMap
+        The validated, cross-checked map.
+    """
+    return loads_map(_read(path), file=str(path))
+
+
+def load_map_document(path: str | Path) -> tuple[JourneyMap, CommentedMap]:
+    """Load a map and keep its YAML document, for saving it back losslessly.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml`` file.
+
+    Returns
+    -------
+    journey, document
+        The map, and the ruamel.yaml round-trip document (comments, key order).
+    """
+    return loads_map_document(_read(path), file=str(path))
+
+
+def loads_map_document(
+    text: str, *, file: str = "<string>"
+) -> tuple[JourneyMap, CommentedMap]:
+    """Like :func:`load_map_document`, from text.
+
+    Examples
+    --------
+    >>> journey, document = loads_map_document("name: Demo  # hi\\n")
+    >>> dumps_map_document(document)
+    'name: Demo  # hi\\n'
+    """
+    journey, document = _load(text, file)
+    return journey, document
+
+
+def validate_map_text(text: str, *, file: str = "<string>") -> list[MapError]:
+    """Every problem in a map, in file order (empty when the map is valid).
+
+    Field errors and cross-reference problems are not mixed: references are checked
+    only once every field is valid.
+
+    Examples
+    --------
+    >>> [e.one_line() for e in validate_map_text("name: x\\nstate: past\\n")]
+    ["<string>:2: state: Input should be 'current' or 'future'"]
+    """
+    try:
+        return _analyse(text, file)[2]
+    except MapError as exc:
+        return [exc]
+
+
+def validate_map(path: str | Path) -> list[MapError]:
+    """Every problem in a map file, for ``journeymap validate`` to print them all.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml`` file.
+
+    Returns
+    -------
+    list of MapError
+        In file order; empty when the map is valid.
+    """
+    try:
+        text = _read(path)
+    except MapError as exc:
+        return [exc]
+    return validate_map_text(text, file=str(path))
+
+
+# -- saving ---------------------------------------------------------------------------
+def dumps_map_document(document: Any) -> str:
+    """The YAML text of a round-trip document (comments and order kept)."""
+    stream = io.StringIO()
+    _yaml().dump(document, stream)
+    return stream.getvalue()
+
+
+def save_map_document(document: Any, path: str | Path) -> None:
+    """Write a round-trip document from :func:`load_map_document` back to a file.
+
+    Parameters
+    ----------
+    document
+        The ruamel.yaml document, possibly edited.
+    path
+        Where to write; UTF-8.
+    """
+    Path(path).write_text(dumps_map_document(document), encoding="utf-8")
+
+
+def dump_map(
+    journey: JourneyMap, path: str | Path | None = None, *, original: Any = None
+) -> str:
+    """Write a map as YAML text, and to ``path`` when given.
+
+    Fields left at their defaults are omitted. With ``original`` (a document from
+    :func:`load_map_document`), the map is merged into a copy of it, so comments,
+    key order and quoting survive wherever the value did not change.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    path
+        Optional file to write.
+    original
+        Optional round-trip document to keep the layout of.
+
+    Returns
+    -------
+    str
+        The YAML text.
+
+    Examples
+    --------
+    >>> from journeymap.model import JourneyMap
+    >>> print(dump_map(JourneyMap(name="Demo", owner="CX")), end="")
+    journeymap: 1
+    name: Demo
+    owner: CX
+    """
+    full = _python(journey.model_dump(mode="python"))
+    minimal = _python(journey.model_dump(mode="python", exclude_defaults=True))
+    minimal = {"journeymap": full["journeymap"], **minimal}
+    if original is None:
+        document = _commented(minimal)
+    else:
+        document = _merge(copy.deepcopy(original), full, minimal)
+    text = dumps_map_document(document)
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def _python(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _python(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_python(v) for v in value]
+    return value
+
+
+def _commented(value: Any) -> Any:
+    """Plain data → ruamel nodes; lists of scalars are written inline (``[a, b]``)."""
+    if isinstance(value, dict):
+        node = CommentedMap()
+        for key, item in value.items():
+            node[key] = _commented(item)
+        return node
+    if isinstance(value, list):
+        seq = CommentedSeq(_commented(v) for v in value)
+        if all(not isinstance(v, dict | list) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _merge(old: Any, full: Any, minimal: Any) -> Any:
+    if isinstance(old, CommentedMap) and isinstance(full, dict):
+        return _merge_map(old, full, minimal if isinstance(minimal, dict) else {})
+    if isinstance(old, CommentedSeq) and isinstance(full, list):
+        return _merge_seq(old, full, minimal if isinstance(minimal, list) else full)
+    if _same_scalar(old, full) or (isinstance(old, str) and full == [old]):
+        return old  # keep the original spelling ('quoted', 4 vs 4.0, one for a list)
+    return _commented(minimal if minimal is not None else full)
+
+
+def _same_scalar(old: Any, new: Any) -> bool:
+    if isinstance(old, dict | list) or isinstance(new, dict | list):
+        return False
+    return isinstance(old, bool) == isinstance(new, bool) and bool(old == new)
+
+
+def _merge_map(old: CommentedMap, full: dict[str, Any], minimal: dict[str, Any]) -> Any:
+    cleared = [k for k in old if k not in full or _cleared(old[k], full[k], minimal, k)]
+    for key in cleared:
+        del old[key]
+    for key in list(old):
+        old[key] = _merge(old[key], full[key], minimal.get(key))
+    for key, value in minimal.items():
+        if key not in old:
+            old[key] = _commented(value)
+    return old
+
+
+def _cleared(old: Any, new: Any, minimal: dict[str, Any], key: str) -> bool:
+    """A field set back to its default None is dropped rather than written as null."""
+    return new is None and old is not None and key not in minimal
+
+
+def _merge_seq(old: CommentedSeq, full: list[Any], minimal: list[Any]) -> Any:
+    del old[len(full) :]
+    for i, value in enumerate(full):
+        small = minimal[i] if i < len(minimal) else value
+        if i < len(old):
+            old[i] = _merge(old[i], value, small)
+        else:
+            old.append(_commented(small))
+    return old
+
+
+# -- JSON Schema ----------------------------------------------------------------------
+_ONE_OR_MANY = (("Match", "event"), ("Match", "channel"), ("Conversion", "event"))
+
+
+def map_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a journey map file.
+
+    Editors use it for completion and checking (``# yaml-language-server: $schema=``).
+    Fields that accept one value or a list (``match.event``) say so.
+
+    Returns
+    -------
+    dict
+        The schema; the same on every call.
+
+    Examples
+    --------
+    >>> map_json_schema()["title"]
+    'journeymap journey map'
+    """
+    schema = JourneyMap.model_json_schema()
+    for model, field in _ONE_OR_MANY:
+        prop = schema["$defs"][model]["properties"][field]
+        many = {k: prop.pop(k) for k in ("items", "type") if k in prop}
+        prop["anyOf"] = [{"type": "string"}, many]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "journeymap journey map",
+        "description": (
+            "A customer journey map: stages, touchpoints, personas, pain points, "
+            "opportunities and KPIs, to be measured against event data. "
+            "See docs/reference/journey-file.md."
+        ),
+        **{k: v for k, v in schema.items() if k not in ("title", "description")},
+    }
