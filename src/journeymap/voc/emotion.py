@@ -1,0 +1,132 @@
+"""The measured emotion curve: survey scores and comment sentiment on one −1..1 scale.
+
+Every observation becomes one value on −1 (angry) .. 1 (delighted):
+
+=========  ====================  ==========================================
+source     scale                 emotion value
+=========  ====================  ==========================================
+NPS        0–10                  (x − 5) / 5
+CSAT       1–5                   (x − 3) / 2
+CES        1–7, high = effort    (4 − x) / 3
+comment    VADER compound        compound (already −1..1)
+=========  ====================  ==========================================
+
+The measured emotion of a touchpoint, stage or persona is the plain mean of all its
+observations (each survey answer and each comment weighs one), with a Student t 95%
+interval. Score moments are summed in the engine and comment moments in Python, then
+added exactly (:class:`~journeymap.voc.moments.Moments`). The assumed emotion from the
+map is carried beside it, never mixed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from journeymap.model.measured import Emotion
+from journeymap.voc.moments import Moments
+from journeymap.voc.scores import SCORE_RANGES
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from journeymap.engine import EventLog
+
+Key = tuple[Any, ...]
+
+
+def score_emotion_expr(table: ibis.Table) -> ibis.Table:
+    """Survey rows with a column ``emotion`` on −1..1 (formula in the module doc).
+
+    Rows with no score, an unknown kind or an out-of-range answer are dropped.
+    """
+    import ibis
+
+    kind = table.score_kind.lower().strip()
+    score = table.score.cast("float64")
+    value = ibis.cases(
+        ((kind == "nps") & score.between(*SCORE_RANGES["nps"]), (score - 5) / 5),
+        ((kind == "csat") & score.between(*SCORE_RANGES["csat"]), (score - 3) / 2),
+        ((kind == "ces") & score.between(*SCORE_RANGES["ces"]), (4 - score) / 3),
+        else_=ibis.null("float64"),
+    )
+    rows = table.filter(table.score.notnull()).mutate(emotion=value)
+    return rows.filter(rows.emotion.notnull())
+
+
+def score_emotion_moments(
+    log: EventLog, table: ibis.Table, by: Sequence[str]
+) -> dict[Key, Moments]:
+    """Moments of the score-derived emotion per group, aggregated in the engine."""
+    rows = score_emotion_expr(table)
+    frame = log.execute(
+        rows.group_by(list(by)).aggregate(
+            n=rows.count(),
+            total=rows.emotion.sum(),
+            total_sq=(rows.emotion * rows.emotion).sum(),
+        )
+    )
+    return {
+        _key(row, by): Moments(int(row["n"]), float(row["total"]), float(row["total_sq"]))
+        for row in frame.to_dict("records")
+    }
+
+
+def text_emotion_moments(frame: pd.DataFrame, by: Sequence[str]) -> dict[Key, Moments]:
+    """Moments of comment sentiment per group; ``frame`` has ``sentiment`` and ``by``."""
+    rows = frame[frame["sentiment"].notna()]
+    out: dict[Key, Moments] = {}
+    if rows.empty:
+        return out
+    grouped = rows.groupby(list(by), sort=True, dropna=False)["sentiment"]
+    for key, values in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        out[tuple(_plain(k) for k in key)] = Moments.of([float(v) for v in values])
+    return out
+
+
+def merge_moments(*parts: dict[Key, Moments]) -> dict[Key, Moments]:
+    """Add moments group by group."""
+    out: dict[Key, Moments] = {}
+    for part in parts:
+        for key, moments in part.items():
+            out[key] = out.get(key, Moments()) + moments
+    return out
+
+
+def emotion_of(
+    moments: Moments | None, *, assumed: float | None = None, confidence: float = 0.95
+) -> Emotion:
+    """An :class:`Emotion` from moments: mean, n and t interval clipped to −1..1.
+
+    Examples
+    --------
+    >>> e = emotion_of(Moments.of([0.5, -0.5, 0.0]), assumed=0.2)
+    >>> e.assumed, e.measured, e.n
+    (0.2, 0.0, 3)
+    """
+    if moments is None or moments.n == 0:
+        return Emotion(assumed=assumed)
+    low, high = moments.interval(confidence)
+    return Emotion(
+        assumed=assumed,
+        measured=moments.mean,
+        n=moments.n,
+        ci_low=None if low is None else max(-1.0, low),
+        ci_high=None if high is None else min(1.0, high),
+    )
+
+
+def _key(row: dict[str, Any], by: Sequence[str]) -> Key:
+    return tuple(_plain(row[column]) for column in by)
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
