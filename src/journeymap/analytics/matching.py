@@ -1,0 +1,247 @@
+"""Which touchpoint (and so which stage) each event belongs to.
+
+DESIGN.md §5: an event belongs to the first touchpoint, in file order, whose
+``match`` rule it satisfies; events no rule matches are counted and reported, never
+dropped silently. Everything here is an Ibis expression (a ``CASE`` chain), so it
+runs unchanged on every backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+
+from journeymap.errors import AnalysisError
+from journeymap.model.journey import JourneyMap, Match, Touchpoint
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from journeymap.engine import EventLog
+
+__all__ = [
+    "UnmatchedReport",
+    "match_touchpoints_expr",
+    "matched_events_expr",
+    "unmatched_events",
+    "unmatched_events_expr",
+]
+
+MATCH_COLUMNS = ("touchpoint_id", "stage_id", "stage_index")
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedReport:
+    """Events that no touchpoint matches: totals and the most frequent names."""
+
+    events: int  # all events in the log
+    unmatched: int
+    distinct: int  # distinct unmatched event names
+    top: tuple[tuple[str, int], ...]  # (event, count), most frequent first
+
+    @property
+    def share(self) -> float | None:
+        return None if self.events == 0 else self.unmatched / self.events
+
+    @property
+    def label(self) -> str:
+        return f"top {len(self.top)} of {self.distinct}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "unmatched": self.unmatched,
+            "share": self.share,
+            "distinct": self.distinct,
+            "label": self.label,
+            "top": [list(pair) for pair in self.top],
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(list(self.top), columns=["event", "events"])
+
+
+def _literal(column: ir.Column, value: Any, where: str) -> Any:
+    """A map value in the column's type (CSV properties arrive as text)."""
+    dtype = column.type()
+    if dtype.is_string():
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+    if dtype.is_boolean() and isinstance(value, str):
+        if value.lower() in {"true", "false"}:
+            return value.lower() == "true"
+        raise AnalysisError(f"{where}: {value!r} is not a boolean")
+    if dtype.is_numeric() and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise AnalysisError(f"{where}: {value!r} is not a number") from None
+    return value
+
+
+def _column(table: ir.Table, name: str, touchpoint: Touchpoint) -> ir.Column:
+    if name not in table.columns:
+        raise AnalysisError(
+            f"touchpoint {touchpoint.id!r} matches on column {name!r}, which the "
+            f"events do not have; available: {', '.join(table.columns)}"
+        )
+    return table[name]
+
+
+def _property_condition(
+    table: ir.Table, touchpoint: Touchpoint, name: str, value: Any
+) -> ir.BooleanValue:
+    column = _column(table, name, touchpoint)
+    where = f"touchpoint {touchpoint.id!r}, property {name!r}"
+    if isinstance(value, tuple | list):
+        return column.isin([_literal(column, v, where) for v in value])
+    return column == _literal(column, value, where)
+
+
+def match_condition(
+    table: ir.Table, touchpoint: Touchpoint, match: Match
+) -> ir.BooleanValue:
+    """The Ibis predicate of one touchpoint's ``match`` rule (all parts must hold)."""
+    parts: list[ir.BooleanValue] = []
+    if match.event:
+        parts.append(table.event.isin(list(match.event)))
+    if match.event_prefix is not None:
+        parts.append(table.event.startswith(match.event_prefix))
+    if match.channel:
+        parts.append(_column(table, "channel", touchpoint).isin(list(match.channel)))
+    for name in sorted(match.properties):
+        parts.append(
+            _property_condition(table, touchpoint, name, match.properties[name])
+        )
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = condition & part
+    return condition
+
+
+def _matching_touchpoints(journey: JourneyMap) -> list[tuple[int, str, Touchpoint]]:
+    """(stage index, stage id, touchpoint) in file order, for rules that can match."""
+    return [
+        (index, stage.id, tp)
+        for index, stage in enumerate(journey.stages)
+        for tp in stage.touchpoints
+        if tp.match is not None
+    ]
+
+
+def match_touchpoints_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Add ``touchpoint_id``, ``stage_id`` and ``stage_index`` to every event.
+
+    The first touchpoint in file order whose rule holds wins; unmatched events get
+    nulls. ``stage_index`` is the 0-based position of the stage in the map.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map whose touchpoints' ``match`` rules select events.
+
+    Returns
+    -------
+    ibis.Table
+        The log's columns plus the three match columns (unexecuted).
+
+    Raises
+    ------
+    AnalysisError
+        If a rule needs a column (``channel`` or a property) the events lack.
+
+    Examples
+    --------
+    >>> expr = match_touchpoints_expr(log, journey)  # doctest: +SKIP
+    >>> log.execute(expr)[["event", "stage_id"]]  # doctest: +SKIP
+    """
+    table = log.table
+    rules = _matching_touchpoints(journey)
+    if not rules:
+        return table.mutate(
+            touchpoint_id=ibis.null("string"),
+            stage_id=ibis.null("string"),
+            stage_index=ibis.null("int64"),
+        )
+    branches = [
+        (match_condition(table, tp, tp.match), ordinal)
+        for ordinal, (_, _, tp) in enumerate(rules)
+        if tp.match is not None
+    ]
+    ordinal = ibis.cases(*branches, else_=ibis.null("int64"))
+    with_ordinal = table.mutate(_jm_tp=ordinal)
+    tp_col = with_ordinal._jm_tp
+
+    def lookup(values: list[Any], dtype: str) -> ir.Value:
+        cases = [(tp_col == i, ibis.literal(v, dtype)) for i, v in enumerate(values)]
+        return ibis.cases(*cases, else_=ibis.null(dtype))
+
+    return with_ordinal.mutate(
+        touchpoint_id=lookup([tp.id for _, _, tp in rules], "string"),
+        stage_id=lookup([stage_id for _, stage_id, _ in rules], "string"),
+        stage_index=lookup([index for index, _, _ in rules], "int64"),
+    ).drop("_jm_tp")
+
+
+def matched_events_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Only the events some touchpoint matches, with the match columns."""
+    matched = match_touchpoints_expr(log, journey)
+    return matched.filter(matched.stage_index.notnull())
+
+
+def unmatched_events_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Unmatched events per event name: columns ``event``, ``events``."""
+    matched = match_touchpoints_expr(log, journey)
+    unmatched = matched.filter(matched.stage_index.isnull())
+    return unmatched.group_by("event").agg(events=unmatched.count())
+
+
+def unmatched_events(
+    log: EventLog, journey: JourneyMap, *, top: int = 20
+) -> UnmatchedReport:
+    """Count the events no touchpoint matches and list the most frequent names.
+
+    Names are ordered by count (descending), then name, so ties are stable.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map.
+    top
+        How many event names to list.
+
+    Returns
+    -------
+    UnmatchedReport
+        Totals, share and the ``top`` names (``report.label`` reads "top 20 of N").
+
+    Examples
+    --------
+    >>> report = unmatched_events(log, journey, top=5)  # doctest: +SKIP
+    >>> report.label  # doctest: +SKIP
+    'top 5 of 12'
+    """
+    per_name = log.engine.to_pandas(unmatched_events_expr(log, journey))
+    rows = sorted(
+        (
+            (str(e), int(n))
+            for e, n in zip(per_name.event, per_name.events, strict=True)
+        ),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    return UnmatchedReport(
+        events=log.count(),
+        unmatched=sum(n for _, n in rows),
+        distinct=len(rows),
+        top=tuple(rows[: max(top, 0)]),
+    )
