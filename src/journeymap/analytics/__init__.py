@@ -7,3 +7,23 @@ function that runs it through ``log.engine`` and returns a frozen result type.
 from __future__ import annotations
 
 __all__: list[str] = []
+
+# part A (issue 4): sequences — transitions, variants, paths, funnels, time to convert
+from journeymap.analytics.conversion import time_to_convert, time_to_convert_expr
+from journeymap.analytics.funnels import funnel_expr, measure_funnel
+from journeymap.analytics.paths import find_paths, paths_expr
+from journeymap.analytics.transitions import count_transitions, transitions_expr
+from journeymap.analytics.variants import count_variants, variants_expr
+
+__all__ += [
+    "count_transitions",
+    "count_variants",
+    "find_paths",
+    "funnel_expr",
+    "measure_funnel",
+    "paths_expr",
+    "time_to_convert",
+    "time_to_convert_expr",
+    "transitions_expr",
+    "variants_expr",
+]
