@@ -1,0 +1,200 @@
+"""The emotion lane: assumed and measured curves on a −1..1 band.
+
+The assumed curve (from the map) gets a face per stage; the measured curve (from data)
+is drawn beside it, shifted right, with confidence whiskers and the number of answers.
+Curves use horizontal tangents at every point, so they never overshoot the band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from journeymap.layout.diagram import Box, Circle, Group, Item, Line, Path, Text
+
+BAND_HEIGHT = 180.0
+BAND_PAD = 22.0  # between the band edge and the ±1 lines, room for faces and labels
+FACE_R = 11.0
+OFFSET = 16.0  # assumed points sit left of the column centre, measured ones right
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionPoint:
+    """One stage's emotion: assumed and measured values with their uncertainty."""
+
+    stage_id: str
+    x: float
+    assumed: float | None = None
+    measured: float | None = None
+    n: int = 0
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Where −1..1 lives vertically."""
+
+    top: float
+    height: float = BAND_HEIGHT
+
+    @property
+    def zero(self) -> float:
+        return self.top + self.height / 2
+
+    @property
+    def half(self) -> float:
+        return self.height / 2 - BAND_PAD
+
+    def y_of(self, value: float) -> float:
+        """The y of an emotion value; values are clamped to −1..1.
+
+        Examples
+        --------
+        >>> band = Band(top=0, height=200)
+        >>> band.y_of(1), band.y_of(0), band.y_of(-1)
+        (22.0, 100.0, 178.0)
+        """
+        return self.zero - max(-1.0, min(1.0, value)) * self.half
+
+
+def emotion_items(
+    points: list[EmotionPoint], band: Band, *, left: float, right: float
+) -> list[Item]:
+    """Everything drawn in the emotion band between ``left`` and ``right``.
+
+    Parameters
+    ----------
+    points
+        One per stage, in stage order; values may be missing.
+    band
+        Vertical placement of the −1..1 scale.
+    left, right
+        Horizontal extent of the stage columns.
+
+    Returns
+    -------
+    list[Item]
+        Background, grid, curves, faces, whiskers and labels, in paint order.
+    """
+    measured = any(p.measured is not None for p in points)
+    shift = OFFSET if measured else 0.0
+    items: list[Item] = [*_grid(band, left, right)]
+    assumed_xy = [
+        (p.x - shift, band.y_of(p.assumed)) for p in points if p.assumed is not None
+    ]
+    measured_xy = [
+        (p.x + shift, band.y_of(p.measured)) for p in points if p.measured is not None
+    ]
+    items.extend(_curve(assumed_xy, "curve.assumed", "emotion-assumed"))
+    items.extend(_curve(measured_xy, "curve.measured", "emotion-measured"))
+    for point in points:
+        items.extend(_measured_marker(point, band, point.x + shift))
+        items.extend(_assumed_marker(point, band, point.x - shift, labelled=measured))
+    return items
+
+
+def _grid(band: Band, left: float, right: float) -> list[Item]:
+    top, zero, bottom = band.y_of(1), band.zero, band.y_of(-1)
+    return [
+        Box(left, band.top, right - left, band.height / 2, "emotion.positive"),
+        Box(left, zero, right - left, band.height / 2, "emotion.negative"),
+        Line(left, top, right, top, "emotion.grid"),
+        Line(left, bottom, right, bottom, "emotion.grid"),
+        Line(left, zero, right, zero, "emotion.zero"),
+    ]
+
+
+def _curve(xy: list[tuple[float, float]], style: str, path_id: str) -> list[Item]:
+    if len(xy) < 2:
+        return []
+    commands: list[tuple[str, tuple[float, ...]]] = [("M", xy[0])]
+    for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
+        mid = (x0 + x1) / 2
+        commands.append(("C", (mid, y0, mid, y1, x1, y1)))
+    return [Path(tuple(commands), style, id=path_id)]
+
+
+def mood_of(value: float) -> str:
+    """``"positive"``, ``"neutral"`` or ``"negative"`` for an emotion value."""
+    if value > 0.2:
+        return "positive"
+    return "negative" if value < -0.2 else "neutral"
+
+
+def face(cx: float, cy: float, value: float) -> list[Item]:
+    """A face drawn with shapes (no emoji font needed): smiling, flat or frowning."""
+    mood = mood_of(value)
+    eye = FACE_R * 0.36
+    mouth_y = cy + FACE_R * 0.38
+    curve = (
+        FACE_R * 0.45 * (1 if mood == "positive" else -1 if mood == "negative" else 0)
+    )
+    half = FACE_R * 0.45
+    mouth = Path(
+        (
+            ("M", (cx - half, mouth_y - curve / 2)),
+            ("C", (cx - half / 2, mouth_y + curve / 2, cx + half / 2,
+                   mouth_y + curve / 2, cx + half, mouth_y - curve / 2)),
+        ),
+        "face.mouth",
+    )  # fmt: skip
+    return [
+        Circle(cx, cy, FACE_R, f"face.{mood}"),
+        Circle(cx - eye, cy - eye * 0.7, 1.4, "face.eye"),
+        Circle(cx + eye, cy - eye * 0.7, 1.4, "face.eye"),
+        mouth,
+    ]
+
+
+def _assumed_marker(
+    point: EmotionPoint, band: Band, x: float, *, labelled: bool
+) -> list[Item]:
+    if point.assumed is None:
+        return []
+    y = band.y_of(point.assumed)
+    label = Text(x - FACE_R - 5, y + 4, (f"{point.assumed:+.2f}",), "text.emotion.assumed",
+                 size=11.0, weight="bold", anchor="end")  # fmt: skip
+    items = face(x, y, point.assumed)
+    title = f"Assumed emotion {point.assumed:+.2f}"
+    return [Group(f"emotion-assumed-{point.stage_id}", (*items, label), title=title)]
+
+
+def _measured_marker(point: EmotionPoint, band: Band, x: float) -> list[Item]:
+    if point.measured is None:
+        return []
+    y = band.y_of(point.measured)
+    items: list[Item] = []
+    if point.ci_low is not None and point.ci_high is not None:
+        items.extend(_whisker(x, band.y_of(point.ci_low), band.y_of(point.ci_high)))
+    items.append(Circle(x, y, 5.0, "marker.measured"))
+    items.append(Text(x + 9, y - 1, (f"{point.measured:+.2f}",), "text.emotion.measured",
+                      size=11.0, weight="bold"))  # fmt: skip
+    items.append(Text(x + 9, y + 11, (f"n={point.n:,}",), "text.emotion.n", size=10.0))
+    title = f"Measured emotion {point.measured:+.2f} (n={point.n:,})"
+    if point.ci_low is not None and point.ci_high is not None:
+        title += f", 95% CI {point.ci_low:+.2f} to {point.ci_high:+.2f}"
+    return [Group(f"emotion-measured-{point.stage_id}", tuple(items), title=title)]
+
+
+def _whisker(x: float, y_low: float, y_high: float) -> list[Item]:
+    cap = 4.0
+    return [
+        Line(x, y_low, x, y_high, "whisker.measured"),
+        Line(x - cap, y_low, x + cap, y_low, "whisker.measured"),
+        Line(x - cap, y_high, x + cap, y_high, "whisker.measured"),
+    ]
+
+
+def legend_items(x: float, y: float, *, measured: bool) -> list[Item]:
+    """The "assumed / measured" legend, top-left at ``(x, y)``."""
+    items: list[Item] = [
+        Line(x, y + 6, x + 22, y + 6, "curve.assumed"),
+        Text(x + 28, y + 10, ("assumed",), "text.legend", size=11.0),
+    ]
+    if measured:
+        items += [
+            Line(x, y + 24, x + 22, y + 24, "curve.measured"),
+            Circle(x + 11, y + 24, 3.5, "marker.measured"),
+            Text(x + 28, y + 28, ("measured (95% CI)",), "text.legend", size=11.0),
+        ]
+    return [Group("emotion-legend", tuple(items), title="Legend: assumed / measured")]

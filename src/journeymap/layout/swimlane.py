@@ -1,0 +1,496 @@
+"""The swim-lane journey map: stages as columns, lanes as rows, sized from content.
+
+Stages run left to right with a header (name and goal). Each lane is a row labelled on
+the left; its height grows to fit the tallest cell, so wrapped text never overflows.
+Lanes with nothing to show are left out unless asked for by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from journeymap.errors import RenderError
+from journeymap.layout.cards import Chip, build_chips
+from journeymap.layout.diagram import (
+    ASCENT,
+    Box,
+    Column,
+    Diagram,
+    Group,
+    Item,
+    Lane,
+    Line,
+    Text,
+)
+from journeymap.layout.emotion import (
+    BAND_HEIGHT,
+    Band,
+    EmotionPoint,
+    emotion_items,
+    legend_items,
+)
+from journeymap.layout.formats import format_count
+from journeymap.layout.lanes import (
+    Context,
+    action_cards,
+    card_cell,
+    figures_cell,
+    kpi_cards,
+    make_context,
+    opportunity_cards,
+    pain_cards,
+    stage_emotion,
+    thought_cards,
+    touchpoint_cards,
+)
+from journeymap.layout.text import Font, fit_text
+from journeymap.model.journey import JourneyMap, Stage
+from journeymap.model.measured import MeasuredMap
+
+MARGIN = 24.0
+LABEL_WIDTH = 156.0
+MIN_COLUMN = 220.0
+DEFAULT_COLUMN = 250.0
+CELL_PAD = 10.0
+MIN_LANE = 52.0
+HEADER_INSET = 3.0
+NAME = Font(15.0, bold=True)
+GOAL = Font(12.0)
+LANE_LABEL = Font(13.0, bold=True)
+LANE_HINT = Font(11.0)
+
+CellBuilder = Callable[[Context, Stage, float, float, float], tuple[list[Item], float]]
+
+
+@dataclass(frozen=True, slots=True)
+class LaneKind:
+    """A kind of lane: its label, a hint under the label, and how to fill a cell."""
+
+    label: str
+    hint: str | None
+    cell: CellBuilder | None  # None: drawn across the lane (emotion, notes)
+
+
+LANES: dict[str, LaneKind] = {
+    "actions": LaneKind("Customer actions", "What the customer does", card_cell(action_cards)),
+    "touchpoints": LaneKind("Touchpoints", "Frontstage", card_cell(touchpoint_cards("frontstage"))),
+    "backstage": LaneKind("Backstage", "Behind the line of visibility",
+                          card_cell(touchpoint_cards("backstage"))),
+    "support": LaneKind("Support processes", None, card_cell(touchpoint_cards("support"))),
+    "thoughts": LaneKind("Thoughts", "What the customer thinks", card_cell(thought_cards)),
+    "emotion": LaneKind("Emotion", None, None),
+    "pain_points": LaneKind("Pain points", "By severity", card_cell(pain_cards)),
+    "opportunities": LaneKind("Opportunities", None, card_cell(opportunity_cards)),
+    "measured": LaneKind("Measured", "From event data", figures_cell),
+    "kpis": LaneKind("KPIs", "Value vs target", card_cell(kpi_cards)),
+}  # fmt: skip
+DEFAULT_LANES = tuple(LANES)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Horizontal placement: the lane-label column, then one column per stage."""
+
+    left: float
+    column_width: float
+    count: int
+
+    @property
+    def columns_left(self) -> float:
+        return self.left + LABEL_WIDTH
+
+    @property
+    def right(self) -> float:
+        return self.columns_left + self.count * self.column_width
+
+    def column_x(self, index: int) -> float:
+        return self.columns_left + index * self.column_width
+
+
+def layout_map(
+    journey: JourneyMap,
+    measured: MeasuredMap | None = None,
+    *,
+    lanes: Sequence[str] | None = None,
+    width: float | None = None,
+    persona: str | None = None,
+    data_as_of: str | None = None,
+) -> Diagram:
+    """Lay out a journey map as a swim-lane diagram.
+
+    Parameters
+    ----------
+    journey
+        The map to draw.
+    measured
+        Its measurements; when given, the measured emotion curve, verdicts, figures
+        and KPI values are drawn beside what the map assumes.
+    lanes
+        Lane ids to draw, in this order (see ``DEFAULT_LANES``); named lanes are drawn
+        even when empty. By default every lane with content is drawn.
+    width
+        Total width in pixels; stage columns share it equally but never get narrower
+        than 220 px (the drawing then grows wider).
+    persona
+        Persona id or name the data was filtered to, shown in the title bar.
+    data_as_of
+        Date (or period) of the data, shown in the title bar.
+
+    Returns
+    -------
+    Diagram
+        Pure geometry, ready for a renderer.
+
+    Examples
+    --------
+    >>> from journeymap.model import JourneyMap, Stage
+    >>> journey = JourneyMap(name="Demo", stages=[Stage(id="a", name="A", emotion=0.5)])
+    >>> diagram = layout_map(journey)
+    >>> [lane.id for lane in diagram.lanes]
+    ['emotion', 'measured']
+    """
+    if not journey.stages:
+        raise RenderError("the map has no stages to draw", field="stages")
+    ctx = make_context(journey, measured)
+    lane_ids = choose_lanes(ctx, lanes)
+    grid = make_grid(len(journey.stages), width)
+    title_items, top = title_bar(
+        ctx, grid, MARGIN, persona=persona, data_as_of=data_as_of
+    )
+    header_items, top = stage_headers(journey, grid, top + 12)
+    placed = place_lanes(ctx, grid, lane_ids, top + 6)
+    bottom = placed[-1].y + placed[-1].height if placed else top
+    footer, bottom = footer_items(ctx, grid, bottom + 12)
+    items = [*title_items, *header_items, *backgrounds(grid, placed, top + 6)]
+    for lane in placed:
+        items.extend(lane_items(ctx, grid, lane))
+    items.extend(footer)
+    return Diagram(
+        width=grid.right + MARGIN,
+        height=bottom + MARGIN,
+        title=f"Journey map: {journey.name}",
+        description=describe(journey, [lane.label for lane in placed], measured),
+        columns=tuple(
+            Column(s.id, s.name, grid.column_x(i), grid.column_width)
+            for i, s in enumerate(journey.stages)
+        ),
+        lanes=tuple(placed),
+        items=tuple(items),
+    )
+
+
+def choose_lanes(ctx: Context, requested: Sequence[str] | None) -> list[str]:
+    """The lanes to draw: those requested, or every default lane with content."""
+    if requested is not None:
+        unknown = [lane for lane in requested if lane not in LANES]
+        if unknown:
+            raise RenderError(
+                f"unknown lane {unknown[0]!r}; known lanes: {', '.join(DEFAULT_LANES)}"
+            )
+        return list(dict.fromkeys(requested))
+    return [lane for lane in DEFAULT_LANES if lane_has_content(ctx, lane)]
+
+
+def lane_has_content(ctx: Context, lane: str) -> bool:
+    """Whether any stage has something to show in ``lane``."""
+    if lane == "measured":
+        return True  # says "not measured" before measuring: a reminder, not noise
+    if lane == "emotion":
+        return any(
+            stage_emotion(ctx, s).assumed is not None for s in ctx.journey.stages
+        ) or (
+            any(stage_emotion(ctx, s).measured is not None for s in ctx.journey.stages)
+        )
+    cell = LANES[lane].cell
+    assert cell is not None
+    return any(cell(ctx, stage, 0, 0, MIN_COLUMN)[0] for stage in ctx.journey.stages)
+
+
+def make_grid(count: int, width: float | None) -> Grid:
+    """Equal stage columns filling ``width``, at least ``MIN_COLUMN`` wide each."""
+    column = DEFAULT_COLUMN
+    if width is not None:
+        column = (width - 2 * MARGIN - LABEL_WIDTH) / count
+    return Grid(MARGIN, max(column, MIN_COLUMN), count)
+
+
+# -- title bar and stage headers -----------------------------------------------------
+
+
+def title_bar(
+    ctx: Context, grid: Grid, top: float, *, persona: str | None, data_as_of: str | None
+) -> tuple[list[Item], float]:
+    """Map name, description and chips (state, persona, data date, customers)."""
+    journey = ctx.journey
+    width = grid.right - grid.left
+    name = fit_text(journey.name, width, Font(22, bold=True), max_lines=2)
+    items: list[Item] = [Text(grid.left, top + ASCENT * 22, name.lines, "text.title", size=22,
+                              weight="bold", line_height=1.2, title=name.title)]  # fmt: skip
+    y = top + 22 * 1.2 * len(name.lines) + 4
+    if journey.description:
+        text = fit_text(journey.description, width, Font(13), max_lines=2)
+        items.append(Text(grid.left, y + ASCENT * 13, text.lines, "text.subtitle", size=13,
+                          title=text.title))  # fmt: skip
+        y += 13 * 1.3 * len(text.lines) + 4
+    chips, height = build_chips(
+        title_chips(ctx, persona, data_as_of), grid.left, y + 2, width
+    )
+    items.extend(chips)
+    bottom = y + 2 + height + 12
+    items.append(Line(grid.left, bottom, grid.right, bottom, "rule"))
+    return [Group("title", tuple(items), title=journey.name)], bottom
+
+
+def title_chips(
+    ctx: Context, persona: str | None, data_as_of: str | None
+) -> tuple[Chip, ...]:
+    journey = ctx.journey
+    chips = [Chip(f"{journey.state.upper()} STATE", f"state-{journey.state}")]
+    if persona:
+        names = {p.id: p.name for p in journey.personas}
+        chips.append(Chip(f"Persona: {names.get(persona, persona)}", "info"))
+    if journey.version:
+        chips.append(Chip(f"Version {journey.version}", "info"))
+    if journey.owner:
+        chips.append(Chip(f"Owner: {journey.owner}", "info"))
+    if data_as_of:
+        chips.append(Chip(f"Data as of {data_as_of}", "info"))
+    if ctx.measured is not None:
+        chips.append(
+            Chip(f"n = {format_count(ctx.measured.customers)} customers", "measured")
+        )
+    return tuple(chips)
+
+
+def stage_headers(
+    journey: JourneyMap, grid: Grid, top: float
+) -> tuple[list[Item], float]:
+    """One header per stage: number, name and goal; all as tall as the tallest."""
+    inner = grid.column_width - 2 * HEADER_INSET - 2 * 12
+    contents = [header_texts(stage, i, inner) for i, stage in enumerate(journey.stages)]
+    height = (
+        max(sum(t.leading * len(t.lines) for t in texts) for texts in contents) + 30
+    )
+    items: list[Item] = []
+    for i, (stage, texts) in enumerate(zip(journey.stages, contents, strict=True)):
+        x = grid.column_x(i) + HEADER_INSET
+        frame = Box(x, top, grid.column_width - 2 * HEADER_INSET, height, "stage-header",
+                    radius=8.0)  # fmt: skip
+        placed = stack_texts(texts, x + 12, top + 12)
+        items.append(
+            Group(
+                f"stage-{stage.id}",
+                tuple(placed),
+                frame=frame,
+                title=f"{stage.name}: {stage.goal}" if stage.goal else stage.name,
+            )
+        )
+    label = Text(grid.left + 4, top + height / 2 + 5, ("Stages",), "text.stage-axis",
+                 size=12, weight="bold")  # fmt: skip
+    arrow = Line(grid.left + 60, top + height / 2, grid.columns_left - 14, top + height / 2,
+                 "stage-arrow")  # fmt: skip
+    return [Group("stages-axis", (label, arrow), title="Stages, in order"), *items], (
+        top + height
+    )
+
+
+def header_texts(stage: Stage, index: int, width: float) -> list[Text]:
+    """Texts of a stage header at the origin; ``stack_texts`` places them."""
+    texts = [Text(0, 0, (f"STAGE {index + 1}",), "text.stage-number", size=10.5,
+                  weight="bold")]  # fmt: skip
+    name = fit_text(stage.name, width, NAME, max_lines=2)
+    texts.append(Text(0, 0, name.lines, "text.stage-name", size=NAME.size, weight="bold",
+                      line_height=1.25, title=name.title))  # fmt: skip
+    if stage.goal:
+        goal = fit_text(stage.goal, width, GOAL, max_lines=3)
+        texts.append(Text(0, 0, goal.lines, "text.stage-goal", size=GOAL.size,
+                          title=goal.title))  # fmt: skip
+    return texts
+
+
+def stack_texts(texts: list[Text], x: float, top: float) -> list[Item]:
+    """Place texts one under another, the first line's top at ``top``."""
+    placed: list[Item] = []
+    for text in texts:
+        placed.append(_moved(text, x, top + ASCENT * text.size))
+        top += text.leading * len(text.lines) + 2
+    return placed
+
+
+def _moved(text: Text, x: float, y: float) -> Text:
+    return Text(x, y, text.lines, text.style, text.size, text.weight, text.italic,
+                text.anchor, text.line_height, text.title)  # fmt: skip
+
+
+# -- lanes -----------------------------------------------------------------------------
+
+
+def place_lanes(
+    ctx: Context, grid: Grid, lane_ids: list[str], top: float
+) -> list[Lane]:
+    """Give every lane its y and a height that fits its tallest cell and its label."""
+    placed: list[Lane] = []
+    for lane_id in lane_ids:
+        height = max(lane_content_height(ctx, grid, lane_id), label_height(lane_id))
+        placed.append(Lane(lane_id, LANES[lane_id].label, top, height))
+        top += height
+    return placed
+
+
+def lane_content_height(ctx: Context, grid: Grid, lane_id: str) -> float:
+    if lane_id == "emotion":
+        return BAND_HEIGHT
+    cell = LANES[lane_id].cell
+    if cell is None or (lane_id == "measured" and ctx.measured is None):
+        return MIN_LANE
+    inner = grid.column_width - 2 * CELL_PAD
+    tallest = max(cell(ctx, stage, 0, 0, inner)[1] for stage in ctx.journey.stages)
+    return max(tallest + 2 * CELL_PAD, MIN_LANE)
+
+
+def label_height(lane_id: str) -> float:
+    texts = lane_label_texts(lane_id)
+    return sum(t.leading * len(t.lines) + 2 for t in texts) + 2 * CELL_PAD + 4
+
+
+def lane_label_texts(lane_id: str) -> list[Text]:
+    kind = LANES[lane_id]
+    width = LABEL_WIDTH - 2 * CELL_PAD - 8
+    label = fit_text(kind.label, width, LANE_LABEL, max_lines=3)
+    texts = [Text(0, 0, label.lines, "text.lane-label", size=LANE_LABEL.size, weight="bold",
+                  title=label.title)]  # fmt: skip
+    if kind.hint:
+        hint = fit_text(kind.hint, width, LANE_HINT, max_lines=2)
+        texts.append(Text(0, 0, hint.lines, "text.lane-hint", size=LANE_HINT.size,
+                          title=hint.title))  # fmt: skip
+    return texts
+
+
+def backgrounds(grid: Grid, lanes: list[Lane], top: float) -> list[Item]:
+    """Alternating column tints, lane separators and the frame of the body."""
+    if not lanes:
+        return []
+    bottom = lanes[-1].y + lanes[-1].height
+    items: list[Item] = [
+        Box(grid.column_x(i), top, grid.column_width, bottom - top,
+            "column-even" if i % 2 == 0 else "column-odd")
+        for i in range(grid.count)
+    ]  # fmt: skip
+    for i in range(1, grid.count):
+        x = grid.column_x(i)
+        items.append(Line(x, top, x, bottom, "column-separator"))
+    for lane in lanes[:-1]:
+        y = lane.y + lane.height
+        items.append(Line(grid.left, y, grid.right, y, "lane-separator"))
+    items.append(
+        Box(grid.left, top, grid.right - grid.left, bottom - top, "body-frame")
+    )
+    return items
+
+
+def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
+    """The label cell and the content of one lane."""
+    items: list[Item] = [lane_label(lane, grid)]
+    if lane.id == "emotion":
+        items.extend(emotion_lane(ctx, grid, lane))
+    elif lane.id == "measured" and ctx.measured is None:
+        items.append(not_measured_note(grid, lane))
+    else:
+        cell = LANES[lane.id].cell
+        assert cell is not None
+        inner = grid.column_width - 2 * CELL_PAD
+        for i, stage in enumerate(ctx.journey.stages):
+            x = grid.column_x(i) + CELL_PAD
+            items.extend(cell(ctx, stage, x, lane.y + CELL_PAD, inner)[0])
+    return [Group(f"lane-{lane.id}", tuple(items), title=lane.label)]
+
+
+def lane_label(lane: Lane, grid: Grid) -> Group:
+    frame = Box(grid.left, lane.y, LABEL_WIDTH, lane.height, "lane-label")
+    stripe = Box(grid.left, lane.y, 4, lane.height, f"lane-accent.{lane.id}")
+    texts = stack_texts(
+        lane_label_texts(lane.id), grid.left + CELL_PAD + 6, lane.y + CELL_PAD
+    )
+    items: list[Item] = [stripe, *texts]
+    if lane.id == "emotion":
+        items.extend(emotion_axis(lane, grid))
+    return Group(f"lane-label-{lane.id}", tuple(items), frame=frame, title=lane.label)
+
+
+def emotion_axis(lane: Lane, grid: Grid) -> list[Item]:
+    band = Band(lane.y)
+    x = grid.columns_left - 8
+    ticks = (
+        (1.0, "+1 delighted"),
+        (0.0, "0 neutral"),
+        (-1.0, "−1 frustrated"),
+    )
+    return [
+        Text(x, band.y_of(value) + 4, (label,), "text.axis", size=10.5, anchor="end")
+        for value, label in ticks
+    ]
+
+
+def emotion_lane(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
+    points = []
+    for i, stage in enumerate(ctx.journey.stages):
+        emotion = stage_emotion(ctx, stage)
+        x = grid.column_x(i) + grid.column_width / 2
+        points.append(EmotionPoint(stage.id, x, emotion.assumed, emotion.measured,
+                                   emotion.n, emotion.ci_low, emotion.ci_high))  # fmt: skip
+    items = emotion_items(
+        points, Band(lane.y), left=grid.columns_left, right=grid.right
+    )
+    has_measured = any(p.measured is not None for p in points)
+    items.extend(
+        legend_items(grid.columns_left + 10, lane.y + 6, measured=has_measured)
+    )
+    return items
+
+
+def not_measured_note(grid: Grid, lane: Lane) -> Group:
+    left = grid.columns_left + CELL_PAD
+    frame = Box(left, lane.y + CELL_PAD, grid.right - CELL_PAD - left,
+                lane.height - 2 * CELL_PAD, "card.note", radius=6.0)  # fmt: skip
+    note = "Not measured — measure the map against event data to fill this lane."
+    text = Text(left + 12, frame.y + frame.height / 2 + 4.5, (note,), "text.note", size=12.5,
+                italic=True)  # fmt: skip
+    return Group("not-measured", (text,), frame=frame, title="Not measured")
+
+
+# -- footer and description ----------------------------------------------------------
+
+
+def footer_items(ctx: Context, grid: Grid, top: float) -> tuple[list[Item], float]:
+    """Unmatched events (when measured) on the left, the tool's name on the right."""
+    items: list[Item] = []
+    baseline = top + ASCENT * 11.5
+    measured = ctx.measured
+    if measured is not None:
+        text = f"Unmatched events: {format_count(measured.unmatched_events)}"
+        if measured.unmatched_top:
+            top_events = ", ".join(
+                f"{e} ({format_count(n)})" for e, n in measured.unmatched_top[:3]
+            )
+            text += f" — most frequent: {top_events}"
+        fitted = fit_text(text, grid.right - grid.left - 200, Font(11.5), max_lines=1)
+        items.append(Text(grid.left, baseline, fitted.lines, "text.footer", size=11.5,
+                          title=fitted.title))  # fmt: skip
+    items.append(Text(grid.right, baseline, ("Drawn with journeymap",), "text.footer",
+                      size=11.5, anchor="end"))  # fmt: skip
+    return [Group("footer", tuple(items), title="Footer")], top + 11.5 * 1.3
+
+
+def describe(
+    journey: JourneyMap, lane_labels: list[str], measured: MeasuredMap | None
+) -> str:
+    """An accessible one-paragraph description of the drawing."""
+    stages = ", ".join(s.name for s in journey.stages)
+    text = (
+        f"Customer journey map “{journey.name}” ({journey.state} state) with "
+        f"{len(journey.stages)} stages: {stages}. Lanes: {', '.join(lane_labels)}."
+    )
+    if measured is not None:
+        text += f" Measured on {format_count(measured.customers)} customers."
+    return text
