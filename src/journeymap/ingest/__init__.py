@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from journeymap.ingest.events import detect_columns, read_events
+from journeymap.ingest.columns import detect_columns
+from journeymap.ingest.events import read_events
+from journeymap.ingest.quarantine import quarantine
 
-__all__ = ["detect_columns", "read_events"]
+__all__ = ["detect_columns", "quarantine", "read_events"]

@@ -1,8 +1,9 @@
-"""Read events into the canonical schema through DuckDB; quarantine what cannot load.
+"""read_events: any source -> canonical EventLog, streamed through DuckDB.
 
 Large files never pass through pandas: DuckDB reads them, casts them and writes the
 canonical table itself. Every input row ends up loaded, quarantined (with its row number
-and reason) or dropped as an exact duplicate, and the counts are reported.
+and reason) or dropped as an exact duplicate, and the counts are reported:
+``read = loaded + quarantined + duplicates``.
 """
 
 from __future__ import annotations
@@ -10,117 +11,27 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from journeymap.engine import CANONICAL_COLUMNS, Engine, EventLog, connect
-from journeymap.engine.eventlog import REQUIRED_COLUMNS
+from journeymap.engine import Engine, EventLog, connect
+from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
+from journeymap.ingest.canonical import property_names, stage_sql
+from journeymap.ingest.columns import detect_columns
+from journeymap.ingest.databases import parse_table_address, read_table
+from journeymap.ingest.frames import read_frame
+from journeymap.ingest.quarantine import (
+    build_quarantine,
+    count_rows,
+    reason_counts,
+    remember,
+    renumber_after_rejects,
+    write_quarantine,
+)
+from journeymap.ingest.readers import read_file
+from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident, table_name
+from journeymap.ingest.timestamps import check_timezone
 from journeymap.model.results import IngestReport
-
-if TYPE_CHECKING:
-    pass
-
-# Common names seen in exports, per canonical role, in order of preference.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "customer_id": ("customer_id", "user_id", "userid", "client_id", "account_id", "distinct_id",
-                    "person_id", "visitor_id", "uid", "case_id", "case:concept:name", "customer", "user"),
-    "timestamp": ("timestamp", "ts", "event_time", "time", "datetime", "date", "created_at",
-                  "event_timestamp", "time:timestamp", "occurred_at"),
-    "event": ("event", "event_name", "event_type", "action", "activity", "concept:name", "name"),
-    "channel": ("channel", "source", "medium", "utm_medium", "platform"),
-    "session_id": ("session_id", "session", "sessionid"),
-    "value": ("value", "revenue", "amount", "price", "order_value"),
-    "score": ("score", "rating", "survey_score"),
-    "score_kind": ("score_kind", "survey", "survey_type", "metric"),
-    "text": ("text", "feedback", "comment", "verbatim", "message"),
-}
-
-READERS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-           ".jsonl": "json", ".ndjson": "json", ".json": "json", ".xlsx": "excel"}
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def detect_columns(available: list[str], given: Mapping[str, str | None] | None = None) -> dict[str, str]:
-    """Canonical role -> source column: explicit mapping first, then common names."""
-    given = {k: v for k, v in (given or {}).items() if v}
-    lower = {c.lower(): c for c in available}
-    mapping: dict[str, str] = {}
-    for role, column in given.items():
-        if role not in CANONICAL_COLUMNS:
-            raise IngestError(f"unknown column role {role!r}; known: {', '.join(CANONICAL_COLUMNS)}")
-        if column not in available:
-            raise IngestError(
-                f"column {column!r} (for {role}) not found; available: {', '.join(available)}",
-                field=role,
-            )
-        mapping[role] = column
-    taken = set(mapping.values())
-    for role in CANONICAL_COLUMNS:
-        if role in mapping:
-            continue
-        for alias in ALIASES[role]:
-            column = lower.get(alias)
-            if column is not None and column not in taken:
-                mapping[role] = column
-                taken.add(column)
-                break
-    missing = [r for r in REQUIRED_COLUMNS if r not in mapping]
-    if missing:
-        flags = " ".join(f"--{r.replace('customer_id', 'id').replace('timestamp', 'time')} COL" for r in missing)
-        raise IngestError(
-            f"cannot find column(s) for {', '.join(missing)} among {', '.join(available)}; pass {flags}"
-        )
-    return mapping
-
-
-def _source_sql(path: Path, *, delimiter: str | None = None) -> tuple[str, list[Any]]:
-    suffix = path.suffix.lower()
-    if path.is_dir():
-        return "read_parquet(?, union_by_name = true)", [str(path / "**" / "*.parquet")]
-    kind = READERS.get(suffix)
-    if kind == "csv":
-        if delimiter is None and suffix == ".tsv":
-            delimiter = "\t"
-        if delimiter:
-            return "read_csv(?, delim = ?, header = true, all_varchar = true)", [str(path), delimiter]
-        return "read_csv(?, header = true, all_varchar = true)", [str(path)]
-    if kind == "parquet":
-        return "read_parquet(?)", [str(path)]
-    if kind == "json":
-        return "read_json_auto(?, format = 'newline_delimited')", [str(path)]
-    raise IngestError(
-        f"unknown file type {suffix!r}; known: {', '.join(sorted(READERS))} or a folder of parquet",
-        file=str(path),
-    )
-
-
-def _timestamp_sql(column: str, kind: str) -> str:
-    """SQL turning the source column into a naive UTC timestamp, NULL when unparsable."""
-    col = quote_ident(column)
-    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-        return f"({col} AT TIME ZONE 'UTC')"
-    if kind.startswith("TIMESTAMP") or kind == "DATE":
-        # naive values are wall-clock in the session time zone (UTC unless --timezone)
-        return f"(CAST({col} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
-    if kind in {"BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "DECIMAL", "SMALLINT"}:
-        return _epoch_sql(f"CAST({col} AS DOUBLE)")
-    text = f"trim(CAST({col} AS VARCHAR))"
-    epoch = _epoch_sql(f"TRY_CAST({text} AS DOUBLE)")
-    return (
-        f"CASE WHEN regexp_full_match({text}, '-?[0-9]+(\\.[0-9]+)?') THEN {epoch} "
-        f"ELSE (TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END"
-    )
-
-
-def _epoch_sql(number: str) -> str:
-    # > 1e11 cannot be seconds (year 5138): read as milliseconds
-    return (
-        f"CASE WHEN abs({number}) >= 1e11 THEN (make_timestamp(CAST(({number}) * 1000 AS BIGINT))) "
-        f"ELSE make_timestamp(CAST(({number}) * 1000000 AS BIGINT)) END"
-    )
 
 
 def read_events(
@@ -130,133 +41,236 @@ def read_events(
     engine: Engine | None = None,
     timezone: str | None = None,
     delimiter: str | None = None,
+    encoding: str | None = None,
     quarantine_path: str | os.PathLike[str] | None = None,
 ) -> EventLog:
-    """Read events from a file or DataFrame into a canonical EventLog.
+    """Read events from a file, a database table or a data frame into an EventLog.
 
     Parameters
     ----------
     source
-        CSV/TSV, Parquet (file or folder), JSONL path, or a pandas/Arrow object.
+        A CSV/TSV/TXT, Parquet (file or folder, hive partitions become columns),
+        JSON-lines or .xlsx path; a table as ``duckdb:///path.duckdb?table=events``,
+        ``path.duckdb::events``, ``sqlite:///path.db?table=events``, ``path.db::events``
+        or ``postgresql://...?table=events``; or a pandas/polars/Arrow table.
     columns
-        Canonical role -> source column (``{"customer_id": "user_id"}``); missing roles are
-        detected from common names.
+        Canonical role -> source column, e.g. ``{"customer_id": "user_id"}``; roles not
+        given are detected from common names (see :func:`detect_columns`).
+    engine
+        Where the canonical table lives (default: a new in-memory DuckDB).
     timezone
-        Zone of naive timestamps (default UTC).
+        IANA zone of naive timestamps, e.g. ``"Europe/Berlin"`` (default UTC).
+    delimiter, encoding
+        For text files; sniffed when not given (``,`` ``;`` tab ``|``; UTF-8 with or
+        without BOM, UTF-16, cp1252, latin-1).
+    quarantine_path
+        Also write the quarantined rows to this ``.csv`` or ``.parquet`` file.
+
+    Returns
+    -------
+    EventLog
+        Canonical events; ``log.report`` holds the counts, the column mapping and the
+        quarantine reasons, and :func:`quarantine` returns the rejected rows.
+
+    Raises
+    ------
+    IngestError
+        A one-line message naming the file and field when the source cannot be read.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"user_id": ["a", "a", "b"],
+    ...     "ts": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "oops"],
+    ...     "event_name": ["visit", "purchase", "visit"]})
+    >>> log = read_events(frame)
+    >>> log.report.summary()
+    'DataFrame: read 3 = loaded 2 + quarantined 1'
+    >>> log.report.columns
+    {'customer_id': 'user_id', 'timestamp': 'ts', 'event': 'event_name'}
     """
     engine = engine or connect()
-    con = engine.duckdb_connection
-    label = str(source) if isinstance(source, (str, os.PathLike)) else type(source).__name__
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise IngestError("file not found", file=str(path))
-        from_sql, params = _source_sql(path, delimiter=delimiter)
-    else:
-        staged = engine.register_arrow(_to_arrow(source), prefix="input")
-        from_sql, params = quote_ident(staged.get_name()), []
+    zone = check_timezone(engine, timezone)
+    opened = open_source(engine, source, delimiter=delimiter, encoding=encoding)
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {from_sql}", params).fetchall()
-    except Exception as exc:  # noqa: BLE001 - a bad file is a user error
-        raise IngestError(f"cannot read: {str(exc).splitlines()[0]}", file=label) from exc
-    types = {row[0]: str(row[1]) for row in described}
-    mapping = detect_columns(list(types), columns)
-    return _load(engine, from_sql, params, types, mapping, label=label, timezone=timezone,
-                 quarantine_path=quarantine_path)
-
-
-def _to_arrow(data: Any) -> Any:
-    import pyarrow as pa
-
-    if isinstance(data, pa.Table):
-        return data
-    if hasattr(data, "to_arrow"):  # polars
-        return data.to_arrow()
-    try:
-        return pa.Table.from_pandas(data, preserve_index=False)
-    except Exception as exc:  # noqa: BLE001
-        raise IngestError(f"cannot read events from a {type(data).__name__}") from exc
-
-
-def _load(engine: Engine, from_sql: str, params: list[Any], types: dict[str, str],
-          mapping: dict[str, str], *, label: str, timezone: str | None,
-          quarantine_path: str | os.PathLike[str] | None) -> EventLog:
-    con = engine.duckdb_connection
-    q = quote_ident
-    cid, ts, ev = mapping["customer_id"], mapping["timestamp"], mapping["event"]
-    select = [
-        f"NULLIF(trim(CAST({q(cid)} AS VARCHAR)), '') AS customer_id",
-        f"{_timestamp_sql(ts, types[ts])} AS timestamp",
-        f"NULLIF(trim(CAST({q(ev)} AS VARCHAR)), '') AS event",
-        f"CAST({q(ts)} AS VARCHAR) AS _raw_timestamp",
-    ]
-    casts = {"channel": "VARCHAR", "session_id": "VARCHAR", "value": "DOUBLE", "score": "DOUBLE",
-             "score_kind": "VARCHAR", "text": "VARCHAR"}
-    bad_checks = []
-    for role, sql_type in casts.items():
-        if role in mapping:
-            src = q(mapping[role])
-            select.append(f"TRY_CAST({src} AS {sql_type}) AS {role}")
-            if sql_type == "DOUBLE":
-                select.append(f"{src} AS _raw_{role}")
-                bad_checks.append((role, f"_raw_{role} IS NOT NULL AND trim(CAST(_raw_{role} AS VARCHAR)) <> '' AND {role} IS NULL"))
-    used = set(mapping.values())
-    props = [c for c in types if c not in used and c not in CANONICAL_COLUMNS and not c.startswith("_")]
-    select += [q(c) for c in props]
-    previous_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
-    if timezone:
-        try:
-            con.execute("SET TimeZone = ?", [timezone]) if False else con.execute(f"SET TimeZone = '{_safe_tz(timezone)}'")
-        except Exception as exc:  # noqa: BLE001
-            raise IngestError(f"unknown time zone {timezone!r}", field="timezone") from exc
-    staging = f"_jm_stage_{id(select)}"
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {staging} AS SELECT row_number() OVER () AS row_number, "
-            f"{', '.join(select)} FROM {from_sql}",
-            params,
+        types = describe(engine, opened)
+        mapping = _map_columns(types, columns, label=opened.label)
+        return load(
+            engine, opened, types, mapping, zone=zone, quarantine_path=quarantine_path
         )
-    except Exception as exc:  # noqa: BLE001
-        raise IngestError(f"cannot read: {str(exc).splitlines()[0]}", file=label) from exc
     finally:
-        con.execute(f"SET TimeZone = '{_safe_tz(previous_tz)}'")
-    reason_cases = [
-        ("customer_id IS NULL", f"missing customer_id (column {cid})"),
-        ("event IS NULL", f"missing event (column {ev})"),
-        ("_raw_timestamp IS NULL OR trim(_raw_timestamp) = ''", f"missing timestamp (column {ts})"),
-        ("timestamp IS NULL", f"unparsable timestamp (column {ts})"),
-    ] + [(check, f"unparsable {role} (column {mapping[role]})") for role, check in bad_checks]
-    reason_sql = "CASE " + " ".join(f"WHEN {cond} THEN '{why.replace(chr(39), chr(39) * 2)}'" for cond, why in reason_cases) + " END"
-    quarantine = f"_jm_quarantine_{id(select)}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quarantine} AS SELECT row_number, {reason_sql} AS reason, "
-                f"* EXCLUDE (row_number) FROM {staging} WHERE ({reason_sql}) IS NOT NULL")
-    raw_cols = ", ".join(c for c in ["_raw_timestamp"] + [f"_raw_{r}" for r, _ in bad_checks])
-    keep_cols = [c for c in ["customer_id", "timestamp", "event", *casts] if c in ("customer_id", "timestamp", "event") or c in mapping] + props
-    content = ", ".join(q(c) for c in keep_cols)
-    table_name = f"_jm_events_{id(select)}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table_name} AS "
-        f"WITH good AS (SELECT * EXCLUDE ({raw_cols}) FROM {staging} WHERE ({reason_sql}) IS NULL), "
-        f"dedup AS (SELECT {content}, min(row_number) AS row_number FROM good GROUP BY ALL) "
-        f"SELECT *, row_number() OVER (ORDER BY {content} NULLS FIRST, row_number) AS event_seq FROM dedup"
+        for statement in opened.cleanup:
+            engine.sql_rows(statement)
+        for name in opened.temp_files:
+            Path(name).unlink(missing_ok=True)
+
+
+def _map_columns(
+    types: Mapping[str, str], columns: Mapping[str, str | None] | None, *, label: str
+) -> dict[str, str]:
+    try:
+        return detect_columns([c for c in types if c != ROW_COLUMN], columns)
+    except IngestError as exc:
+        if exc.file is not None:
+            raise
+        raise IngestError(exc.message, file=label, field=exc.field) from None
+
+
+def open_source(
+    engine: Engine,
+    source: Any,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Source:
+    """The Source for a path, a table address or an in-memory table."""
+    if isinstance(source, (str, os.PathLike)):
+        address = parse_table_address(str(source)) if isinstance(source, str) else None
+        if address is not None:
+            return read_table(engine, address)
+        return read_file(engine, Path(source), delimiter=delimiter, encoding=encoding)
+    return read_frame(engine, source)
+
+
+def describe(engine: Engine, source: Source) -> dict[str, str]:
+    """Source column -> DuckDB type, without reading the data."""
+    try:
+        rows = engine.sql_rows(
+            f"DESCRIBE SELECT * FROM {source.relation}", source.params
+        )
+    except Exception as exc:  # noqa: BLE001 - a bad file is a user error
+        raise IngestError(
+            f"cannot read: {_first_line(exc)}", file=source.label
+        ) from exc
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def load(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    mapping: Mapping[str, str],
+    *,
+    zone: str,
+    quarantine_path: str | os.PathLike[str] | None = None,
+) -> EventLog:
+    """Stage, quarantine, deduplicate and number the events; report the accounting."""
+    properties = property_names(list(types), mapping)
+    stage = _stage(engine, source, types, mapping, properties, zone)
+    try:
+        renumber_after_rejects(engine, stage, source)
+        quarantined_table = build_quarantine(engine, stage, source)
+        property_types = (
+            infer_property_types(engine, stage, properties) if source.text else {}
+        )
+        events = _events(engine, stage, mapping, properties, property_types)
+        read = count_rows(engine, stage, "_jm_reason IS NULL")
+    finally:
+        engine.sql_rows(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+    quarantined = count_rows(engine, quarantined_table)
+    loaded = count_rows(engine, events)
+    report = IngestReport(
+        source=source.label,
+        read=read + quarantined,
+        loaded=loaded,
+        quarantined=quarantined,
+        duplicates=read - loaded,
+        columns=dict(mapping),
+        reasons=reason_counts(engine, quarantined_table),
+        quarantine_file=(
+            write_quarantine(engine, quarantined_table, quarantine_path)
+            if quarantine_path is not None and quarantined
+            else None
+        ),
     )
-    read = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
-    quarantined = con.execute(f"SELECT count(*) FROM {quarantine}").fetchone()[0]
-    loaded = con.execute(f"SELECT count(*) FROM {table_name}").fetchone()[0]
-    reasons = dict(con.execute(f"SELECT reason, count(*) FROM {quarantine} GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
-    qfile = None
-    if quarantine_path is not None and quarantined:
-        qfile = str(quarantine_path)
-        fmt = "FORMAT PARQUET" if qfile.endswith(".parquet") else "FORMAT CSV, HEADER"
-        con.execute(f"COPY (SELECT * FROM {quarantine} ORDER BY row_number) TO '{qfile.replace(chr(39), chr(39) * 2)}' ({fmt})")
-    con.execute(f"DROP TABLE {staging}")
-    report = IngestReport(source=label, read=int(read), loaded=int(loaded), quarantined=int(quarantined),
-                          duplicates=int(read - loaded - quarantined), columns=mapping, reasons=reasons,
-                          quarantine_file=qfile)
-    return EventLog(table=engine.table(table_name), engine=engine, report=report)
+    remember(report, engine, quarantined_table)
+    return EventLog(table=engine.table(events), engine=engine, report=report)
 
 
-def _safe_tz(name: str) -> str:
-    if not all(ch.isalnum() or ch in "/_+-:" for ch in name):
-        raise IngestError(f"unknown time zone {name!r}", field="timezone")
-    return name
+def _stage(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    mapping: Mapping[str, str],
+    properties: Mapping[str, str],
+    zone: str,
+) -> str:
+    select = stage_sql(source, types, mapping, properties, zone)
+    try:
+        return table_name(engine.sql_table(select, source.params, prefix="stage"))
+    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
+        raise IngestError(
+            f"cannot read: {_first_line(exc)}", file=source.label
+        ) from exc
+
+
+# Text that round-trips through a type, so inference never changes a value's meaning
+# ("007" stays text; "1.50" becomes 1.5 only if every value is a plain number).
+_TYPE_PATTERNS = (
+    ("BIGINT", r"-?(0|[1-9][0-9]{0,17})"),
+    ("DOUBLE", r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?"),
+    ("BOOLEAN", r"(?i)true|false"),
+)
+
+
+def infer_property_types(
+    engine: Engine, stage: str, properties: Mapping[str, str]
+) -> dict[str, str]:
+    """Property -> SQL type for text properties whose every value is a number/boolean."""
+    targets = list(properties.values())
+    if not targets:
+        return {}
+    tests = []
+    for target in targets:
+        column = quote_ident(target)
+        for _, pattern in _TYPE_PATTERNS:
+            tests.append(
+                f"bool_and(regexp_full_match({column}, '{pattern}')) "
+                f"FILTER (WHERE {column} IS NOT NULL)"
+            )
+    row = engine.sql_rows(
+        f"SELECT {', '.join(tests)} FROM {quote_ident(stage)} WHERE _jm_reason IS NULL"
+    )[0]
+    inferred: dict[str, str] = {}
+    for index, target in enumerate(targets):
+        flags = row[index * len(_TYPE_PATTERNS) : (index + 1) * len(_TYPE_PATTERNS)]
+        for (sql_type, _), ok in zip(_TYPE_PATTERNS, flags, strict=True):
+            if ok:
+                inferred[target] = sql_type
+                break
+    return inferred
+
+
+def _events(
+    engine: Engine,
+    stage: str,
+    mapping: Mapping[str, str],
+    properties: Mapping[str, str],
+    property_types: Mapping[str, str],
+) -> str:
+    """Create the canonical table: duplicates dropped, ``event_seq`` by content rank."""
+    roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
+    content = [quote_ident(role) for role in roles]
+    for target in properties.values():
+        column = quote_ident(target)
+        sql_type = property_types.get(target)
+        content.append(
+            f"CAST({column} AS {sql_type}) AS {column}" if sql_type else column
+        )
+    names = [quote_ident(role) for role in roles] + [
+        quote_ident(t) for t in properties.values()
+    ]
+    order = ", ".join(f"{name} NULLS FIRST" for name in names)
+    query = (
+        f"SELECT *, row_number() OVER (ORDER BY {order}) AS event_seq FROM ("
+        f"SELECT {', '.join(content)}, min({ROW_COLUMN}) AS row_number "
+        f"FROM {quote_ident(stage)} WHERE _jm_reason IS NULL GROUP BY ALL)"
+    )
+    return table_name(engine.sql_table(query, prefix="events"))
+
+
+_ALWAYS = ("customer_id", "timestamp", "event")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,245 @@
+"""File readers: CSV/TSV, Parquet (file or folder), JSON lines, Excel -> Source.
+
+Text and Parquet files are scanned by DuckDB itself; only Excel (small by nature) goes
+through Python, via openpyxl's streaming reader into Arrow.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from journeymap._importers import import_openpyxl
+from journeymap.engine import Engine
+from journeymap.engine.base import _fresh_name
+from journeymap.errors import IngestError
+from journeymap.ingest.sniffing import (
+    ENCODINGS,
+    decode_sample,
+    read_sample,
+    sniff_delimiter,
+    sniff_encoding,
+    transcode_to_utf8,
+)
+from journeymap.ingest.sources import (
+    ROW_COLUMN,
+    Source,
+    drop_sql,
+    quote_ident,
+    table_name,
+)
+
+SUFFIXES = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "json", ".ndjson": "json", ".json": "json",
+    ".xlsx": "excel", ".xlsm": "excel",
+}  # fmt: skip
+
+
+def read_file(
+    engine: Engine,
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Source:
+    """A Source for a file (or a folder of Parquet files), chosen by suffix."""
+    if not path.exists():
+        raise IngestError("file not found", file=str(path))
+    if path.is_dir():
+        return read_parquet(engine, path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "csv":
+        return read_csv(engine, path, delimiter=delimiter, encoding=encoding)
+    if kind == "parquet":
+        return read_parquet(engine, path)
+    if kind == "json":
+        return read_jsonl(path)
+    if kind == "excel":
+        return read_excel(engine, path)
+    known = ", ".join(sorted(SUFFIXES))
+    raise IngestError(
+        f"unknown file type {path.suffix!r}; known: {known}, or a folder of parquet",
+        file=str(path),
+    )
+
+
+def read_csv(
+    engine: Engine,
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Source:
+    """A Source for a delimited text file; encoding and delimiter sniffed unless given.
+
+    Malformed lines (too many or too few fields, bad bytes) do not stop the read: DuckDB
+    stores them in a rejects table, and ingest quarantines them with their line.
+    """
+    sample = read_sample(path)
+    encoding = _check_encoding(encoding) if encoding else sniff_encoding(sample)
+    if delimiter is None:
+        text = decode_sample(sample, encoding)
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
+    rejects, scan = _fresh_name("rejects"), _fresh_name("rejects_scan")
+    scanned, temp_files = path, ()
+    if encoding in ("latin-1", "cp1252"):
+        scanned = _utf8_copy(path, encoding)
+        temp_files = (str(scanned),)
+    relation = (
+        f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} FROM read_csv(?, delim = ?, "
+        "header = true, all_varchar = true, encoding = ?, ignore_errors = true, "
+        f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scan}'))"
+    )
+    return Source(
+        label=str(path),
+        relation=relation,
+        params=(str(scanned), delimiter, "utf-16" if encoding == "utf-16" else "utf-8"),
+        text=True,
+        line_offset=1,
+        rejects=rejects,
+        encoding=encoding,
+        delimiter=delimiter,
+        temp_files=temp_files,
+        cleanup=(drop_sql(rejects), drop_sql(scan)),
+    )
+
+
+def _utf8_copy(path: Path, encoding: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix="journeymap-", suffix=".csv")
+    os.close(handle)
+    try:
+        transcode_to_utf8(path, encoding, Path(name))
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise IngestError(
+            f"cannot transcode from {encoding}: {exc}", file=str(path)
+        ) from exc
+    return Path(name)
+
+
+def _check_encoding(encoding: str) -> str:
+    name = encoding.lower().replace("_", "-")
+    aliases = {"utf8": "utf-8", "utf-8-sig": "utf-8", "latin1": "latin-1",
+               "iso-8859-1": "latin-1", "windows-1252": "cp1252", "utf16": "utf-16"}  # fmt: skip
+    name = aliases.get(name, name)
+    if name not in ENCODINGS:
+        raise IngestError(
+            f"unsupported encoding {encoding!r}; use one of {', '.join(ENCODINGS)}",
+            field="encoding",
+        )
+    return name
+
+
+def read_parquet(engine: Engine, path: Path) -> Source:
+    """A Source for a Parquet file or a folder of them (hive partitions become columns).
+
+    Row numbers follow the files in name order, then the rows within each file.
+    """
+    pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    try:
+        offsets = engine.sql_table(
+            "SELECT file_name AS _jm_file, "
+            "sum(num_rows) OVER (ORDER BY file_name) - num_rows AS _jm_offset "
+            "FROM parquet_file_metadata(?)",
+            [pattern],
+            prefix="offsets",
+        )
+    except Exception as exc:  # noqa: BLE001 - not parquet, or an empty folder
+        first = (str(exc).strip().splitlines() or ["unreadable"])[0]
+        raise IngestError(f"cannot read parquet: {first}", file=str(path)) from exc
+    offsets_name = table_name(offsets)
+    relation = (
+        f"(SELECT p.* EXCLUDE (file_row_number, filename), "
+        f"p.file_row_number + o._jm_offset + 1 AS {ROW_COLUMN} "
+        "FROM read_parquet(?, file_row_number = true, filename = true, "
+        f"union_by_name = true) AS p JOIN {quote_ident(offsets_name)} AS o "
+        "ON p.filename = o._jm_file)"
+    )
+    return Source(
+        label=str(path),
+        relation=relation,
+        params=(pattern,),
+        cleanup=(drop_sql(offsets_name),),
+    )
+
+
+def read_jsonl(path: Path) -> Source:
+    """A Source for newline-delimited JSON (one event object per line)."""
+    relation = (
+        f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} "
+        "FROM read_json_auto(?, format = 'newline_delimited'))"
+    )
+    return Source(
+        label=str(path), relation=relation, params=(str(path),), line_offset=0
+    )
+
+
+def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Source:
+    """A Source for the first (or named) sheet of an .xlsx file; row 1 is the header."""
+    openpyxl = import_openpyxl()
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any openpyxl failure is a bad file
+        raise IngestError(f"cannot read Excel file: {exc}", file=str(path)) from exc
+    try:
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        rows = worksheet.iter_rows(values_only=True)
+        table = rows_to_arrow(rows, label=str(path))
+    finally:
+        book.close()
+    name = table_name(engine.register_arrow(table, prefix="excel"))
+    return Source(
+        label=str(path), relation=quote_ident(name), text=True, line_offset=1,
+        cleanup=(drop_sql(name),),
+    )  # fmt: skip
+
+
+def rows_to_arrow(rows: Any, *, label: str, header: list[str] | None = None) -> Any:
+    """Arrow table of text columns (plus ``_jm_row``) from an iterator of row tuples.
+
+    Without ``header`` the first row is the header. Values become text so that each
+    cell is judged by the same rules as a CSV cell; datetimes become ISO strings.
+    """
+    import pyarrow as pa
+
+    names = header if header is not None else _header(next(rows, None), label)
+    columns: list[list[str | None]] = [[] for _ in names]
+    numbers: list[int] = []
+    for number, row in enumerate(rows, start=1):
+        if row is None or all(cell is None for cell in row):
+            continue  # blank spreadsheet rows are not data, as blank CSV lines
+        numbers.append(number)
+        for index, column in enumerate(columns):
+            column.append(cell_text(row[index] if index < len(row) else None))
+    arrays = [pa.array(c, type=pa.string()) for c in columns]
+    arrays.append(pa.array(numbers, type=pa.int64()))
+    return pa.table(arrays, names=[*names, ROW_COLUMN])
+
+
+def _header(first: Any, label: str) -> list[str]:
+    if not first:
+        raise IngestError("no header row", file=label)
+    return [
+        str(c).strip() if c is not None else f"column{i + 1}"
+        for i, c in enumerate(first)
+    ]
+
+
+def cell_text(value: Any) -> str | None:
+    """Text for one spreadsheet or database cell (ISO format for dates and times)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

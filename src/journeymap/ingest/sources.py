@@ -1,0 +1,58 @@
+"""Source: a relation DuckDB can scan, plus what ingest needs to know about it.
+
+Every reader (files, data frames, database tables) produces a :class:`Source` whose
+``relation`` yields the source columns plus ``_jm_row``, the 1-based input row number.
+The relation is only scanned when the canonical table is built, so large files stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ROW_COLUMN = "_jm_row"
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (``a"b`` -> ``"a""b"``).
+
+    Examples
+    --------
+    >>> quote_ident('we"ird')
+    '"we""ird"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scannable input. ``relation`` is SQL for a FROM clause with ``?`` params."""
+
+    label: str
+    relation: str
+    params: tuple[Any, ...] = ()
+    text: bool = (
+        False  # every column is text (CSV, Excel, SQLite): infer property types
+    )
+    line_offset: int | None = None  # file line = row + line_offset (None: no lines)
+    rejects: str | None = None  # DuckDB table of malformed CSV lines
+    encoding: str | None = None
+    delimiter: str | None = None
+    temp_files: tuple[str, ...] = ()  # deleted once the events are built
+    cleanup: tuple[str, ...] = ()  # SQL run once the events are built
+
+    def column_sql(self, name: str) -> str:
+        """SQL reading source column ``name``."""
+        return quote_ident(name)
+
+    def line_of(self, row: int) -> int | None:
+        return None if self.line_offset is None else row + self.line_offset
+
+
+def drop_sql(table: str) -> str:
+    return f"DROP TABLE IF EXISTS {quote_ident(table)}"
+
+
+def table_name(table: Any) -> str:
+    """The bare name of an engine-made table (``temp.main._jm_t_1`` -> ``_jm_t_1``)."""
+    return str(table.get_name()).rsplit(".", 1)[-1]
