@@ -7,12 +7,11 @@ saving it again changes no byte.
 
 from __future__ import annotations
 
-import json
 import re
 
 from journeymap.model.frameworks import Framework, PresetStage, get_framework
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,.()/&+-]*$")
+_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.()/&+-]*$")  # never a number or date
 _YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
 
 _HEADER = """\
@@ -139,7 +138,18 @@ def yaml_text(text: str) -> str:
     """
     if _SAFE.match(text) and text == text.strip() and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=not text.isprintable())
+    return '"' + "".join(_escape(c) for c in text) + '"'
+
+
+def _escape(char: str) -> str:
+    if char in '"\\':
+        return "\\" + char
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _touchpoint_ids(framework: Framework) -> list[list[str]]:
@@ -226,7 +236,7 @@ def new_map_yaml(framework_id: str, name: str) -> str:
     """
     framework = get_framework(framework_id)
     text = _HEADER.format(
-        title=" ".join(name.split()),
+        title="".join(c for c in " ".join(name.split()) if c.isprintable()),
         framework=framework.name,
         framework_id=framework.id,
         source=framework.source,
