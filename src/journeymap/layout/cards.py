@@ -116,7 +116,7 @@ def _accent(x: float, y: float, height: float, style: str) -> Box:
 
 def chip_width(chip: Chip) -> float:
     """Width of a chip: its label plus padding."""
-    return text_width(chip.label, CHIP) + 12
+    return text_width(chip.label, CHIP) + 14
 
 
 def build_chips(

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from journeymap.layout.diagram import Box, Circle, Group, Item, Line, Path, Text
+from journeymap.layout.formats import format_signed
 
-BAND_HEIGHT = 180.0
+BAND_HEIGHT = 170.0
+VALUES_HEIGHT = 44.0  # the strip under the band with the values in words
 BAND_PAD = 22.0  # between the band edge and the ±1 lines, room for faces and labels
 FACE_R = 11.0
 OFFSET = 16.0  # assumed points sit left of the column centre, measured ones right
@@ -89,7 +91,7 @@ def emotion_items(
     items.extend(_curve(measured_xy, "curve.measured", "emotion-measured"))
     for point in points:
         items.extend(_measured_marker(point, band, point.x + shift))
-        items.extend(_assumed_marker(point, band, point.x - shift, labelled=measured))
+        items.extend(_assumed_marker(point, band, point.x - shift))
     return items
 
 
@@ -146,38 +148,71 @@ def face(cx: float, cy: float, value: float) -> list[Item]:
     ]
 
 
-def _assumed_marker(
-    point: EmotionPoint, band: Band, x: float, *, labelled: bool
-) -> list[Item]:
+def _assumed_marker(point: EmotionPoint, band: Band, x: float) -> list[Item]:
     if point.assumed is None:
         return []
-    y = band.y_of(point.assumed)
-    label = Text(x - FACE_R - 5, y + 4, (f"{point.assumed:+.2f}",), "text.emotion.assumed",
-                 size=11.0, weight="bold", anchor="end")  # fmt: skip
-    items = face(x, y, point.assumed)
+    items = face(x, band.y_of(point.assumed), point.assumed)
     title = f"Assumed emotion {point.assumed:+.2f}"
-    return [Group(f"emotion-assumed-{point.stage_id}", (*items, label), title=title)]
+    return [Group(f"emotion-assumed-{point.stage_id}", tuple(items), title=title)]
 
 
 def _measured_marker(point: EmotionPoint, band: Band, x: float) -> list[Item]:
     if point.measured is None:
         return []
-    y = band.y_of(point.measured)
     items: list[Item] = []
     if point.ci_low is not None and point.ci_high is not None:
         items.extend(_whisker(x, band.y_of(point.ci_low), band.y_of(point.ci_high)))
-    items.append(Circle(x, y, 5.0, "marker.measured"))
-    items.append(Text(x + 9, y - 1, (f"{point.measured:+.2f}",), "text.emotion.measured",
-                      size=11.0, weight="bold"))  # fmt: skip
-    items.append(Text(x + 9, y + 11, (f"n={point.n:,}",), "text.emotion.n", size=10.0))
-    title = f"Measured emotion {point.measured:+.2f} (n={point.n:,})"
+    items.append(Circle(x, band.y_of(point.measured), 4.5, "marker.measured"))
+    return [
+        Group(
+            f"emotion-measured-{point.stage_id}",
+            tuple(items),
+            title=_measured_text(point),
+        )
+    ]
+
+
+def _measured_text(point: EmotionPoint) -> str:
+    text = f"Measured emotion {point.measured:+.2f} (n={point.n:,})"
     if point.ci_low is not None and point.ci_high is not None:
-        title += f", 95% CI {point.ci_low:+.2f} to {point.ci_high:+.2f}"
-    return [Group(f"emotion-measured-{point.stage_id}", tuple(items), title=title)]
+        text += f", 95% CI {point.ci_low:+.2f} to {point.ci_high:+.2f}"
+    return text
+
+
+def value_cells(
+    points: list[EmotionPoint], top: float, column_width: float
+) -> list[Item]:
+    """Under the band, per stage: the assumed and measured values in words.
+
+    Numbers sit in their own strip rather than next to the markers, where curves
+    would cross them.
+    """
+    items: list[Item] = []
+    for point in points:
+        left = point.x - column_width / 2 + 10
+        frame = Box(
+            left, top, column_width - 20, VALUES_HEIGHT - 8, "emotion.values", radius=4
+        )
+        lines = []
+        if point.assumed is not None:
+            lines.append((f"Assumed {format_signed(point.assumed)}", "text.emotion.assumed"))
+        if point.measured is not None:
+            label = f"Measured {format_signed(point.measured)} · n={point.n:,}"
+            lines.append((label, "text.emotion.measured"))
+        texts = [
+            Text(point.x, top + 14 + 15 * i, (text,), style, size=11.0, weight="bold",
+                 anchor="middle")
+            for i, (text, style) in enumerate(lines)
+        ]  # fmt: skip
+        if texts:
+            items.append(
+                Group(f"emotion-values-{point.stage_id}", tuple(texts), frame=frame)
+            )
+    return items
 
 
 def _whisker(x: float, y_low: float, y_high: float) -> list[Item]:
-    cap = 4.0
+    cap = 6.0
     return [
         Line(x, y_low, x, y_high, "whisker.measured"),
         Line(x - cap, y_low, x + cap, y_low, "whisker.measured"),

@@ -25,6 +25,11 @@ def format_share(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def format_signed(value: float) -> str:
+    """A signed value with a typographic minus: ``-0.5`` → ``"−0.50"``."""
+    return f"{value:+.2f}".replace("-", "−")
+
+
 def format_duration(seconds: float) -> str:
     """A duration in seconds, humanised with one decimal where it helps.
 

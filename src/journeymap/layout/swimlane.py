@@ -25,10 +25,12 @@ from journeymap.layout.diagram import (
 )
 from journeymap.layout.emotion import (
     BAND_HEIGHT,
+    VALUES_HEIGHT,
     Band,
     EmotionPoint,
     emotion_items,
     legend_items,
+    value_cells,
 )
 from journeymap.layout.formats import format_count
 from journeymap.layout.lanes import (
@@ -239,7 +241,7 @@ def title_bar(
     items.extend(chips)
     bottom = y + 2 + height + 12
     items.append(Line(grid.left, bottom, grid.right, bottom, "rule"))
-    return [Group("title", tuple(items), title=journey.name)], bottom
+    return [Group("title-bar", tuple(items), title=journey.name)], bottom
 
 
 def title_chips(
@@ -340,7 +342,7 @@ def place_lanes(
 
 def lane_content_height(ctx: Context, grid: Grid, lane_id: str) -> float:
     if lane_id == "emotion":
-        return BAND_HEIGHT
+        return BAND_HEIGHT + VALUES_HEIGHT
     cell = LANES[lane_id].cell
     if cell is None or (lane_id == "measured" and ctx.measured is None):
         return MIN_LANE
@@ -391,7 +393,7 @@ def backgrounds(grid: Grid, lanes: list[Lane], top: float) -> list[Item]:
 
 def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     """The label cell and the content of one lane."""
-    items: list[Item] = [lane_label(lane, grid)]
+    items: list[Item] = [lane_label(ctx, lane, grid)]
     if lane.id == "emotion":
         items.extend(emotion_lane(ctx, grid, lane))
     elif lane.id == "measured" and ctx.measured is None:
@@ -406,7 +408,11 @@ def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     return [Group(f"lane-{lane.id}", tuple(items), title=lane.label)]
 
 
-def lane_label(lane: Lane, grid: Grid) -> Group:
+def lane_is_measured(ctx: Context) -> bool:
+    return any(stage_emotion(ctx, s).measured is not None for s in ctx.journey.stages)
+
+
+def lane_label(ctx: Context, lane: Lane, grid: Grid) -> Group:
     frame = Box(grid.left, lane.y, LABEL_WIDTH, lane.height, "lane-label")
     stripe = Box(grid.left, lane.y, 4, lane.height, f"lane-accent.{lane.id}")
     texts = stack_texts(
@@ -415,6 +421,8 @@ def lane_label(lane: Lane, grid: Grid) -> Group:
     items: list[Item] = [stripe, *texts]
     if lane.id == "emotion":
         items.extend(emotion_axis(lane, grid))
+        items.extend(legend_items(grid.left + CELL_PAD + 6, lane.y + BAND_HEIGHT - 4,
+                                  measured=lane_is_measured(ctx)))  # fmt: skip
     return Group(f"lane-label-{lane.id}", tuple(items), frame=frame, title=lane.label)
 
 
@@ -442,10 +450,7 @@ def emotion_lane(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     items = emotion_items(
         points, Band(lane.y), left=grid.columns_left, right=grid.right
     )
-    has_measured = any(p.measured is not None for p in points)
-    items.extend(
-        legend_items(grid.columns_left + 10, lane.y + 6, measured=has_measured)
-    )
+    items.extend(value_cells(points, lane.y + BAND_HEIGHT + 2, grid.column_width))
     return items
 
 

