@@ -152,7 +152,9 @@ def read_sqlite_table(engine: Engine, address: TableAddress) -> Source:
     if not path.exists():
         raise IngestError("database file not found", file=str(path))
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )  # DuckDB pulls the batches from its own threads
         tables = connection.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
         ).fetchall()
