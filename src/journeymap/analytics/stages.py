@@ -1,0 +1,568 @@
+"""Stage metrics: how customers move through the stages of a journey map.
+
+Definitions (DESIGN.md §5, docs/reference/metrics.md "Stages"): an event's stage is
+the stage of the first touchpoint whose rule it matches; only matched events take
+part, in each customer's order ``(timestamp, event_seq)``. A *stay* is a run of
+consecutive matched events in one stage (unmatched events in between do not break
+it); a *move* is a pair of consecutive matched events in different stages, and a
+*regression* is a move to an earlier stage.
+
+Each figure is an Ibis expression built with window functions and joins, so the
+same code runs on DuckDB and Spark; quantiles are exact (linear interpolation
+between order statistics, computed with ``row_number``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+
+from journeymap.analytics.matching import matched_events_expr
+from journeymap.errors import AnalysisError
+from journeymap.model.journey import JourneyMap
+from journeymap.model.measured import StageFigures
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from journeymap.engine import EventLog
+
+__all__ = [
+    "StageMove",
+    "StageProgress",
+    "StageTable",
+    "StageTransitions",
+    "customer_stages_expr",
+    "exact_quantiles_expr",
+    "measure_stages",
+    "stage_counts_expr",
+    "stage_progress",
+    "stage_sequence_expr",
+    "stage_transitions",
+    "stage_transitions_expr",
+]
+
+ORDER = ("timestamp", "event_seq")
+
+
+# -- result types -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StageTable:
+    """Per-stage figures in map order, plus the closed-stay counts behind the times."""
+
+    stages: tuple[StageFigures, ...]
+    closed_stays: tuple[int, ...] = ()  # per stage: stays with a known end (timed)
+    customers: int = 0  # customers with at least one matched event
+
+    def figures(self, stage_id: str) -> StageFigures:
+        for figures in self.stages:
+            if figures.stage_id == stage_id:
+                return figures
+        raise KeyError(stage_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = [
+            {**asdict(f), "closed_stays": n}
+            for f, n in zip(self.stages, self.closed_stays, strict=True)
+        ]
+        return {"customers": self.customers, "stages": rows}
+
+    def to_pandas(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict()["stages"])
+
+
+@dataclass(frozen=True, slots=True)
+class StageMove:
+    """Moves between two stages (``from_stage`` None: not yet in any stage)."""
+
+    from_stage: str | None
+    to_stage: str
+    moves: int
+    customers: int
+    regression: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StageTransitions:
+    """Stage-to-stage moves between consecutive matched events, regressions flagged."""
+
+    stage_ids: tuple[str, ...]
+    moves: tuple[StageMove, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stages": list(self.stage_ids),
+            "moves": [asdict(m) for m in self.moves],
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        import pandas as pd
+
+        columns = ["from_stage", "to_stage", "moves", "customers", "regression"]
+        return pd.DataFrame([asdict(m) for m in self.moves], columns=columns)
+
+    def matrix(self) -> pd.DataFrame:
+        """Moves as a from × to matrix over all stages, in map order (zeros filled)."""
+        import pandas as pd
+
+        ids = list(self.stage_ids)
+        grid = pd.DataFrame(0, index=pd.Index(ids, name="from"), columns=ids)
+        for move in self.moves:
+            grid.loc[move.from_stage, move.to_stage] = move.moves
+        return grid
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    """Current-stage distribution at the start and end of a period, and the moves."""
+
+    start: dt.datetime
+    end: dt.datetime
+    at_start: dict[str, int]  # stage id -> customers currently there at `start`
+    at_end: dict[str, int]
+    moves: tuple[StageMove, ...]  # from stage at start (None: none yet) -> at end
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "at_start": dict(self.at_start),
+            "at_end": dict(self.at_end),
+            "moves": [asdict(m) for m in self.moves],
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        import pandas as pd
+
+        columns = ["from_stage", "to_stage", "moves", "customers", "regression"]
+        return pd.DataFrame([asdict(m) for m in self.moves], columns=columns)
+
+
+# -- building blocks --------------------------------------------------------------
+def _customer_window(*, descending: bool = False) -> Any:
+    keys = [ibis.desc(c) for c in ORDER] if descending else list(ORDER)
+    return ibis.window(group_by="customer_id", order_by=keys)
+
+
+def stage_sequence_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Matched events with ``pos`` (0-based, per customer), ``prev_stage``, ``entry``.
+
+    ``prev_stage`` is the stage of the customer's previous matched event (null for
+    the first); ``entry`` is true where a stay begins.
+    """
+    matched = matched_events_expr(log, journey)
+    window = _customer_window()
+    seq = matched.mutate(
+        pos=ibis.row_number().over(window),
+        prev_stage=matched.stage_index.lag().over(window),
+    )
+    return seq.mutate(
+        entry=seq.prev_stage.isnull() | (seq.prev_stage != seq.stage_index)
+    )
+
+
+def _stays_per_customer(seq: ir.Table) -> ir.Table:
+    """Per (customer, stage): first and last position, time of first entry."""
+    return seq.group_by(["customer_id", "stage_index"]).agg(
+        first_pos=seq.pos.min(),
+        last_pos=seq.pos.max(),
+        first_ts=seq.timestamp.min(),
+    )
+
+
+def _converted_next(stays: ir.Table) -> ir.Table:
+    """Per stage: customers with an event in stage k+1 after first entering k."""
+    nxt = stays.view()
+    joined = stays.join(
+        nxt,
+        (stays.customer_id == nxt.customer_id)
+        & (nxt.stage_index == stays.stage_index + 1)
+        & (nxt.last_pos > stays.first_pos),
+    )
+    return joined.group_by(stage_index=stays.stage_index).agg(
+        converted_next=stays.customer_id.nunique()
+    )
+
+
+def _exits(seq: ir.Table, stays: ir.Table) -> ir.Table:
+    """Per (customer, stage): time of first later-stage event after first entry."""
+    later = seq.select("customer_id", "stage_index", "pos", "timestamp").view()
+    joined = stays.join(
+        later,
+        (stays.customer_id == later.customer_id)
+        & (later.stage_index > stays.stage_index)
+        & (later.pos > stays.first_pos),
+    )
+    exits = joined.group_by(
+        customer_id=stays.customer_id, stage_index=stays.stage_index
+    ).agg(first_ts=stays.first_ts.min(), exit_ts=later.timestamp.min())
+    return exits.mutate(
+        seconds=exits.exit_ts.delta(exits.first_ts, unit="millisecond") / 1000
+    )
+
+
+def exact_quantiles_expr(
+    table: ir.Table, by: str, value: str, quantiles: dict[str, float]
+) -> ir.Table:
+    """Exact quantiles of ``value`` per ``by`` group (linear interpolation, type 7).
+
+    Portable: order statistics come from ``row_number``, not from a backend's
+    (possibly approximate) percentile function. Null values are ignored.
+    """
+    data = table.filter(table[value].notnull())
+    ranked = data.mutate(
+        _r=ibis.row_number().over(group_by=by, order_by=data[value]),
+        _n=data[value].count().over(group_by=by),
+    )
+    aggs: dict[str, Any] = {"_n": ranked._n.max()}
+    for name, q in quantiles.items():
+        h = (ranked._n - 1) * q
+        aggs[f"{name}_lo"] = ranked[value].max(where=ranked._r == h.floor())
+        aggs[f"{name}_hi"] = ranked[value].max(where=ranked._r == h.ceil())
+    grouped = ranked.group_by(by).agg(**aggs)
+    out = {}
+    for name, q in quantiles.items():
+        h = (grouped._n - 1) * q
+        lo, hi = grouped[f"{name}_lo"], grouped[f"{name}_hi"]
+        out[name] = lo + (h - h.floor()) * (hi - lo)
+    return grouped.select(by, n=grouped._n, **out)
+
+
+def _per_stage(seq: ir.Table) -> ir.Table:
+    return seq.group_by("stage_index").agg(
+        reached=seq.customer_id.nunique(),
+        entries=seq.entry.sum(),
+        events=seq.count(),
+    )
+
+
+def _regressions(seq: ir.Table) -> ir.Table:
+    back = seq.filter(seq.prev_stage > seq.stage_index)
+    return back.group_by(stage_index=back.prev_stage).agg(regressions_out=back.count())
+
+
+def _last_stage_counts(seq: ir.Table, name: str) -> ir.Table:
+    """Customers whose latest matched event is in each stage."""
+    ranked = seq.mutate(_rn=ibis.row_number().over(_customer_window(descending=True)))
+    last = ranked.filter(ranked._rn == 0)
+    return last.group_by("stage_index").agg(**{name: last.count()})
+
+
+def _furthest_counts(seq: ir.Table) -> ir.Table:
+    furthest = seq.group_by("customer_id").agg(stage_index=seq.stage_index.max())
+    return furthest.group_by("stage_index").agg(furthest=furthest.count())
+
+
+def _stage_spine(journey: JourneyMap) -> ir.Table:
+    return ibis.memtable(
+        {"stage_index": list(range(len(journey.stages)))},
+        schema={"stage_index": "int64"},
+    )
+
+
+def stage_counts_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """One row per stage (``stage_index``) with the counts behind ``StageFigures``.
+
+    Columns: ``reached``, ``entries``, ``events``, ``converted_next``,
+    ``converted_later``, ``furthest``, ``current``, ``regressions_out``,
+    ``closed_stays``, ``median_time_s``, ``p90_time_s``. Missing counts are 0.
+    """
+    seq = stage_sequence_expr(log, journey)
+    stays = _stays_per_customer(seq)
+    exits = _exits(seq, stays)
+    times = exact_quantiles_expr(
+        exits, "stage_index", "seconds", {"median_time_s": 0.5, "p90_time_s": 0.9}
+    ).rename(closed_stays="n")
+    parts = [
+        _per_stage(seq),
+        _converted_next(stays),
+        exits.group_by("stage_index").agg(converted_later=exits.count()),
+        _furthest_counts(seq),
+        _last_stage_counts(seq, "current"),
+        _regressions(seq),
+        times,
+    ]
+    table = _stage_spine(journey)
+    for part in parts:
+        table = table.left_join(part, "stage_index").drop("stage_index_right")
+    counts = {
+        c: table[c].fill_null(0)
+        for c in table.columns
+        if c not in {"stage_index", "median_time_s", "p90_time_s"}
+    }
+    return table.mutate(**counts).order_by("stage_index")
+
+
+# -- public metrics ---------------------------------------------------------------
+def _share(count: int, total: int) -> float | None:
+    return None if total == 0 else count / total
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def _figures(stage_id: str, row: dict[str, Any], *, last: bool) -> StageFigures:
+    reached = int(row["reached"])
+    return StageFigures(
+        stage_id=stage_id,
+        reached=reached,
+        entries=int(row["entries"]),
+        conversion_next=None if last else _share(int(row["converted_next"]), reached),
+        conversion_later=None if last else _share(int(row["converted_later"]), reached),
+        dropoff=None if last else _share(int(row["furthest"]), reached),
+        median_time_s=_float_or_none(row["median_time_s"]),
+        p90_time_s=_float_or_none(row["p90_time_s"]),
+        regressions_out=int(row["regressions_out"]),
+        current=int(row["current"]),
+        events=int(row["events"]),
+    )
+
+
+def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
+    """Measure every stage of the map: reach, entries, conversion, drop-off, time.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map; its touchpoints' rules assign events to stages.
+
+    Returns
+    -------
+    StageTable
+        One ``StageFigures`` per stage, in map order (see docs/reference/metrics.md).
+
+    Examples
+    --------
+    >>> table = measure_stages(log, journey)  # doctest: +SKIP
+    >>> table.figures("awareness").reached  # doctest: +SKIP
+    120
+    """
+    frame = log.engine.to_pandas(stage_counts_expr(log, journey))
+    rows = frame.sort_values("stage_index").to_dict("records")
+    last = len(journey.stages) - 1
+    stages = tuple(
+        _figures(stage.id, row, last=i == last)
+        for i, (stage, row) in enumerate(zip(journey.stages, rows, strict=True))
+    )
+    customers = int(sum(int(r["current"]) for r in rows))
+    closed = tuple(int(r["closed_stays"]) for r in rows)
+    return StageTable(stages=stages, closed_stays=closed, customers=customers)
+
+
+def _stage_id_of(index: ir.IntegerValue, journey: JourneyMap) -> ir.StringValue:
+    cases = [(index == i, stage.id) for i, stage in enumerate(journey.stages)]
+    if not cases:
+        return ibis.null("string")
+    return ibis.cases(*cases, else_=ibis.null("string"))
+
+
+def stage_transitions_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Moves between stages: ``from_index``, ``to_index``, ``moves``, ``customers``."""
+    seq = stage_sequence_expr(log, journey)
+    moves = seq.filter(seq.prev_stage.notnull() & seq.entry)
+    return moves.group_by(from_index=moves.prev_stage, to_index=moves.stage_index).agg(
+        moves=moves.count(), customers=moves.customer_id.nunique()
+    )
+
+
+def _moves_from_frame(
+    frame: pd.DataFrame, journey: JourneyMap
+) -> tuple[StageMove, ...]:
+    ids = journey.stage_ids()
+    rows = []
+    for record in frame.to_dict("records"):
+        start = record["from_index"]
+        start = None if start is None or start != start else int(start)
+        end = int(record["to_index"])
+        rows.append((-1 if start is None else start, end, record))
+    return tuple(
+        StageMove(
+            from_stage=None if start < 0 else ids[start],
+            to_stage=ids[end],
+            moves=int(record["moves"]),
+            customers=int(record["customers"]),
+            regression=start >= 0 and end < start,
+        )
+        for start, end, record in sorted(rows, key=lambda r: (r[0], r[1]))
+    )
+
+
+def stage_transitions(log: EventLog, journey: JourneyMap) -> StageTransitions:
+    """Count moves between stages, regressions (moves to an earlier stage) flagged.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map.
+
+    Returns
+    -------
+    StageTransitions
+        One ``StageMove`` per (from, to) stage pair seen; ``matrix()`` pivots them.
+
+    Examples
+    --------
+    >>> stage_transitions(log, journey).matrix()  # doctest: +SKIP
+    """
+    frame = log.engine.to_pandas(stage_transitions_expr(log, journey))
+    moves = _moves_from_frame(frame, journey)
+    return StageTransitions(stage_ids=tuple(journey.stage_ids()), moves=moves)
+
+
+def _current_stage_at(seq: ir.Table, moment: dt.datetime) -> ir.Table:
+    """Per customer: the stage of the latest matched event strictly before ``moment``."""
+    before = seq.filter(seq.timestamp < moment)
+    ranked = before.mutate(
+        _rn=ibis.row_number().over(_customer_window(descending=True))
+    )
+    last = ranked.filter(ranked._rn == 0)
+    return last.select("customer_id", "stage_index")
+
+
+def stage_progress_expr(
+    log: EventLog, journey: JourneyMap, start: dt.datetime, end: dt.datetime
+) -> ir.Table:
+    """Customers per (stage at ``start``, stage at ``end``): ``from_index``,
+    ``to_index``, ``customers`` (``from_index`` null: no stage yet at ``start``)."""
+    seq = stage_sequence_expr(log, journey)
+    at_start = _current_stage_at(seq, start).rename(from_index="stage_index")
+    at_end = _current_stage_at(seq, end).rename(to_index="stage_index")
+    joined = at_end.left_join(at_start, "customer_id")
+    counts = joined.group_by("from_index", "to_index").agg(customers=joined.count())
+    return counts.mutate(moves=counts.customers)
+
+
+def stage_progress(
+    log: EventLog, journey: JourneyMap, start: dt.datetime, end: dt.datetime
+) -> StageProgress:
+    """Where customers stood at ``start`` and at ``end`` of a period, and how they moved.
+
+    A customer's stage at a moment is the stage of its latest matched event strictly
+    before that moment; customers with no matched event before ``end`` are left out.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map.
+    start, end
+        The period ``[start, end)`` as naive UTC datetimes.
+
+    Returns
+    -------
+    StageProgress
+        Counts per stage at both moments and one ``StageMove`` per (from, to) pair;
+        ``from_stage`` None counts customers who had no stage yet at ``start``.
+
+    Examples
+    --------
+    >>> progress = stage_progress(log, journey, start, end)  # doctest: +SKIP
+    >>> progress.at_end  # doctest: +SKIP
+    {'awareness': 10, 'purchase': 4}
+    """
+    if end <= start:
+        raise AnalysisError(f"period end {end} must be after start {start}")
+    frame = log.engine.to_pandas(stage_progress_expr(log, journey, start, end))
+    moves = _moves_from_frame(frame, journey)
+    at_start: dict[str, int] = {}
+    at_end: dict[str, int] = {}
+    for move in moves:
+        if move.from_stage is not None:
+            at_start[move.from_stage] = (
+                at_start.get(move.from_stage, 0) + move.customers
+            )
+        at_end[move.to_stage] = at_end.get(move.to_stage, 0) + move.customers
+    order = {sid: i for i, sid in enumerate(journey.stage_ids())}
+    return StageProgress(
+        start=start,
+        end=end,
+        at_start=dict(sorted(at_start.items(), key=lambda kv: order[kv[0]])),
+        at_end=dict(sorted(at_end.items(), key=lambda kv: order[kv[0]])),
+        moves=moves,
+    )
+
+
+# -- per customer (voc and drivers reuse this) ------------------------------------
+def _converted_expr(log: EventLog, journey: JourneyMap, seq: ir.Table) -> ir.Table:
+    """Per customer who converted: ``customer_id`` (see ``customer_stages_expr``)."""
+    table = log.table
+    first = table.group_by("customer_id").agg(first_ts=table.timestamp.min())
+    conversion = journey.conversion
+    hits: list[ir.Table] = []
+    if conversion is None:
+        last = len(journey.stages) - 1
+        hits.append(
+            seq.filter(seq.stage_index == last).select("customer_id", "timestamp")
+        )
+    else:
+        if conversion.event:
+            hits.append(
+                table.filter(table.event.isin(list(conversion.event))).select(
+                    "customer_id", "timestamp"
+                )
+            )
+        if conversion.stage is not None:
+            if conversion.stage not in journey.stage_ids():
+                raise AnalysisError(
+                    f"conversion stage {conversion.stage!r} is not a stage"
+                )
+            index = journey.stage_ids().index(conversion.stage)
+            hits.append(
+                seq.filter(seq.stage_index == index).select("customer_id", "timestamp")
+            )
+    window_s = None if conversion is None else conversion.window_days
+    result: ir.Table | None = None
+    for hit in hits:
+        if window_s is not None:
+            hit = hit.join(first, "customer_id")
+            seconds = hit.timestamp.delta(hit.first_ts, unit="millisecond") / 1000
+            hit = hit.filter(seconds <= window_s * 86400)
+        ids = hit.select("customer_id").distinct()
+        result = ids if result is None else result.semi_join(ids, "customer_id")
+    assert result is not None  # Conversion validates that one condition is given
+    return result.mutate(converted=ibis.literal(True))
+
+
+def customer_stages_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """One row per customer: furthest and current stage, and whether it converted.
+
+    Columns: ``customer_id``, ``furthest_stage_index``, ``furthest_stage``,
+    ``current_stage_index``, ``current_stage`` (nulls for customers with no matched
+    event) and ``converted``. A customer converts when it has a conversion event
+    (``journey.conversion.event``) and/or reaches the conversion stage, within
+    ``window_days`` of its first event if set; a map without ``conversion`` counts
+    reaching the last stage.
+    """
+    seq = stage_sequence_expr(log, journey)
+    customers = log.table.select("customer_id").distinct()
+    furthest = seq.group_by("customer_id").agg(
+        furthest_stage_index=seq.stage_index.max()
+    )
+    ranked = seq.mutate(_rn=ibis.row_number().over(_customer_window(descending=True)))
+    current = ranked.filter(ranked._rn == 0).select(
+        "customer_id", current_stage_index=ranked.stage_index
+    )
+    converted = _converted_expr(log, journey, seq)
+    table = customers
+    for part in (furthest, current, converted):
+        table = table.left_join(part, "customer_id").drop("customer_id_right")
+    return table.select(
+        "customer_id",
+        "furthest_stage_index",
+        furthest_stage=_stage_id_of(table.furthest_stage_index, journey),
+        current_stage_index=table.current_stage_index,
+        current_stage=_stage_id_of(table.current_stage_index, journey),
+        converted=table.converted.fill_null(False),
+    )
