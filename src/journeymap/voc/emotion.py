@@ -7,7 +7,7 @@ source     scale                 emotion value
 =========  ====================  ==========================================
 NPS        0–10                  (x − 5) / 5
 CSAT       1–5                   (x − 3) / 2
-CES        1–7, high = effort    (4 − x) / 3
+CES        1–7, high = easy      (x − 4) / 3
 comment    VADER compound        compound (already −1..1)
 =========  ====================  ==========================================
 
@@ -21,6 +21,7 @@ map is carried beside it, never mixed in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from journeymap.model.measured import Emotion
@@ -48,7 +49,7 @@ def score_emotion_expr(table: ibis.Table) -> ibis.Table:
     value = ibis.cases(
         ((kind == "nps") & score.between(*SCORE_RANGES["nps"]), (score - 5) / 5),
         ((kind == "csat") & score.between(*SCORE_RANGES["csat"]), (score - 3) / 2),
-        ((kind == "ces") & score.between(*SCORE_RANGES["ces"]), (4 - score) / 3),
+        ((kind == "ces") & score.between(*SCORE_RANGES["ces"]), (score - 4) / 3),
         else_=ibis.null("float64"),
     )
     rows = table.filter(table.score.notnull()).mutate(emotion=value)
@@ -130,3 +131,86 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionIndex:
+    """Emotion moments per touchpoint, stage and persona, and their combinations.
+
+    Keys of ``touchpoint_persona`` and ``stage_persona`` are ``(id, persona_id)``.
+    ``total`` covers every observation, including those before any touchpoint.
+    """
+
+    total: Moments = Moments()
+    touchpoint: dict[str, Moments] = field(default_factory=dict)
+    stage: dict[str, Moments] = field(default_factory=dict)
+    persona: dict[str, Moments] = field(default_factory=dict)
+    touchpoint_persona: dict[tuple[str, str], Moments] = field(default_factory=dict)
+    stage_persona: dict[tuple[str, str], Moments] = field(default_factory=dict)
+
+
+def index_emotion(
+    log: EventLog,
+    observations: ibis.Table,
+    members: ibis.Table,
+    texts: pd.DataFrame,
+    members_of_texts: pd.DataFrame,
+) -> EmotionIndex:
+    """Score moments from the engine plus comment moments, grouped every way needed.
+
+    Parameters
+    ----------
+    observations
+        From :func:`journeymap.voc.observations.observations_expr`.
+    members
+        ``customer_id, persona_id`` (:func:`journeymap.voc.segments.persona_members_expr`).
+    texts
+        From :func:`journeymap.voc.observations.feedback_texts`.
+    members_of_texts
+        ``customer_id, persona_id`` for the customers in ``texts``.
+    """
+    keys = ["touchpoint_id", "stage_id"]
+    joined = observations.join(members, "customer_id")
+    plain = merge_moments(
+        score_emotion_moments(log, observations, keys),
+        text_emotion_moments(texts, keys),
+    )
+    tagged_texts = texts.merge(members_of_texts, on="customer_id", how="inner")
+    by_persona = merge_moments(
+        score_emotion_moments(log, joined, [*keys, "persona_id"]),
+        text_emotion_moments(tagged_texts, [*keys, "persona_id"]),
+    )
+    return _fold(plain, by_persona)
+
+
+def _fold(
+    plain: dict[Key, Moments], by_persona: dict[Key, Moments]
+) -> EmotionIndex:
+    index = EmotionIndex()
+    total = Moments()
+    for (touchpoint, stage), moments in sorted(plain.items(), key=_sort_key):
+        total = total + moments
+        if touchpoint is not None:
+            _add(index.touchpoint, touchpoint, moments)
+            _add(index.stage, stage, moments)
+    for (touchpoint, stage, persona), moments in sorted(by_persona.items(), key=_sort_key):
+        _add(index.persona, persona, moments)
+        if touchpoint is not None:
+            _add(index.touchpoint_persona, (touchpoint, persona), moments)
+            _add(index.stage_persona, (stage, persona), moments)
+    return EmotionIndex(
+        total,
+        index.touchpoint,
+        index.stage,
+        index.persona,
+        index.touchpoint_persona,
+        index.stage_persona,
+    )
+
+
+def _add(target: dict[Any, Moments], key: Any, moments: Moments) -> None:
+    target[key] = target.get(key, Moments()) + moments
+
+
+def _sort_key(item: tuple[Key, Moments]) -> tuple[str, ...]:
+    return tuple("" if k is None else str(k) for k in item[0])

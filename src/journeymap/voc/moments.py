@@ -26,6 +26,12 @@ class Moments:
             self.n + other.n, self.total + other.total, self.total_sq + other.total_sq
         )
 
+    def __sub__(self, other: Moments) -> Moments:
+        """The moments of the rest of a sample once a sub-sample is removed."""
+        return Moments(
+            self.n - other.n, self.total - other.total, self.total_sq - other.total_sq
+        )
+
     @classmethod
     def of(cls, values: list[float]) -> Moments:
         return cls(len(values), float(sum(values)), float(sum(v * v for v in values)))

@@ -8,8 +8,8 @@ scores. Definitions:
   ``Var = (p_P + p_D − (p_P − p_D)²) / n``, a normal interval, clipped to ±100.
 - **CSAT** = top-2-box share (answers 4–5) with a Wilson interval; the mean score is
   also given with a Student t interval.
-- **CES** = mean score with a Student t interval. The scale is 1–7 with **high = more
-  effort** (worse), the classic "how much effort did you personally have to put forth".
+- **CES** = mean score with a Student t interval. The scale is CES 2.0's 1–7
+  agreement with "the company made it easy for me", so **high = easy** (better).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def score_csat(
 
 
 def score_ces(moments: Moments, *, confidence: float = 0.95) -> ScoreSummary:
-    """CES: mean effort score (1–7, high = more effort) with a Student t interval.
+    """CES: mean ease score (1–7, high = easy) with a Student t interval.
 
     Examples
     --------

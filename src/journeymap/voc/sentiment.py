@@ -175,7 +175,7 @@ def characteristic_phrases(
         sign = -1.0 if label == "negative" else 1.0
         out[label] = [
             Phrase(p, z[p], inside[p], _quote(p, texts, grams, scores, sign))
-            for p in _drop_contained(ranked)[:top]
+            for p in _drop_contained(ranked, inside)[:top]
         ]
     return out
 
@@ -187,14 +187,28 @@ def _count(grams: Iterable[set[str]]) -> Counter[str]:
     return counts
 
 
-def _drop_contained(ranked: list[str]) -> list[str]:
-    """Keep a phrase only if no better-ranked phrase contains it or is contained in it."""
+def _drop_contained(ranked: list[str], counts: Counter[str]) -> list[str]:
+    """One phrase per overlapping family: the best-ranked, unless a longer phrase
+    containing it is used by at least 3/4 as many comments (more telling evidence)."""
     kept: list[str] = []
     for phrase in ranked:
-        padded = f" {phrase} "
-        if not any(padded in f" {k} " or f" {k} " in padded for k in kept):
+        clash = [k for k in kept if _overlaps(k, phrase)]
+        if not clash:
             kept.append(phrase)
+        elif all(_longer_and_common(phrase, k, counts) for k in clash):
+            kept[kept.index(clash[0])] = phrase
+            kept = [k for k in kept if k not in clash[1:]]
     return kept
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def _longer_and_common(phrase: str, other: str, counts: Counter[str]) -> bool:
+    return len(phrase.split()) > len(other.split()) and counts[phrase] >= 0.75 * counts[
+        other
+    ]
 
 
 def _quote(

@@ -1,0 +1,240 @@
+"""Customer outcomes per touchpoint, stage and stage regression, for everyone and per
+persona — the counts behind pain-point candidates, aggregated in the engine.
+
+Definitions (on matched events, in each customer's order; DESIGN.md §5):
+
+- a customer **drops off at stage k** when its furthest stage is k (k not the last);
+- a customer **exits at touchpoint t** (stage k, not the last) when its latest matched
+  event is at t and it drops off at k: the journey ended there;
+- a customer **regresses k → j** when two consecutive matched events move it from
+  stage k back to j < k before its first conversion (counted once per customer and
+  pair); after converting, coming back to browse is a repeat purchase, not a setback;
+- a stay in stage k is **slow** when the time from first entry into k to the first
+  later-stage event after it exceeds the 90th percentile of all customers' closed
+  stays in k (open stays are not timed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from journeymap.analytics.stages import (
+    customer_stages_expr,
+    exact_quantiles_expr,
+    stage_sequence_expr,
+)
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from journeymap.engine import EventLog
+    from journeymap.model.journey import JourneyMap
+
+ALL = ""  # persona key for "all customers"
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeCounts:
+    """Counts keyed by ``(id, persona)``; persona ``""`` means all customers.
+
+    ``touchpoints[(tp, p)] = (reached, exits)``, ``stages[(k, p)] = (reached, dropped,
+    timed, slow)``, ``regressions[((k, j), p)] = customers``.
+    """
+
+    touchpoints: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    stages: dict[tuple[int, str], tuple[int, int, int, int]] = field(default_factory=dict)
+    regressions: dict[tuple[tuple[int, int], str], int] = field(default_factory=dict)
+    customers: dict[str, int] = field(default_factory=dict)
+    converted: dict[str, int] = field(default_factory=dict)
+
+
+def customer_outcomes_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Per customer: ``furthest_stage_index``, ``converted`` and ``last_touchpoint``."""
+    seq = stage_sequence_expr(log, journey)
+    latest = seq.mutate(
+        _rn=ibis.row_number().over(
+            ibis.window(
+                group_by=seq.customer_id,
+                order_by=[ibis.desc(seq.timestamp), ibis.desc(seq.event_seq)],
+            )
+        )
+    )
+    last = latest.filter(latest._rn == 0).select(
+        "customer_id", last_touchpoint=latest.touchpoint_id
+    )
+    customers = customer_stages_expr(log, journey)
+    joined = customers.left_join(last, "customer_id").drop("customer_id_right")
+    return joined.select(
+        "customer_id", "furthest_stage_index", "converted", "last_touchpoint"
+    )
+
+
+def stage_times_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Per customer and stage: ``seconds`` in the stage (null for an open stay)."""
+    seq = stage_sequence_expr(log, journey)
+    stays = seq.group_by(["customer_id", "stage_index"]).agg(
+        first_pos=seq.pos.min(), first_ts=seq.timestamp.min()
+    )
+    later = seq.select(
+        l_customer=seq.customer_id,
+        l_stage=seq.stage_index,
+        l_pos=seq.pos,
+        l_ts=seq.timestamp,
+    )
+    joined = stays.left_join(
+        later,
+        [
+            stays.customer_id == later.l_customer,
+            later.l_stage > stays.stage_index,
+            later.l_pos > stays.first_pos,
+        ],
+    )
+    exits = joined.group_by(["customer_id", "stage_index"]).agg(
+        first_ts=joined.first_ts.min(), exit_ts=joined.l_ts.min()
+    )
+    seconds = exits.exit_ts.delta(exits.first_ts, unit="millisecond") / 1000
+    return exits.select("customer_id", "stage_index", seconds=seconds.cast("float64"))
+
+
+def _slow_stays_expr(times: ir.Table) -> ir.Table:
+    p90 = exact_quantiles_expr(times, "stage_index", "seconds", {"p90": 0.9})
+    joined = times.left_join(p90, "stage_index").drop("stage_index_right")
+    return joined.select(
+        "customer_id",
+        "stage_index",
+        timed=joined.seconds.notnull().cast("int64"),
+        slow=(joined.seconds > joined.p90).fill_null(False).cast("int64"),
+    )
+
+
+def _with_personas(table: ir.Table, members: ir.Table) -> ir.Table:
+    """The rows once for all customers (persona ``""``) and once per persona."""
+    everyone = table.mutate(persona_id=ibis.literal(ALL, "string"))
+    tagged = table.join(members, "customer_id")
+    return ibis.union(everyone, tagged.select(everyone.columns), distinct=False)
+
+
+def count_touchpoint_outcomes_expr(
+    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+) -> ir.Table:
+    """Per touchpoint and persona: ``reached``, ``exits``."""
+    seq = stage_sequence_expr(log, journey)
+    touches = seq.select("customer_id", "touchpoint_id", "stage_index").distinct()
+    last_stage = len(journey.stages) - 1
+    joined = touches.join(customers, "customer_id")
+    exit_ = (
+        (joined.last_touchpoint == joined.touchpoint_id)
+        & (joined.furthest_stage_index == joined.stage_index)
+        & (joined.stage_index < last_stage)
+    )
+    rows = joined.select("customer_id", "touchpoint_id", exit=exit_.cast("int64"))
+    rows = _with_personas(rows, members)
+    return rows.group_by(["touchpoint_id", "persona_id"]).agg(
+        reached=rows.count(), exits=rows.exit.sum()
+    )
+
+
+def count_stage_outcomes_expr(
+    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+) -> ir.Table:
+    """Per stage and persona: ``reached``, ``dropped``, ``timed``, ``slow``."""
+    slow = _slow_stays_expr(stage_times_expr(log, journey))
+    joined = slow.join(customers, "customer_id")
+    last_stage = len(journey.stages) - 1
+    dropped = (joined.furthest_stage_index == joined.stage_index) & (
+        joined.stage_index < last_stage
+    )
+    rows = joined.select(
+        "customer_id", "stage_index", "timed", "slow", dropped=dropped.cast("int64")
+    )
+    rows = _with_personas(rows, members)
+    return rows.group_by(["stage_index", "persona_id"]).agg(
+        reached=rows.count(),
+        dropped=rows.dropped.sum(),
+        timed=rows.timed.sum(),
+        slow=rows.slow.sum(),
+    )
+
+
+def count_regressions_expr(
+    log: EventLog, journey: JourneyMap, members: ir.Table
+) -> ir.Table:
+    """Per (from, to) regression pair and persona: distinct ``customers``."""
+    seq = stage_sequence_expr(log, journey)
+    back = seq.filter(seq.prev_stage > seq.stage_index)
+    first = first_conversion_expr(log, journey, seq)
+    back = back.left_join(first, "customer_id").drop("customer_id_right")
+    back = back.filter(back.converted_at.isnull() | (back.timestamp <= back.converted_at))
+    pairs = back.select(
+        "customer_id", from_index=back.prev_stage, to_index=back.stage_index
+    ).distinct()
+    rows = _with_personas(pairs, members)
+    return rows.group_by(["from_index", "to_index", "persona_id"]).agg(
+        customers=rows.count()
+    )
+
+
+def first_conversion_expr(
+    log: EventLog, journey: JourneyMap, seq: ir.Table
+) -> ir.Table:
+    """Per converting customer: ``converted_at``, its first conversion event (or, for
+    a map converting by stage only, its first event in that stage; without a
+    conversion, its first event in the last stage)."""
+    conversion = journey.conversion
+    if conversion is not None and conversion.event:
+        hits = log.table.filter(log.table.event.isin(list(conversion.event)))
+    else:
+        stage = None if conversion is None else conversion.stage
+        ids = journey.stage_ids()
+        index = ids.index(stage) if stage in ids else len(ids) - 1
+        hits = seq.filter(seq.stage_index == index)
+    return hits.group_by("customer_id").agg(converted_at=hits.timestamp.min())
+
+
+def count_customers_expr(customers: ir.Table, members: ir.Table) -> ir.Table:
+    """Per persona (and ``""``): ``customers`` and ``converted``."""
+    rows = _with_personas(customers.select("customer_id", "converted"), members)
+    return rows.group_by("persona_id").agg(
+        customers=rows.count(), converted=rows.converted.cast("int64").sum()
+    )
+
+
+def count_outcomes(
+    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+) -> OutcomeCounts:
+    """Run the four outcome counts and return them as plain dictionaries."""
+    run = log.execute
+    tps = run(count_touchpoint_outcomes_expr(log, journey, customers, members))
+    stages = run(count_stage_outcomes_expr(log, journey, customers, members))
+    regs = run(count_regressions_expr(log, journey, members))
+    people = run(count_customers_expr(customers, members))
+    return OutcomeCounts(
+        touchpoints={
+            (r["touchpoint_id"], r["persona_id"]): (_int(r["reached"]), _int(r["exits"]))
+            for r in tps.to_dict("records")
+        },
+        stages={
+            (_int(r["stage_index"]), r["persona_id"]): (
+                _int(r["reached"]),
+                _int(r["dropped"]),
+                _int(r["timed"]),
+                _int(r["slow"]),
+            )
+            for r in stages.to_dict("records")
+        },
+        regressions={
+            ((_int(r["from_index"]), _int(r["to_index"])), r["persona_id"]): _int(
+                r["customers"]
+            )
+            for r in regs.to_dict("records")
+        },
+        customers={r["persona_id"]: _int(r["customers"]) for r in people.to_dict("records")},
+        converted={r["persona_id"]: _int(r["converted"]) for r in people.to_dict("records")},
+    )
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None or value != value else int(value)

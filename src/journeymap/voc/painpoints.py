@@ -1,0 +1,390 @@
+"""Pain points from data: candidates, ranking by impact, verdicts, suggestions.
+
+Candidates (counts: :mod:`journeymap.voc.outcomes`; tests and impact:
+:mod:`journeymap.voc.evidence`), each for all customers and for every persona:
+
+==========  ===============  ==============================================================
+kind        outcome          exposed group vs comparison
+==========  ===============  ==============================================================
+touchpoint  dropoff (exit)   all: exits at t / reached t vs the journey baseline, the
+                             pooled exits / reach of every other touchpoint before the
+                             last stage; persona: persona at t vs the other customers at t
+touchpoint  sentiment        all: emotion at t vs every other observation; persona:
+                             persona at t vs the others at t
+stage       dropoff          all: drop-off at k vs the pooled drop-off of the other
+                             stages before the last; persona: persona vs the others at k
+stage       slow (persona)   stays above the stage's p90: persona vs the others at k
+stage       sentiment        as for touchpoints, at the stage
+transition  regression       k → j: customers regressing / reached k; all: vs the pooled
+                             rate of the other regression pairs; persona: vs the others
+==========  ===============  ==============================================================
+
+**Verdicts** for each pain point of the map (thresholds ``alpha`` = 0.05 and
+``min_customers`` = 30 by default):
+
+- ``supported``: a candidate for its touchpoint (or, without a touchpoint, its stage
+  and the regressions out of it), for all customers or a persona, has an outcome with
+  BH q < alpha, an adverse effect (excess > 0) and at least ``min_customers`` on both
+  sides (sentiment: at least ``min_observations`` answers or comments on both sides);
+- ``insufficient_data``: otherwise, when fewer than ``min_customers`` customers reached
+  it, or no outcome could be tested;
+- ``not_supported``: otherwise — enough data and no significant adverse effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from journeymap.model.measured import PainPointVerdict
+from journeymap.voc.emotion import EmotionIndex
+from journeymap.voc.evidence import (
+    Candidate,
+    PainPointRanking,
+    Proportion,
+    RankedCandidate,
+)
+from journeymap.voc.moments import Moments
+from journeymap.voc.outcomes import ALL, OutcomeCounts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from journeymap.model.cards import PainPoint
+    from journeymap.model.journey import JourneyMap, Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Quotes:
+    """Negative comments per touchpoint and per (touchpoint, persona), worst first."""
+
+    touchpoint: dict[str, tuple[str, ...]]
+    touchpoint_persona: dict[tuple[str, str], tuple[str, ...]]
+    stage: dict[str, tuple[str, ...]]
+
+    def of(self, candidate_kind: str, key: str, persona: str | None) -> tuple[str, ...]:
+        if candidate_kind == "touchpoint":
+            if persona is None:
+                return self.touchpoint.get(key, ())
+            return self.touchpoint_persona.get((key, persona), ())
+        return self.stage.get(key, ()) if persona is None else ()
+
+
+def collect_quotes(
+    texts: pd.DataFrame, members_of_texts: pd.DataFrame, *, per_group: int = 3
+) -> Quotes:
+    """The most negative distinct comments (sentiment ≤ −0.05) per group.
+
+    Ties break on the text, so the choice is deterministic.
+    """
+    negative = texts[texts["sentiment"] <= -0.05]
+    tagged = negative.merge(members_of_texts, on="customer_id", how="inner")
+    return Quotes(
+        touchpoint=_worst(negative, ["touchpoint_id"], per_group),
+        touchpoint_persona=_worst(tagged, ["touchpoint_id", "persona_id"], per_group),
+        stage=_worst(negative, ["stage_id"], per_group),
+    )
+
+
+def _worst(frame: pd.DataFrame, by: list[str], count: int) -> dict[Any, tuple[str, ...]]:
+    out: dict[Any, tuple[str, ...]] = {}
+    rows = frame.dropna(subset=by).sort_values(["sentiment", "text"], kind="mergesort")
+    for key, group in rows.groupby(by, sort=True):
+        key = key if len(by) > 1 else (key[0] if isinstance(key, tuple) else key)
+        out[key] = tuple(dict.fromkeys(group["text"]))[:count]
+    return out
+
+
+# -- candidates ---------------------------------------------------------------------
+def build_candidates(
+    journey: JourneyMap,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    quotes: Quotes,
+) -> list[Candidate]:
+    """Every touchpoint, stage and regression candidate, for all and per persona."""
+    personas = [p.id for p in journey.personas if p.segment is not None]
+    out: list[Candidate] = []
+    out += _touchpoint_candidates(journey, counts, emotion, quotes, personas)
+    out += _stage_candidates(journey, counts, emotion, quotes, personas)
+    out += _transition_candidates(journey, counts, personas)
+    return out
+
+
+def _non_final_touchpoints(journey: JourneyMap) -> list[str]:
+    return [tp.id for stage in journey.stages[:-1] for tp in stage.touchpoints]
+
+
+def _touchpoint_candidates(
+    journey: JourneyMap,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    quotes: Quotes,
+    personas: list[str],
+) -> list[Candidate]:
+    non_final = set(_non_final_touchpoints(journey))
+    pooled = _sum_pairs(counts.touchpoints.get((t, ALL), (0, 0)) for t in non_final)
+    out = []
+    for stage, tp in journey.touchpoints():
+        reached, exits = counts.touchpoints.get((tp.id, ALL), (0, 0))
+        if reached == 0:
+            continue
+        dropoff: tuple[Proportion, ...] = ()
+        if tp.id in non_final:
+            base = (pooled[0] - reached, pooled[1] - exits)
+            dropoff = (
+                Proportion("dropoff_vs_journey", exits, reached, base[1], base[0]),
+            )
+        mine = emotion.touchpoint.get(tp.id, Moments())
+        out.append(
+            Candidate("touchpoint", tp.id, stage.id, reached, tp.id, None, dropoff,
+                      mine, emotion.total - mine, quotes.of("touchpoint", tp.id, None))
+        )
+        for persona in personas:
+            found = _persona_touchpoint(tp.id, stage.id, persona, counts, emotion, quotes,
+                                        with_dropoff=tp.id in non_final)
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _persona_touchpoint(
+    tp: str,
+    stage: str,
+    persona: str,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    quotes: Quotes,
+    *,
+    with_dropoff: bool,
+) -> Candidate | None:
+    reached, exits = counts.touchpoints.get((tp, persona), (0, 0))
+    if reached == 0:
+        return None
+    all_reached, all_exits = counts.touchpoints[(tp, ALL)]
+    dropoff = (
+        (Proportion("dropoff", exits, reached, all_exits - exits, all_reached - reached),)
+        if with_dropoff
+        else ()
+    )
+    mine = emotion.touchpoint_persona.get((tp, persona), Moments())
+    everyone = emotion.touchpoint.get(tp, Moments())
+    return Candidate("touchpoint", tp, stage, reached, tp, persona, dropoff, mine,
+                     everyone - mine, quotes.of("touchpoint", tp, persona))
+
+
+def _stage_candidates(
+    journey: JourneyMap,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    quotes: Quotes,
+    personas: list[str],
+) -> list[Candidate]:
+    last = len(journey.stages) - 1
+    pooled = [0, 0]
+    for k in range(last):
+        reached, dropped, _, _ = counts.stages.get((k, ALL), (0, 0, 0, 0))
+        pooled[0] += reached
+        pooled[1] += dropped
+    out = []
+    for k, stage in enumerate(journey.stages):
+        reached, dropped, timed, slow = counts.stages.get((k, ALL), (0, 0, 0, 0))
+        if reached == 0:
+            continue
+        props: tuple[Proportion, ...] = ()
+        if k < last:
+            props = (Proportion("dropoff_vs_journey", dropped, reached,
+                                pooled[1] - dropped, pooled[0] - reached),)
+        mine = emotion.stage.get(stage.id, Moments())
+        out.append(Candidate("stage", stage.id, stage.id, reached, None, None, props,
+                             mine, emotion.total - mine, quotes.of("stage", stage.id, None)))
+        for persona in personas:
+            found = _persona_stage(k, stage.id, persona, counts, emotion, last=last)
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _persona_stage(
+    k: int, stage: str, persona: str, counts: OutcomeCounts, emotion: EmotionIndex,
+    *, last: int,
+) -> Candidate | None:
+    reached, dropped, timed, slow = counts.stages.get((k, persona), (0, 0, 0, 0))
+    if reached == 0:
+        return None
+    a_reached, a_dropped, a_timed, a_slow = counts.stages[(k, ALL)]
+    props = [Proportion("slow", slow, timed, a_slow - slow, a_timed - timed)]
+    if k < last:
+        props.insert(0, Proportion("dropoff", dropped, reached, a_dropped - dropped,
+                                   a_reached - reached))
+    mine = emotion.stage_persona.get((stage, persona), Moments())
+    everyone = emotion.stage.get(stage, Moments())
+    return Candidate("stage", stage, stage, reached, None, persona, tuple(props), mine,
+                     everyone - mine)
+
+
+def _transition_candidates(
+    journey: JourneyMap, counts: OutcomeCounts, personas: list[str]
+) -> list[Candidate]:
+    ids = journey.stage_ids()
+    pairs = sorted({pair for pair, p in counts.regressions if p == ALL})
+    reach = {k: counts.stages.get((k, ALL), (0, 0, 0, 0))[0] for k in range(len(ids))}
+    total_moved = sum(counts.regressions[(pair, ALL)] for pair in pairs)
+    total_reach = sum(reach[pair[0]] for pair in pairs)
+    out = []
+    for pair in pairs:
+        moved, reached = counts.regressions[(pair, ALL)], reach[pair[0]]
+        name = f"{ids[pair[0]]}->{ids[pair[1]]}"
+        base = Proportion("regression_vs_journey", moved, reached,
+                          total_moved - moved, total_reach - reached)
+        out.append(Candidate("transition", name, ids[pair[0]], reached, proportions=(base,)))
+        for persona in personas:
+            p_moved = counts.regressions.get((pair, persona), 0)
+            p_reached = counts.stages.get((pair[0], persona), (0, 0, 0, 0))[0]
+            if p_reached == 0:
+                continue
+            prop = Proportion("regression", p_moved, p_reached, moved - p_moved,
+                              reached - p_reached)
+            out.append(Candidate("transition", name, ids[pair[0]], p_reached,
+                                 persona=persona, proportions=(prop,)))
+    return out
+
+
+def _sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    a = b = 0
+    for x, y in pairs:
+        a, b = a + x, b + y
+    return (a, b)
+
+
+# -- verdicts -----------------------------------------------------------------------
+def relevant_candidates(
+    ranking: PainPointRanking, stage: Stage, pain_point: PainPoint
+) -> list[RankedCandidate]:
+    """The candidates that speak to a map pain point (its touchpoint, else its stage)."""
+    if pain_point.touchpoint is not None:
+        return [c for c in ranking.candidates
+                if c.candidate.touchpoint_id == pain_point.touchpoint]
+    return [c for c in ranking.candidates
+            if c.candidate.kind in ("stage", "transition")
+            and c.candidate.stage_id == stage.id]
+
+
+def judge_pain_point(
+    ranking: PainPointRanking, stage: Stage, pain_point: PainPoint,
+    *, min_observations: int = 20,
+) -> PainPointVerdict:
+    """A verdict for one map pain point, with the numbers behind it."""
+    relevant = relevant_candidates(ranking, stage, pain_point)
+    significant = [
+        c for c in relevant
+        if _significant(c, ranking, min_observations=min_observations)
+    ]
+    overall = next((c for c in relevant if c.candidate.persona is None), None)
+    if significant:
+        best, verdict = significant[0], "supported"
+    elif overall is None or overall.candidate.customers < ranking.min_customers or not any(
+        _tested(t, ranking, min_observations) for c in relevant for t in c.tests
+    ):
+        best, verdict = overall, "insufficient_data"
+    else:
+        best, verdict = overall, "not_supported"
+    return _verdict(pain_point, stage, verdict, best, ranking, supporting=significant)
+
+
+def _tested(test: Any, ranking: PainPointRanking, min_observations: int) -> bool:
+    floor = min_observations if test.name == "sentiment" else ranking.min_customers
+    return test.test != "none" and min(test.n, test.base_n) >= floor
+
+
+def _significant(
+    ranked: RankedCandidate, ranking: PainPointRanking, *, min_observations: int
+) -> bool:
+    return any(
+        t.q_value < ranking.alpha
+        and (t.excess or 0) > 0
+        and _tested(t, ranking, min_observations)
+        for t in ranked.tests
+    )
+
+
+def _verdict(
+    pain_point: PainPoint,
+    stage: Stage,
+    verdict: str,
+    best: RankedCandidate | None,
+    ranking: PainPointRanking,
+    *,
+    supporting: list[RankedCandidate],
+) -> PainPointVerdict:
+    evidence: dict[str, Any] = {
+        "thresholds": {"alpha": ranking.alpha, "min_customers": ranking.min_customers},
+        "supporting": [_brief(c) for c in supporting[:5]],
+    }
+    if best is None:
+        return PainPointVerdict(pain_point.id, verdict, stage_id=stage.id,
+                                touchpoint_id=pain_point.touchpoint, evidence=evidence)
+    main = best.main or (best.tests[0] if best.tests else None)
+    evidence.update(best.to_dict())
+    return PainPointVerdict(
+        pain_point.id,
+        verdict,
+        impact=best.impact,
+        p_value=None if main is None else main.p_value,
+        q_value=None if main is None else main.q_value,
+        stage_id=stage.id,
+        touchpoint_id=pain_point.touchpoint,
+        evidence=evidence,
+    )
+
+
+def _brief(ranked: RankedCandidate) -> dict[str, Any]:
+    c = ranked.candidate
+    return {"rank": ranked.rank, "kind": c.kind, "id": c.id, "persona": c.persona,
+            "impact": ranked.impact}
+
+
+def judge_pain_points(
+    journey: JourneyMap, ranking: PainPointRanking, *, min_observations: int = 20
+) -> tuple[PainPointVerdict, ...]:
+    """A verdict for every pain point in the map, in map order."""
+    return tuple(
+        judge_pain_point(ranking, stage, pp, min_observations=min_observations)
+        for stage, pp in journey.pain_points()
+    )
+
+
+def suggest_pain_points(
+    journey: JourneyMap, ranking: PainPointRanking, *, top: int = 5,
+    min_observations: int = 20,
+) -> tuple[dict[str, Any], ...]:
+    """Significant candidates no map pain point covers, most impact first."""
+    covered_tps = {pp.touchpoint for _, pp in journey.pain_points() if pp.touchpoint}
+    covered_stages = {s.id for s, pp in journey.pain_points() if pp.touchpoint is None}
+    out = []
+    for ranked in ranking.candidates:
+        c = ranked.candidate
+        if c.touchpoint_id in covered_tps or (
+            c.kind != "touchpoint" and c.stage_id in covered_stages
+        ):
+            continue
+        if ranked.impact > 0 and _significant(ranked, ranking,
+                                              min_observations=min_observations):
+            out.append({**ranked.to_dict(), "text": describe(ranked)})
+        if len(out) == top:
+            break
+    return tuple(out)
+
+
+def describe(ranked: RankedCandidate) -> str:
+    """One line saying what the data shows, e.g. for a suggested pain point."""
+    c = ranked.candidate
+    who = f"{c.persona} customers" if c.persona else "customers"
+    worst = max(ranked.tests, key=lambda t: t.component, default=None)
+    if worst is None or worst.value is None or worst.base_value is None:
+        return f"{c.kind} {c.id}: {who}"
+    what = {"dropoff": "drop off", "regression": "regress", "slow": "are slow",
+            "sentiment": "feel (mean emotion)"}[worst.name]
+    return (f"{c.kind} {c.id}: {who} {what} {worst.value:.2f} vs "
+            f"{worst.base_value:.2f} (q={worst.q_value:.3g}, n={worst.n})")
