@@ -95,7 +95,9 @@ def reference(log, jm):
                 for i, s in enumerate(stages)
                 if s == k and (i == 0 or stages[i - 1] != k)
             )
-            back += sum(1 for a, b in zip(stages, stages[1:]) if a == k and b < k)
+            back += sum(
+                1 for a, b in zip(stages, stages[1:], strict=False) if a == k and b < k
+            )
             if k not in stages:
                 continue
             reached += 1
@@ -108,7 +110,10 @@ def reference(log, jm):
                 durations.append((seq[later[0]][0] - seq[first][0]).total_seconds())
             drop += max(stages) == k
             cur += stages[-1] == k
-        share = lambda n: None if reached == 0 or k == last else n / reached  # noqa: E731
+
+        def share(n, reached=reached, k=k):
+            return None if reached == 0 or k == last else n / reached
+
         rows.append(
             {
                 "reached": reached,
