@@ -65,7 +65,8 @@ def text_timestamp_sql(text: str, zone: str) -> str:
         f"CASE WHEN regexp_full_match({text}, '{_NUMBER_PATTERN}') "
         f"THEN {epoch_sql(f'TRY_CAST({text} AS DOUBLE)')} "
         f"WHEN regexp_matches({text}, '{_ZONE_PATTERN}') "
-        f"THEN (TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC') "
+        f"THEN (TRY_CAST(regexp_replace({text}, '[zZ]$', '+00:00') AS TIMESTAMPTZ) "
+        "AT TIME ZONE 'UTC') "
         f"ELSE {local_to_utc_sql(f'TRY_CAST({text} AS TIMESTAMP)', zone)} END"
     )
 

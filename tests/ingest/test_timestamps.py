@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from journeymap.errors import IngestError
+from journeymap.ingest import quarantine, read_events
+
+from .conftest import write
+
+ZOO = [  # (raw text, expected naive UTC)
+    ("2024-03-01T10:00:00Z", "2024-03-01 10:00:00"),
+    ("2024-03-01 10:00:00z", "2024-03-01 10:00:00"),
+    ("2024-03-01T10:00:00+02:00", "2024-03-01 08:00:00"),
+    ("2024-03-01T10:00:00-0530", "2024-03-01 15:30:00"),
+    ("2024-03-01 10:00:00.250+01", "2024-03-01 09:00:00.250"),
+    ("2024-03-01T10:00", "2024-03-01 10:00:00"),
+    ("2024-03-01", "2024-03-01 00:00:00"),
+    ("1709287200", "2024-03-01 10:00:00"),  # epoch seconds
+    ("1709287200.5", "2024-03-01 10:00:00.500"),
+    ("1709287200123", "2024-03-01 10:00:00.123"),  # epoch milliseconds
+    ("1709287200123456", "2024-03-01 10:00:00.123456"),  # microseconds
+    ("1709287200123456000", "2024-03-01 10:00:00.123456"),  # nanoseconds
+    (" 2024-03-01T10:00:00Z ", "2024-03-01 10:00:00"),
+]
+
+
+def read_zoo(tmp_path: Path, values: list[str], **options: object):  # type: ignore[no-untyped-def]
+    body = "customer_id,timestamp,event\n" + "".join(
+        f"c{i},{v},e\n" for i, v in enumerate(values)
+    )
+    return read_events(write(tmp_path / "t.csv", body), **options)
+
+
+def timestamps(log) -> list[str]:  # type: ignore[no-untyped-def]
+    frame = log.to_pandas().sort_values("row_number")
+    return [str(t) for t in frame["timestamp"]]
+
+
+def test_timestamp_zoo(tmp_path: Path) -> None:
+    log = read_zoo(tmp_path, [raw for raw, _ in ZOO])
+    assert log.report.quarantined == 0
+    assert timestamps(log) == [str(pd.Timestamp(want)) for _, want in ZOO]
+
+
+def test_naive_times_in_a_zone_are_dst_correct(tmp_path: Path) -> None:
+    values = [
+        "2024-01-15 12:00",
+        "2024-07-15 12:00",
+        "2024-07-15T12:00:00Z",
+        "1721044800",
+    ]
+    log = read_zoo(tmp_path, values, timezone="Europe/Berlin")
+    assert timestamps(log) == [
+        "2024-01-15 11:00:00",  # CET, UTC+1
+        "2024-07-15 10:00:00",  # CEST, UTC+2
+        "2024-07-15 12:00:00",  # explicit offset: zone not applied
+        "2024-07-15 12:00:00",  # epoch: always UTC
+    ]
+
+
+def test_zone_applies_to_typed_naive_timestamps() -> None:
+    frame = pd.DataFrame({"customer_id": ["a"], "event": ["x"],
+                          "timestamp": pd.to_datetime(["2024-07-15 12:00"])})  # fmt: skip
+    log = read_events(frame, timezone="America/New_York")
+    assert timestamps(log) == ["2024-07-15 16:00:00"]
+
+
+def test_numeric_epoch_columns() -> None:
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "event": ["x", "x"],
+                          "timestamp": [1709287200, 1709287200123]})  # fmt: skip
+    assert timestamps(read_events(frame)) == [
+        "2024-03-01 10:00:00",
+        "2024-03-01 10:00:00.123000",
+    ]
+
+
+def test_unparsable_times_are_quarantined(tmp_path: Path) -> None:
+    log = read_zoo(tmp_path, ["2024-03-01", "yesterday", "2024-13-45", "", "1e30"])
+    assert log.report.loaded == 1
+    assert log.report.reasons == {"unparsable timestamp": 3, "missing timestamp": 1}
+    bad = quarantine(log).to_pandas().sort_values("row_number")
+    assert bad["value"].fillna("-").tolist() == ["yesterday", "2024-13-45", "-", "1e30"]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC'; DROP TABLE x; --", "+02:00"])
+def test_unknown_zones_are_rejected(zone: str) -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["a"], "timestamp": ["2024-01-01"], "event": ["x"]}
+    )
+    with pytest.raises(IngestError, match="unknown time zone"):
+        read_events(frame, timezone=zone)
+
+
+def test_zone_names_are_case_insensitive() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["a"], "timestamp": ["2024-01-01"], "event": ["x"]}
+    )
+    assert timestamps(read_events(frame, timezone="europe/berlin")) == [
+        "2023-12-31 23:00:00"
+    ]
