@@ -675,16 +675,27 @@ def _merge_map(old: CommentedMap, full: dict[str, Any], minimal: dict[str, Any])
 
 
 def _cleared(old: Any, new: Any, minimal: dict[str, Any], key: str) -> bool:
-    """A field set back to its default None is dropped rather than written as null."""
-    return new is None and old is not None and key not in minimal
+    """A field set back to its default is dropped (an explicit default is kept)."""
+    return key not in minimal and _plain(old, _Budget()) != new
+
+
+def _other_card(old: Any, new: Any) -> bool:
+    """A different id at the same position: a new card, not an edit of the old one."""
+    return (
+        isinstance(old, Mapping)
+        and isinstance(new, dict)
+        and old.get("id") != new.get("id")
+    )
 
 
 def _merge_seq(old: CommentedSeq, full: list[Any], minimal: list[Any]) -> Any:
     del old[len(full) :]
     for i, value in enumerate(full):
         small = minimal[i] if i < len(minimal) else value
-        if i < len(old):
+        if i < len(old) and not _other_card(old[i], value):
             old[i] = _merge(old[i], value, small)
+        elif i < len(old):
+            old[i] = _commented(small)
         else:
             old.append(_commented(small))
     return old
