@@ -193,3 +193,19 @@ def test_layout_is_deterministic(sample: ModuleType) -> None:
     assert layout_map(journey, sample.grocery_measured()) == layout_map(
         sample.grocery_map(), sample.grocery_measured()
     )
+
+
+def test_backstage_lane_holds_business_actions_and_backstage_touchpoints(
+    sample: ModuleType,
+) -> None:
+    diagram = layout_map(sample.grocery_map())
+    lane = next(
+        g for g in diagram.items if isinstance(g, Group) and g.id == "lane-backstage"
+    )
+    ids = [i.id for i in lane.items if isinstance(i, Group)]
+    assert ids == [
+        "lane-label-backstage",
+        "business-purchase-1",
+        "touchpoint-payment",
+        "touchpoint-picking",
+    ]

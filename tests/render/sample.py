@@ -90,6 +90,7 @@ def _purchase() -> Stage:
         name="First order",
         goal="Fills a basket and checks out without surprises",
         actions=("Builds a basket from a recipe list", "Chooses a delivery slot", "Pays"),
+        business_actions=("Reserves stock and a van for the chosen slot",),
         thoughts=("Why is the delivery fee only shown at the very end?",),
         emotion=-0.5,
         touchpoints=(

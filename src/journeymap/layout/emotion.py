@@ -195,7 +195,9 @@ def value_cells(
         )
         lines = []
         if point.assumed is not None:
-            lines.append((f"Assumed {format_signed(point.assumed)}", "text.emotion.assumed"))
+            lines.append(
+                (f"Assumed {format_signed(point.assumed)}", "text.emotion.assumed")
+            )
         if point.measured is not None:
             label = f"Measured {format_signed(point.measured)} · n={point.n:,}"
             lines.append((label, "text.emotion.measured"))

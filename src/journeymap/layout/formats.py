@@ -12,6 +12,7 @@ SHARE_METRICS = frozenset(
         "touchpoint_reach",
     }
 )
+_ACRONYMS = frozenset({"nps", "csat", "ces"})
 _COMPARISONS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
@@ -25,9 +26,9 @@ def format_share(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def format_signed(value: float) -> str:
+def format_signed(value: float, spec: str = "+.2f") -> str:
     """A signed value with a typographic minus: ``-0.5`` → ``"−0.50"``."""
-    return f"{value:+.2f}".replace("-", "−")
+    return f"{value:{spec}}".replace("-", "−")
 
 
 def format_duration(seconds: float) -> str:
@@ -79,6 +80,9 @@ def format_target(metric: str, target: tuple[str, float], unit: str | None) -> s
 
 
 def humanise(name: str) -> str:
-    """``"stage_reach"`` → ``"Stage reach"``; a trailing ``_s`` unit is dropped."""
+    """``"stage_reach"`` → ``"Stage reach"``, ``"nps"`` → ``"NPS"``; a trailing ``_s``
+    unit is dropped."""
+    if name in _ACRONYMS:
+        return name.upper()
     words = name.removesuffix("_s").replace("_", " ").strip()
     return words[:1].upper() + words[1:]

@@ -17,6 +17,7 @@ from journeymap.layout.formats import (
     format_duration,
     format_metric,
     format_share,
+    format_signed,
     format_target,
     humanise,
 )
@@ -100,6 +101,15 @@ def thought_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
     ]
 
 
+def business_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
+    """What the business does behind the scenes, then its backstage touchpoints."""
+    actions = [
+        CardSpec(f"business-{stage.id}-{i + 1}", text, "business", accent="business")
+        for i, text in enumerate(stage.business_actions)
+    ]
+    return actions + touchpoint_cards("backstage")(ctx, stage)
+
+
 def touchpoint_cards(layer: str) -> Callable[[Context, Stage], list[CardSpec]]:
     """Cards for the touchpoints of one blueprint layer (frontstage, backstage,
     support)."""
@@ -159,7 +169,7 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
     if pain.touchpoint:
         meta += f" · at {ctx.touchpoint_names.get(pain.touchpoint, pain.touchpoint)}"
     if verdict is not None and verdict.impact is not None:
-        meta += f" · impact {verdict.impact:+.1%}"
+        meta += f" · impact {format_signed(verdict.impact, '+.1%')}"
     style = f"pain-{pain.severity}"
     return CardSpec(
         f"pain-{pain.id}", pain.text, style, tuple(chips), (meta,), accent=style
@@ -195,20 +205,23 @@ def kpi_card(ctx: Context, kpi: Kpi) -> CardSpec:
     if value is None or value.value is None:
         status = "NOT MEASURED" if ctx.measured is None else "NO DATA"
         return CardSpec(f"kpi-{kpi.id}", name, "kpi", (Chip(status, "kpi-none"),),
-                        (f"Target {target_text}",), accent="kpi-none")  # fmt: skip
+                        (f"Target {target_text}",), accent="kpi-none", bold=True)  # fmt: skip
     line = f"{format_metric(kpi.metric, value.value, kpi.unit)} vs target {target_text}"
     if value.met is None:
         chip, style = Chip("NO TARGET", "kpi-none"), "kpi-none"
     else:
         style = "kpi-met" if value.met else "kpi-missed"
         chip = Chip("✓ MET" if value.met else "✗ MISSED", style)
-    return CardSpec(f"kpi-{kpi.id}", name, "kpi", (chip,), (line,), accent=style)
+    return CardSpec(
+        f"kpi-{kpi.id}", name, "kpi", (chip,), (line,), accent=style, bold=True
+    )
 
 
 # -- measured figures ----------------------------------------------------------------
 
 ROW_HEIGHT = 19.0
 FIGURES_PAD = 9.0
+BAR_HEIGHT = 6.0
 
 
 def figure_rows(figures: StageFigures, is_last: bool) -> list[tuple[str, str]]:
@@ -227,9 +240,15 @@ def figure_rows(figures: StageFigures, is_last: bool) -> list[tuple[str, str]]:
 
 
 def figures_block(
-    stage_id: str, rows: list[tuple[str, str]], x: float, y: float, width: float
+    stage_id: str,
+    rows: list[tuple[str, str]],
+    x: float,
+    y: float,
+    width: float,
+    *,
+    share: float | None = None,
 ) -> tuple[Group, float]:
-    """A framed table of label/value rows."""
+    """A framed table of label/value rows, with a bar for ``share`` (0..1) if given."""
     items: list[Item] = []
     top = y + FIGURES_PAD
     for i, (label, value) in enumerate(rows):
@@ -238,9 +257,22 @@ def figures_block(
         items.append(Text(x + width - 10, baseline, (value,), "text.figure-value",
                           size=12.5, weight="bold", anchor="end"))  # fmt: skip
     height = FIGURES_PAD * 2 + len(rows) * ROW_HEIGHT - 4
+    if share is not None:
+        items.extend(_share_bar(x + 10, y + height - 2, width - 20, share))
+        height += BAR_HEIGHT + 4
     frame = Box(x, y, width, height, "card.figures", radius=6.0)
     title = "; ".join(f"{label}: {value}" for label, value in rows)
     return Group(f"figures-{stage_id}", tuple(items), frame=frame, title=title), height
+
+
+def _share_bar(x: float, y: float, width: float, share: float) -> list[Item]:
+    # The bar repeats the "to next stage" figure; the number stays in the row above,
+    # so the bar is never the only carrier of the information.
+    filled = max(0.0, min(1.0, share)) * width
+    return [
+        Box(x, y, width, BAR_HEIGHT, "bar-track", radius=BAR_HEIGHT / 2),
+        Box(x, y, filled, BAR_HEIGHT, "bar-fill", radius=BAR_HEIGHT / 2),
+    ]
 
 
 # -- cells ---------------------------------------------------------------------------
@@ -269,5 +301,7 @@ def figures_cell(
     if figures is None:
         return [], 0.0
     is_last = stage.id == ctx.journey.stages[-1].id
-    group, height = figures_block(stage.id, figure_rows(figures, is_last), x, y, width)
+    share = None if is_last else figures.conversion_next
+    rows = figure_rows(figures, is_last)
+    group, height = figures_block(stage.id, rows, x, y, width, share=share)
     return [group], height

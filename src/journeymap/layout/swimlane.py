@@ -36,6 +36,7 @@ from journeymap.layout.formats import format_count
 from journeymap.layout.lanes import (
     Context,
     action_cards,
+    business_cards,
     card_cell,
     figures_cell,
     kpi_cards,
@@ -78,7 +79,7 @@ LANES: dict[str, LaneKind] = {
     "actions": LaneKind("Customer actions", "What the customer does", card_cell(action_cards)),
     "touchpoints": LaneKind("Touchpoints", "Frontstage", card_cell(touchpoint_cards("frontstage"))),
     "backstage": LaneKind("Backstage", "Behind the line of visibility",
-                          card_cell(touchpoint_cards("backstage"))),
+                          card_cell(business_cards)),
     "support": LaneKind("Support processes", None, card_cell(touchpoint_cards("support"))),
     "thoughts": LaneKind("Thoughts", "What the customer thinks", card_cell(thought_cards)),
     "emotion": LaneKind("Emotion", None, None),

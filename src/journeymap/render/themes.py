@@ -116,6 +116,7 @@ _CHIPS = {
 
 _CARDS = {
     "card.action": _card("#ffffff", "#cbd5e1"),
+    "card.business": _card("#f8fafc", "#cbd5e1"),
     "card.touchpoint-online": _card("#ffffff", "#93c5fd"),
     "card.touchpoint-offline": _card("#fffbeb", "#f59e0b", dash="5 3"),
     "card.touchpoint-mot": _card("#fffdf7", "#b45309", 2.0),
@@ -129,6 +130,7 @@ _CARDS = {
     "card.figures": _card("#ffffff", "#99f6e4"),
     "card.note": _card("#f8fafc", "#cbd5e1", dash="4 3"),
     "accent.action": Paint(fill="#2563eb"),
+    "accent.business": Paint(fill="#64748b"),
     "accent.pain-low": Paint(fill="#ca8a04"),
     "accent.pain-medium": Paint(fill="#ea580c"),
     "accent.pain-high": Paint(fill="#dc2626"),
@@ -189,6 +191,8 @@ _FRAME = {
     "lane-separator": Paint(stroke="#d5dbe3"),
     "body-frame": Paint(stroke="#cbd5e1"),
     "rule": Paint(stroke="#e5e7eb"),
+    "bar-track": Paint(fill="#e2e8f0"),
+    "bar-fill": Paint(fill="#0f766e"),
     **{
         f"lane-accent.{lane}": Paint(fill=colour)
         for lane, colour in _LANE_ACCENTS.items()
