@@ -98,6 +98,9 @@ class MeasuredMap:
     unmatched_top: tuple[tuple[str, int], ...] = ()  # (event, count), most frequent first
     ingest: IngestReport | None = None
     notes: tuple[str, ...] = ()
+    scores: tuple[dict[str, Any], ...] = ()  # NPS/CSAT/CES per touchpoint/stage/persona/period
+    phrases: dict[str, Any] = field(default_factory=dict)  # characteristic phrases + quotes
+    candidates: tuple[dict[str, Any], ...] = ()  # every ranked pain-point candidate
 
     def stage_figures(self, stage_id: str) -> StageFigures | None:
         return next((s for s in self.stages if s.stage_id == stage_id), None)
@@ -115,13 +118,14 @@ class MeasuredMap:
             for stage in self.journey.stages
         ]
         for name in ("touchpoints", "pain_points", "suggested_pain_points", "opportunities",
-                     "kpis", "personas", "clusters"):
+                     "kpis", "personas", "clusters", "scores", "candidates"):
             out[name] = [_plain(item) for item in getattr(self, name)]
         out["totals"] = {"customers": self.customers, "events": self.events,
                          "unmatched_events": self.unmatched_events,
                          "unmatched_top": [list(pair) for pair in self.unmatched_top]}
         out["ingest"] = None if self.ingest is None else self.ingest.to_dict()
         out["notes"] = list(self.notes)
+        out["phrases"] = _plain(self.phrases)
         return out
 
 

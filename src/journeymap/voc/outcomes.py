@@ -41,10 +41,14 @@ class OutcomeCounts:
     """Counts keyed by ``(id, persona)``; persona ``""`` means all customers.
 
     ``touchpoints[(tp, p)] = (reached, exits)``, ``stages[(k, p)] = (reached, dropped,
-    timed, slow)``, ``regressions[((k, j), p)] = customers``.
+    timed, slow)``, ``regressions[((k, j), p)] = customers``; ``carried_on[(tp, p)]``
+    and ``carried_on_stage[(k, p)]`` = ``(customers who did not exit / drop there,
+    those of them who converted)`` (for what-if estimates).
     """
 
     touchpoints: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    carried_on: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    carried_on_stage: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
     stages: dict[tuple[int, str], tuple[int, int, int, int]] = field(default_factory=dict)
     regressions: dict[tuple[tuple[int, int], str], int] = field(default_factory=dict)
     customers: dict[str, int] = field(default_factory=dict)
@@ -130,10 +134,19 @@ def count_touchpoint_outcomes_expr(
         & (joined.furthest_stage_index == joined.stage_index)
         & (joined.stage_index < last_stage)
     )
-    rows = joined.select("customer_id", "touchpoint_id", exit=exit_.cast("int64"))
+    rows = joined.select(
+        "customer_id",
+        "touchpoint_id",
+        exit=exit_.cast("int64"),
+        on_converted=((~exit_) & joined.converted).cast("int64"),
+        off_converted=(exit_ & joined.converted).cast("int64"),
+    )
     rows = _with_personas(rows, members)
     return rows.group_by(["touchpoint_id", "persona_id"]).agg(
-        reached=rows.count(), exits=rows.exit.sum()
+        reached=rows.count(),
+        exits=rows.exit.sum(),
+        on_converted=rows.on_converted.sum(),
+        off_converted=rows.off_converted.sum(),
     )
 
 
@@ -148,12 +161,20 @@ def count_stage_outcomes_expr(
         joined.stage_index < last_stage
     )
     rows = joined.select(
-        "customer_id", "stage_index", "timed", "slow", dropped=dropped.cast("int64")
+        "customer_id",
+        "stage_index",
+        "timed",
+        "slow",
+        dropped=dropped.cast("int64"),
+        on_converted=((~dropped) & joined.converted).cast("int64"),
+        off_converted=(dropped & joined.converted).cast("int64"),
     )
     rows = _with_personas(rows, members)
     return rows.group_by(["stage_index", "persona_id"]).agg(
         reached=rows.count(),
         dropped=rows.dropped.sum(),
+        on_converted=rows.on_converted.sum(),
+        off_converted=rows.off_converted.sum(),
         timed=rows.timed.sum(),
         slow=rows.slow.sum(),
     )
@@ -211,10 +232,29 @@ def count_outcomes(
     stages = run(count_stage_outcomes_expr(log, journey, customers, members))
     regs = run(count_regressions_expr(log, journey, members))
     people = run(count_customers_expr(customers, members))
+    tp_rows, stage_rows = tps.to_dict("records"), stages.to_dict("records")
     return OutcomeCounts(
+        carried_on={
+            (r["touchpoint_id"], r["persona_id"]): (
+                _int(r["reached"]) - _int(r["exits"]),
+                _int(r["on_converted"]),
+                _int(r["exits"]),
+                _int(r["off_converted"]),
+            )
+            for r in tp_rows
+        },
+        carried_on_stage={
+            (_int(r["stage_index"]), r["persona_id"]): (
+                _int(r["reached"]) - _int(r["dropped"]),
+                _int(r["on_converted"]),
+                _int(r["dropped"]),
+                _int(r["off_converted"]),
+            )
+            for r in stage_rows
+        },
         touchpoints={
             (r["touchpoint_id"], r["persona_id"]): (_int(r["reached"]), _int(r["exits"]))
-            for r in tps.to_dict("records")
+            for r in tp_rows
         },
         stages={
             (_int(r["stage_index"]), r["persona_id"]): (
@@ -223,7 +263,7 @@ def count_outcomes(
                 _int(r["timed"]),
                 _int(r["slow"]),
             )
-            for r in stages.to_dict("records")
+            for r in stage_rows
         },
         regressions={
             ((_int(r["from_index"]), _int(r["to_index"])), r["persona_id"]): _int(

@@ -1,0 +1,136 @@
+"""Opportunities: prioritised by measured impact, with a what-if on conversion.
+
+``priority = measured_impact × value / effort``, where ``measured_impact`` is the sum
+of the impacts (customer equivalents, :mod:`journeymap.voc.evidence`) of the pain
+points the opportunity addresses that the data supports; unsupported pain points
+count 0.
+
+**What-if**: if a linked pain point's excess drop-off were removed, the
+``recovered`` customers (``customers × excess``) would carry on like the customers of
+the same group who did not drop there, converting at their rate. The overall
+conversion rate becomes ``(converted + recovered × carry_on_gain) / customers``,
+where ``carry_on_gain`` is the share converted among the group's customers who
+reached the place and did not drop there, minus the share converted among those who
+did drop (a drop after converting gains no conversion). Several pain points add up, capped at all
+customers. It is an estimate under that assumption, not a forecast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from journeymap.model.journey import JourneyMap
+from journeymap.model.measured import PainPointVerdict
+from journeymap.voc.evidence import PainPointRanking, RankedCandidate
+from journeymap.voc.outcomes import ALL, OutcomeCounts
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    """The conversion rate now and with the linked excess drop-off removed."""
+
+    kpi: str
+    current: float | None
+    if_removed: float | None
+    change: float | None
+    recovered_customers: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi,
+            "current": self.current,
+            "if_removed": self.if_removed,
+            "change": self.change,
+            "recovered_customers": self.recovered_customers,
+        }
+
+
+def find_candidate(
+    ranking: PainPointRanking, verdict: PainPointVerdict
+) -> RankedCandidate | None:
+    """The candidate a verdict's evidence names (kind, id, persona)."""
+    e = verdict.evidence
+    for ranked in ranking.candidates:
+        c = ranked.candidate
+        if (c.kind, c.id, c.persona) == (e.get("kind"), e.get("id"), e.get("persona")):
+            return ranked
+    return None
+
+
+def recovered_conversions(
+    ranked: RankedCandidate, counts: OutcomeCounts, journey: JourneyMap
+) -> tuple[float, float]:
+    """(customers recovered, of whom converting) if the excess drop-off were removed."""
+    test = next((t for t in ranked.tests if t.name.startswith("dropoff")), None)
+    if test is None or not test.excess or test.excess <= 0:
+        return (0.0, 0.0)
+    recovered = ranked.candidate.customers * test.excess
+    c = ranked.candidate
+    persona = c.persona or ALL
+    if c.kind == "touchpoint":
+        found = counts.carried_on.get((c.id, persona), (0, 0, 0, 0))
+    else:
+        index = journey.stage_ids().index(c.stage_id)
+        found = counts.carried_on_stage.get((index, persona), (0, 0, 0, 0))
+    carried, carried_converted, dropped, dropped_converted = found
+    carry_rate = carried_converted / carried if carried else 0.0
+    drop_rate = dropped_converted / dropped if dropped else 0.0
+    return (recovered, recovered * max(0.0, carry_rate - drop_rate))
+
+
+def what_if(
+    verdicts: list[PainPointVerdict],
+    ranking: PainPointRanking,
+    counts: OutcomeCounts,
+    journey: JourneyMap,
+) -> WhatIf:
+    """Overall conversion now and with the supported verdicts' excess drop-off removed."""
+    customers, converted = counts.customers.get(ALL, 0), counts.converted.get(ALL, 0)
+    if customers == 0:
+        return WhatIf("conversion_rate", None, None, None, 0.0)
+    recovered = gained = 0.0
+    for verdict in verdicts:
+        ranked = find_candidate(ranking, verdict)
+        if verdict.verdict != "supported" or ranked is None:
+            continue
+        more, more_converted = recovered_conversions(ranked, counts, journey)
+        recovered, gained = recovered + more, gained + more_converted
+    current = converted / customers
+    after = min(customers, converted + gained) / customers
+    return WhatIf("conversion_rate", current, after, after - current, recovered)
+
+
+def prioritise_opportunities(
+    journey: JourneyMap,
+    verdicts: tuple[PainPointVerdict, ...],
+    ranking: PainPointRanking,
+    counts: OutcomeCounts,
+) -> tuple[dict[str, Any], ...]:
+    """Every opportunity of the map with impact, priority and what-if, best first.
+
+    Order: priority (descending), then id.
+    """
+    by_id = {v.id: v for v in verdicts}
+    out = []
+    for stage, opp in journey.opportunities():
+        linked = [by_id[p] for p in opp.addresses if p in by_id]
+        impact = sum(v.impact or 0.0 for v in linked if v.verdict == "supported")
+        out.append(
+            {
+                "id": opp.id,
+                "text": opp.text,
+                "stage_id": stage.id,
+                "addresses": list(opp.addresses),
+                "verdicts": {v.id: v.verdict for v in linked},
+                "owner": opp.owner,
+                "status": opp.status,
+                "value": opp.value,
+                "effort": opp.effort,
+                "measured_impact": impact,
+                "priority": impact * opp.value / opp.effort,
+                "what_if": what_if(linked, ranking, counts, journey).to_dict(),
+            }
+        )
+    out.sort(key=lambda o: (-o["priority"], o["id"]))
+    return tuple(out)
