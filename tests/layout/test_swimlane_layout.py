@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeymap.errors import RenderError
 from journeymap.layout import (
@@ -209,3 +211,42 @@ def test_backstage_lane_holds_business_actions_and_backstage_touchpoints(
         "touchpoint-payment",
         "touchpoint-picking",
     ]
+
+
+_WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+    min_size=1,
+    max_size=120,
+)
+
+
+@st.composite
+def journeys(draw: st.DrawFn) -> JourneyMap:
+    count = draw(st.integers(min_value=1, max_value=6))
+    stages = tuple(
+        Stage(
+            id=f"s{i}",
+            name=draw(_WORDS),
+            goal=draw(st.none() | _WORDS),
+            actions=tuple(draw(st.lists(_WORDS, max_size=3))),
+            thoughts=tuple(draw(st.lists(_WORDS, max_size=2))),
+            emotion=draw(st.none() | st.floats(min_value=-1, max_value=1)),
+            pain_points=tuple(
+                PainPoint(id=f"p{i}-{j}", text=text)
+                for j, text in enumerate(draw(st.lists(_WORDS, max_size=2)))
+            ),
+        )
+        for i in range(count)
+    )
+    return JourneyMap(name=draw(_WORDS), stages=stages)
+
+
+@settings(max_examples=40, deadline=None)
+@given(journeys(), st.none() | st.floats(min_value=200, max_value=3000))
+def test_any_map_lays_out_with_every_text_inside_its_box(
+    journey: JourneyMap, width: float | None
+) -> None:
+    diagram = layout_map(journey, width=width)
+    assert texts_outside_frames(diagram) == []
+    assert len(diagram.columns) == len(journey.stages)
+    assert all(c.width >= MIN_COLUMN for c in diagram.columns)

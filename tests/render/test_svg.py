@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sample import grocery_map, grocery_measured
 
 from journeymap.errors import RenderError
@@ -222,3 +224,22 @@ def test_svg_matches_the_snapshot() -> None:
         path.write_text(svg, encoding="utf-8")
     assert path.exists(), "no snapshot yet: run with JM_UPDATE_SNAPSHOTS=1"
     assert svg == path.read_text(encoding="utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1
+    )
+)
+def test_any_user_text_gives_well_formed_svg(text: str) -> None:
+    journey = JourneyMap(
+        name=text,
+        stages=(Stage(id="s", name=text, goal=text, actions=(text,), emotion=0.1),),
+    )
+    root = parse(render_svg(layout_map(journey, persona=text)))
+    title = root.find("svg:title", NS)
+    assert title is not None and (title.text or "").startswith("Journey map:")
+    assert not [
+        el for el in root.iter() if el.tag.split("}")[-1] in ("script", "foreignObject")
+    ]

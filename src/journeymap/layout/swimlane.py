@@ -345,7 +345,9 @@ def lane_content_height(ctx: Context, grid: Grid, lane_id: str) -> float:
     if lane_id == "emotion":
         return BAND_HEIGHT + VALUES_HEIGHT
     cell = LANES[lane_id].cell
-    if cell is None or (lane_id == "measured" and ctx.measured is None):
+    if lane_id == "measured" and ctx.measured is None:
+        return max(note_height(grid), MIN_LANE)
+    if cell is None:
         return MIN_LANE
     inner = grid.column_width - 2 * CELL_PAD
     tallest = max(cell(ctx, stage, 0, 0, inner)[1] for stage in ctx.journey.stages)
@@ -455,13 +457,31 @@ def emotion_lane(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     return items
 
 
+NOT_MEASURED = "Not measured — measure the map against event data to fill this lane."
+NOTE = Font(12.5)
+
+
+def note_text(grid: Grid, top: float) -> Text:
+    """The "not measured" note, wrapped to the width of all stage columns."""
+    width = grid.right - grid.columns_left - 2 * CELL_PAD - 24
+    fitted = fit_text(NOT_MEASURED, width, NOTE, max_lines=4)
+    x = grid.columns_left + CELL_PAD + 12
+    return Text(x, top + ASCENT * NOTE.size, fitted.lines, "text.note", size=NOTE.size,
+                italic=True, title=fitted.title)  # fmt: skip
+
+
+def note_height(grid: Grid) -> float:
+    text = note_text(grid, 0)
+    return (len(text.lines) - 1) * text.leading + NOTE.size + 2 * 12 + 2 * CELL_PAD
+
+
 def not_measured_note(grid: Grid, lane: Lane) -> Group:
     left = grid.columns_left + CELL_PAD
     frame = Box(left, lane.y + CELL_PAD, grid.right - CELL_PAD - left,
                 lane.height - 2 * CELL_PAD, "card.note", radius=6.0)  # fmt: skip
-    note = "Not measured — measure the map against event data to fill this lane."
-    text = Text(left + 12, frame.y + frame.height / 2 + 4.5, (note,), "text.note", size=12.5,
-                italic=True)  # fmt: skip
+    text = note_text(
+        grid, frame.y + (frame.height - note_height(grid)) / 2 + CELL_PAD + 12
+    )
     return Group("not-measured", (text,), frame=frame, title="Not measured")
 
 
