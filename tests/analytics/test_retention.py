@@ -101,7 +101,7 @@ def reference(frame, periods):
     """Weekly retention: {(cohort, k): (active, continuing)} the obvious way."""
     frame = frame.assign(
         week=frame.timestamp.dt.normalize()
-        - pd.to_timedelta(frame.timestamp.dt.weekday, unit="D")
+        - pd.to_timedelta(frame.timestamp.dt.day_of_week, unit="D")
     )
     out = {}
     for _, events in frame.groupby("customer_id"):
