@@ -29,7 +29,13 @@ from journeymap.ingest.quarantine import (
     write_quarantine,
 )
 from journeymap.ingest.readers import read_file
-from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident, table_name
+from journeymap.ingest.sources import (
+    ROW_COLUMN,
+    Source,
+    create_temp_table,
+    quote_ident,
+    table_name,
+)
 from journeymap.ingest.timestamps import check_timezone
 from journeymap.model.results import IngestReport
 
@@ -197,7 +203,7 @@ def _stage(
 ) -> str:
     select = stage_sql(source, types, mapping, properties, zone)
     try:
-        return table_name(engine.sql_table(select, source.params, prefix="stage"))
+        return create_temp_table(engine, select, source.params, prefix="stage")
     except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from journeymap.engine import Engine, EventLog
 from journeymap.errors import IngestError
-from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident, table_name
+from journeymap.ingest.sources import (
+    ROW_COLUMN,
+    Source,
+    create_temp_table,
+    quote_ident,
+)
 from journeymap.model.results import IngestReport
 
 if TYPE_CHECKING:
@@ -64,7 +69,7 @@ def build_quarantine(engine: Engine, stage: str, source: Source) -> str:
             f"min(csv_line), NULL FROM {quote_ident(source.rejects)} GROUP BY line"
         )
     query = " UNION ALL ".join(parts)
-    return table_name(engine.sql_table(query, prefix="quarantine"))
+    return create_temp_table(engine, query, prefix="quarantine")
 
 
 def reason_counts(engine: Engine, table: str) -> dict[str, int]:

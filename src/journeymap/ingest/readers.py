@@ -27,6 +27,7 @@ from journeymap.ingest.sniffing import (
 from journeymap.ingest.sources import (
     ROW_COLUMN,
     Source,
+    create_temp_table,
     drop_sql,
     quote_ident,
     table_name,
@@ -92,7 +93,8 @@ def read_csv(
         temp_files = (str(scanned),)
     relation = (
         f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} FROM read_csv(?, delim = ?, "
-        "header = true, all_varchar = true, encoding = ?, ignore_errors = true, "
+        "header = true, all_varchar = true, encoding = ?, quote = '\"', escape = '\"', "
+        "ignore_errors = true, "
         f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scan}'))"
     )
     return Source(
@@ -142,7 +144,8 @@ def read_parquet(engine: Engine, path: Path) -> Source:
     """
     pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
     try:
-        offsets = engine.sql_table(
+        offsets_name = create_temp_table(
+            engine,
             "SELECT file_name AS _jm_file, "
             "sum(num_rows) OVER (ORDER BY file_name) - num_rows AS _jm_offset "
             "FROM parquet_file_metadata(?)",
@@ -152,7 +155,6 @@ def read_parquet(engine: Engine, path: Path) -> Source:
     except Exception as exc:  # noqa: BLE001 - not parquet, or an empty folder
         first = (str(exc).strip().splitlines() or ["unreadable"])[0]
         raise IngestError(f"cannot read parquet: {first}", file=str(path)) from exc
-    offsets_name = table_name(offsets)
     relation = (
         f"(SELECT p.* EXCLUDE (file_row_number, filename), "
         f"p.file_row_number + o._jm_offset + 1 AS {ROW_COLUMN} "

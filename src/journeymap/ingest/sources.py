@@ -56,3 +56,18 @@ def drop_sql(table: str) -> str:
 def table_name(table: Any) -> str:
     """The bare name of an engine-made table (``temp.main._jm_t_1`` -> ``_jm_t_1``)."""
     return str(table.get_name()).rsplit(".", 1)[-1]
+
+
+def create_temp_table(
+    engine: Any, sql: str, params: tuple[Any, ...] | list[Any] = (), *, prefix: str
+) -> str:
+    """Run ``CREATE TEMP TABLE <fresh name> AS <sql>``; return the bare name.
+
+    Cheaper than ``Engine.sql_table`` for ingest's scratch tables, which never need an
+    Ibis expression (no schema round trip).
+    """
+    from journeymap.engine.base import _fresh_name
+
+    name = _fresh_name(prefix)
+    engine.sql_rows(f"CREATE TEMP TABLE {quote_ident(name)} AS {sql}", params)
+    return name
