@@ -14,7 +14,7 @@ from journeymap.layout.formats import (
     format_target,
     humanise,
 )
-from journeymap.layout.text import ELLIPSIS, Font, fit_text, text_width, wrap_text
+from journeymap.layout.text import ELLIPSIS, NBSP, Font, fit_text, text_width, wrap_text
 
 FONT = Font(12.5)
 
@@ -40,6 +40,11 @@ def test_a_word_longer_than_the_line_is_split() -> None:
     assert len(lines) >= 3
     assert "".join(lines) == "x" * 80
     assert all(text_width(line, FONT) <= 100 for line in lines)
+
+
+def test_a_no_break_space_keeps_words_together() -> None:
+    lines = wrap_text(f"Observed at checkout impact{NBSP}−21.0%", 130, FONT)
+    assert lines[-1] == f"impact{NBSP}−21.0%"
 
 
 def test_explicit_newlines_are_kept() -> None:

@@ -21,6 +21,7 @@ from journeymap.layout.formats import (
     format_target,
     humanise,
 )
+from journeymap.layout.text import NBSP
 from journeymap.model.cards import Kpi, Opportunity, PainPoint
 from journeymap.model.journey import JourneyMap, Stage, Touchpoint
 from journeymap.model.measured import (
@@ -169,7 +170,7 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
     if pain.touchpoint:
         meta += f" · at {ctx.touchpoint_names.get(pain.touchpoint, pain.touchpoint)}"
     if verdict is not None and verdict.impact is not None:
-        meta += f" · impact {format_signed(verdict.impact, '+.1%')}"
+        meta += f" · impact{NBSP}{format_signed(verdict.impact, '+.1%')}"
     style = f"pain-{pain.severity}"
     return CardSpec(
         f"pain-{pain.id}", pain.text, style, tuple(chips), (meta,), accent=style
@@ -183,7 +184,7 @@ def opportunity_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
 def opportunity_card(opp: Opportunity) -> CardSpec:
     """An opportunity with its status, owner, value and effort."""
     chips = (Chip(STATUS[opp.status], f"status-{opp.status.replace('_', '-')}"),)
-    meta = [f"Value {opp.value:g}/5 · Effort {opp.effort:g}/5"]
+    meta = [f"Value{NBSP}{opp.value:g}/5 · Effort{NBSP}{opp.effort:g}/5"]
     if opp.owner:
         meta.insert(0, f"Owner: {opp.owner}")
     if opp.due:

@@ -7,10 +7,13 @@ inside its box when a slightly wider system font is used instead.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 ELLIPSIS = "…"
+NBSP = "\u00a0"
+_SPACES = re.compile(r"[ \t]+")
 _SAFETY = 1.06
 _BOLD = 1.08
 # Arial advance widths in 1/1000 em for printable ASCII, from " " (32) to "~" (126).
@@ -77,7 +80,11 @@ def wrap_text(text: str, width: float, font: Font) -> list[str]:
 def _wrap_paragraph(paragraph: str, width: float, font: Font) -> list[str]:
     lines: list[str] = []
     current = ""
-    for word in paragraph.split():
+    # Only ordinary spaces break lines: a no-break space (U+00A0) keeps "impact −12%"
+    # together, whereas str.split() would break there.
+    for word in _SPACES.split(paragraph.strip(" \t")):
+        if not word:
+            continue
         candidate = f"{current} {word}" if current else word
         if text_width(candidate, font) <= width:
             current = candidate
