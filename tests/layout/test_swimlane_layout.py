@@ -14,6 +14,7 @@ from journeymap.layout import (
     Circle,
     Diagram,
     Group,
+    Line,
     Path,
     Text,
     layout_map,
@@ -250,3 +251,22 @@ def test_any_map_lays_out_with_every_text_inside_its_box(
     assert texts_outside_frames(diagram) == []
     assert len(diagram.columns) == len(journey.stages)
     assert all(c.width >= MIN_COLUMN for c in diagram.columns)
+
+
+def test_stages_without_events_say_so_once_measured(sample: ModuleType) -> None:
+    journey = sample.grocery_map()
+    measured = sample.grocery_measured(journey)
+    partial = type(measured)(journey=journey, stages=measured.stages[:2])
+    diagram = layout_map(journey, partial)
+    notes = [
+        t for t in diagram.walk() if isinstance(t, Text) and t.style == "text.note"
+    ]
+    assert [t.lines for t in notes] == [("No events matched this stage",)] * 3
+
+
+def test_the_line_of_visibility_separates_front_and_backstage(
+    sample: ModuleType,
+) -> None:
+    diagram = layout_map(sample.grocery_map())
+    styles = {i.style for i in diagram.walk() if isinstance(i, Line)}
+    assert {"line-of-visibility", "line-of-interaction"} <= styles

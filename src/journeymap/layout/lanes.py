@@ -298,9 +298,13 @@ def figures_cell(
     ctx: Context, stage: Stage, x: float, y: float, width: float
 ) -> tuple[list[Item], float]:
     """The measured figures of one stage (empty before measuring)."""
+    if ctx.measured is None:
+        return [], 0.0
     figures = ctx.stage_figures.get(stage.id)
     if figures is None:
-        return [], 0.0
+        note = CardSpec(f"figures-{stage.id}", "No events matched this stage", "note",
+                        italic=True)  # fmt: skip
+        return stack_cards([note], x, y, width)
     is_last = stage.id == ctx.journey.stages[-1].id
     share = None if is_last else figures.conversion_next
     rows = figure_rows(figures, is_last)

@@ -253,6 +253,10 @@ def title_chips(
     if persona:
         names = {p.id: p.name for p in journey.personas}
         chips.append(Chip(f"Persona: {names.get(persona, persona)}", "info"))
+    elif journey.personas:
+        chips.append(
+            Chip(f"Personas: {', '.join(p.name for p in journey.personas)}", "info")
+        )
     if journey.version:
         chips.append(Chip(f"Version {journey.version}", "info"))
     if journey.owner:
@@ -385,13 +389,25 @@ def backgrounds(grid: Grid, lanes: list[Lane], top: float) -> list[Item]:
     for i in range(1, grid.count):
         x = grid.column_x(i)
         items.append(Line(x, top, x, bottom, "column-separator"))
-    for lane in lanes[:-1]:
+    for lane, below in zip(lanes, lanes[1:], strict=False):
         y = lane.y + lane.height
-        items.append(Line(grid.left, y, grid.right, y, "lane-separator"))
+        items.append(
+            Line(grid.left, y, grid.right, y, separator_style(lane.id, below.id))
+        )
     items.append(
         Box(grid.left, top, grid.right - grid.left, bottom - top, "body-frame")
     )
     return items
+
+
+def separator_style(above: str, below: str) -> str:
+    """Blueprint lines get their own style: visibility (front/backstage) and internal
+    interaction (backstage/support)."""
+    if above == "touchpoints" and below == "backstage":
+        return "line-of-visibility"
+    if above == "backstage" and below == "support":
+        return "line-of-interaction"
+    return "lane-separator"
 
 
 def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:

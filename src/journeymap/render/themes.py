@@ -189,6 +189,8 @@ _FRAME = {
     "column-odd": Paint(fill="#f7f9fc"),
     "column-separator": Paint(stroke="#e5e7eb"),
     "lane-separator": Paint(stroke="#d5dbe3"),
+    "line-of-visibility": Paint(stroke="#475569", stroke_width=1.5, dash="8 4"),
+    "line-of-interaction": Paint(stroke="#94a3b8", stroke_width=1.2, dash="2 3"),
     "body-frame": Paint(stroke="#cbd5e1"),
     "rule": Paint(stroke="#e5e7eb"),
     "bar-track": Paint(fill="#e2e8f0"),
