@@ -27,3 +27,34 @@ __all__ += [
     "transitions_expr",
     "variants_expr",
 ]
+
+# part B (issues 3, 4): stages, matching, retention, drivers, period comparison
+from journeymap.analytics.compare import compare_periods, period_counts_expr
+from journeymap.analytics.drivers import driver_counts_expr, find_drivers
+from journeymap.analytics.matching import match_touchpoints_expr, unmatched_events
+from journeymap.analytics.retention import retention_expr, retention_matrix
+from journeymap.analytics.stages import (
+    customer_stages_expr,
+    measure_stages,
+    stage_counts_expr,
+    stage_progress,
+    stage_transitions,
+    stage_transitions_expr,
+)
+
+__all__ += [
+    "compare_periods",
+    "customer_stages_expr",
+    "driver_counts_expr",
+    "find_drivers",
+    "match_touchpoints_expr",
+    "measure_stages",
+    "period_counts_expr",
+    "retention_expr",
+    "retention_matrix",
+    "stage_counts_expr",
+    "stage_progress",
+    "stage_transitions",
+    "stage_transitions_expr",
+    "unmatched_events",
+]
