@@ -29,11 +29,12 @@ __all__ += [
 ]
 
 # part B (issues 3, 4): stages, matching, retention, drivers, period comparison
-from journeymap.analytics.compare import compare_periods, period_counts_expr
-from journeymap.analytics.drivers import driver_counts_expr, find_drivers
-from journeymap.analytics.matching import match_touchpoints_expr, unmatched_events
-from journeymap.analytics.retention import retention_expr, retention_matrix
-from journeymap.analytics.stages import (
+# (after part A's __all__ on purpose: each part appends its own block)
+from journeymap.analytics.compare import compare_periods, period_counts_expr  # noqa: E402
+from journeymap.analytics.drivers import driver_counts_expr, find_drivers  # noqa: E402
+from journeymap.analytics.matching import match_touchpoints_expr, unmatched_events  # noqa: E402
+from journeymap.analytics.retention import retention_expr, retention_matrix  # noqa: E402
+from journeymap.analytics.stages import (  # noqa: E402
     customer_stages_expr,
     measure_stages,
     stage_counts_expr,
