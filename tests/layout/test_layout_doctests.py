@@ -15,6 +15,8 @@ MODULES = [
     "journeymap.layout.emotion",
     "journeymap.layout.lanes",
     "journeymap.layout.swimlane",
+    "journeymap.layout.headers",
+    "journeymap.layout.grid",
     "journeymap.render.svg",
     "journeymap.render.themes",
 ]

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from journeymap.errors import RenderError
-from journeymap.layout.cards import Chip, build_chips
 from journeymap.layout.diagram import (
     ASCENT,
     Box,
@@ -32,7 +31,21 @@ from journeymap.layout.emotion import (
     legend_items,
     value_cells,
 )
-from journeymap.layout.formats import format_count
+from journeymap.layout.grid import (
+    CELL_PAD,
+    LABEL_WIDTH,
+    MARGIN,
+    MIN_COLUMN,
+    Grid,
+    make_grid,
+)
+from journeymap.layout.headers import (
+    describe,
+    footer_items,
+    stack_texts,
+    stage_headers,
+    title_bar,
+)
 from journeymap.layout.lanes import (
     Context,
     action_cards,
@@ -51,15 +64,7 @@ from journeymap.layout.text import Font, fit_text
 from journeymap.model.journey import JourneyMap, Stage
 from journeymap.model.measured import MeasuredMap
 
-MARGIN = 24.0
-LABEL_WIDTH = 156.0
-MIN_COLUMN = 220.0
-DEFAULT_COLUMN = 250.0
-CELL_PAD = 10.0
 MIN_LANE = 52.0
-HEADER_INSET = 3.0
-NAME = Font(15.0, bold=True)
-GOAL = Font(12.0)
 LANE_LABEL = Font(13.0, bold=True)
 LANE_HINT = Font(11.0)
 
@@ -89,26 +94,6 @@ LANES: dict[str, LaneKind] = {
     "kpis": LaneKind("KPIs", "Value vs target", card_cell(kpi_cards)),
 }  # fmt: skip
 DEFAULT_LANES = tuple(LANES)
-
-
-@dataclass(frozen=True, slots=True)
-class Grid:
-    """Horizontal placement: the lane-label column, then one column per stage."""
-
-    left: float
-    column_width: float
-    count: int
-
-    @property
-    def columns_left(self) -> float:
-        return self.left + LABEL_WIDTH
-
-    @property
-    def right(self) -> float:
-        return self.columns_left + self.count * self.column_width
-
-    def column_x(self, index: int) -> float:
-        return self.columns_left + index * self.column_width
 
 
 def layout_map(
@@ -208,126 +193,6 @@ def lane_has_content(ctx: Context, lane: str) -> bool:
     cell = LANES[lane].cell
     assert cell is not None
     return any(cell(ctx, stage, 0, 0, MIN_COLUMN)[0] for stage in ctx.journey.stages)
-
-
-def make_grid(count: int, width: float | None) -> Grid:
-    """Equal stage columns filling ``width``, at least ``MIN_COLUMN`` wide each."""
-    column = DEFAULT_COLUMN
-    if width is not None:
-        column = (width - 2 * MARGIN - LABEL_WIDTH) / count
-    return Grid(MARGIN, max(column, MIN_COLUMN), count)
-
-
-# -- title bar and stage headers -----------------------------------------------------
-
-
-def title_bar(
-    ctx: Context, grid: Grid, top: float, *, persona: str | None, data_as_of: str | None
-) -> tuple[list[Item], float]:
-    """Map name, description and chips (state, persona, data date, customers)."""
-    journey = ctx.journey
-    width = grid.right - grid.left
-    name = fit_text(journey.name, width, Font(22, bold=True), max_lines=2)
-    items: list[Item] = [Text(grid.left, top + ASCENT * 22, name.lines, "text.title", size=22,
-                              weight="bold", line_height=1.2, title=name.title)]  # fmt: skip
-    y = top + 22 * 1.2 * len(name.lines) + 4
-    if journey.description:
-        text = fit_text(journey.description, width, Font(13), max_lines=2)
-        items.append(Text(grid.left, y + ASCENT * 13, text.lines, "text.subtitle", size=13,
-                          title=text.title))  # fmt: skip
-        y += 13 * 1.3 * len(text.lines) + 4
-    chips, height = build_chips(
-        title_chips(ctx, persona, data_as_of), grid.left, y + 2, width
-    )
-    items.extend(chips)
-    bottom = y + 2 + height + 12
-    items.append(Line(grid.left, bottom, grid.right, bottom, "rule"))
-    return [Group("title-bar", tuple(items), title=journey.name)], bottom
-
-
-def title_chips(
-    ctx: Context, persona: str | None, data_as_of: str | None
-) -> tuple[Chip, ...]:
-    journey = ctx.journey
-    chips = [Chip(f"{journey.state.upper()} STATE", f"state-{journey.state}")]
-    if persona:
-        names = {p.id: p.name for p in journey.personas}
-        chips.append(Chip(f"Persona: {names.get(persona, persona)}", "info"))
-    elif journey.personas:
-        chips.append(
-            Chip(f"Personas: {', '.join(p.name for p in journey.personas)}", "info")
-        )
-    if journey.version:
-        chips.append(Chip(f"Version {journey.version}", "info"))
-    if journey.owner:
-        chips.append(Chip(f"Owner: {journey.owner}", "info"))
-    if data_as_of:
-        chips.append(Chip(f"Data as of {data_as_of}", "info"))
-    if ctx.measured is not None:
-        chips.append(
-            Chip(f"n = {format_count(ctx.measured.customers)} customers", "measured")
-        )
-    return tuple(chips)
-
-
-def stage_headers(
-    journey: JourneyMap, grid: Grid, top: float
-) -> tuple[list[Item], float]:
-    """One header per stage: number, name and goal; all as tall as the tallest."""
-    inner = grid.column_width - 2 * HEADER_INSET - 2 * 12
-    contents = [header_texts(stage, i, inner) for i, stage in enumerate(journey.stages)]
-    height = (
-        max(sum(t.leading * len(t.lines) for t in texts) for texts in contents) + 30
-    )
-    items: list[Item] = []
-    for i, (stage, texts) in enumerate(zip(journey.stages, contents, strict=True)):
-        x = grid.column_x(i) + HEADER_INSET
-        frame = Box(x, top, grid.column_width - 2 * HEADER_INSET, height, "stage-header",
-                    radius=8.0)  # fmt: skip
-        placed = stack_texts(texts, x + 12, top + 12)
-        items.append(
-            Group(
-                f"stage-{stage.id}",
-                tuple(placed),
-                frame=frame,
-                title=f"{stage.name}: {stage.goal}" if stage.goal else stage.name,
-            )
-        )
-    label = Text(grid.left + 4, top + height / 2 + 5, ("Stages",), "text.stage-axis",
-                 size=12, weight="bold")  # fmt: skip
-    arrow = Line(grid.left + 60, top + height / 2, grid.columns_left - 14, top + height / 2,
-                 "stage-arrow")  # fmt: skip
-    return [Group("stages-axis", (label, arrow), title="Stages, in order"), *items], (
-        top + height
-    )
-
-
-def header_texts(stage: Stage, index: int, width: float) -> list[Text]:
-    """Texts of a stage header at the origin; ``stack_texts`` places them."""
-    texts = [Text(0, 0, (f"STAGE {index + 1}",), "text.stage-number", size=10.5,
-                  weight="bold")]  # fmt: skip
-    name = fit_text(stage.name, width, NAME, max_lines=2)
-    texts.append(Text(0, 0, name.lines, "text.stage-name", size=NAME.size, weight="bold",
-                      line_height=1.25, title=name.title))  # fmt: skip
-    if stage.goal:
-        goal = fit_text(stage.goal, width, GOAL, max_lines=3)
-        texts.append(Text(0, 0, goal.lines, "text.stage-goal", size=GOAL.size,
-                          title=goal.title))  # fmt: skip
-    return texts
-
-
-def stack_texts(texts: list[Text], x: float, top: float) -> list[Item]:
-    """Place texts one under another, the first line's top at ``top``."""
-    placed: list[Item] = []
-    for text in texts:
-        placed.append(_moved(text, x, top + ASCENT * text.size))
-        top += text.leading * len(text.lines) + 2
-    return placed
-
-
-def _moved(text: Text, x: float, y: float) -> Text:
-    return Text(x, y, text.lines, text.style, text.size, text.weight, text.italic,
-                text.anchor, text.line_height, text.title)  # fmt: skip
 
 
 # -- lanes -----------------------------------------------------------------------------
@@ -499,40 +364,3 @@ def not_measured_note(grid: Grid, lane: Lane) -> Group:
         grid, frame.y + (frame.height - note_height(grid)) / 2 + CELL_PAD + 12
     )
     return Group("not-measured", (text,), frame=frame, title="Not measured")
-
-
-# -- footer and description ----------------------------------------------------------
-
-
-def footer_items(ctx: Context, grid: Grid, top: float) -> tuple[list[Item], float]:
-    """Unmatched events (when measured) on the left, the tool's name on the right."""
-    items: list[Item] = []
-    baseline = top + ASCENT * 11.5
-    measured = ctx.measured
-    if measured is not None:
-        text = f"Unmatched events: {format_count(measured.unmatched_events)}"
-        if measured.unmatched_top:
-            top_events = ", ".join(
-                f"{e} ({format_count(n)})" for e, n in measured.unmatched_top[:3]
-            )
-            text += f" — most frequent: {top_events}"
-        fitted = fit_text(text, grid.right - grid.left - 200, Font(11.5), max_lines=1)
-        items.append(Text(grid.left, baseline, fitted.lines, "text.footer", size=11.5,
-                          title=fitted.title))  # fmt: skip
-    items.append(Text(grid.right, baseline, ("Drawn with journeymap",), "text.footer",
-                      size=11.5, anchor="end"))  # fmt: skip
-    return [Group("footer", tuple(items), title="Footer")], top + 11.5 * 1.3
-
-
-def describe(
-    journey: JourneyMap, lane_labels: list[str], measured: MeasuredMap | None
-) -> str:
-    """An accessible one-paragraph description of the drawing."""
-    stages = ", ".join(s.name for s in journey.stages)
-    text = (
-        f"Customer journey map “{journey.name}” ({journey.state} state) with "
-        f"{len(journey.stages)} stages: {stages}. Lanes: {', '.join(lane_labels)}."
-    )
-    if measured is not None:
-        text += f" Measured on {format_count(measured.customers)} customers."
-    return text
