@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from journeymap.layout.formats import (
+    format_channel,
     format_duration,
     format_metric,
     format_share,
@@ -95,6 +96,9 @@ def test_kpi_values_are_written_in_their_unit() -> None:
     assert format_share(0.4523) == "45.2%"
     assert format_metric("stage_conversion", 0.58) == "58.0%"
     assert format_metric("median_time_in_stage_s", 7200) == "2 h"
+    assert format_metric("median_time_in_stage_s", 7200, "s") == "2 h"
+    assert format_target("median_time_in_stage_s", ("<", 1800), "s") == "< 30 min"
+    assert format_channel("call_centre") == "CALL CENTRE"
     assert format_metric("nps", -4.2) == "-4"
     assert format_metric("csat", 4.26) == "4.3"
     assert format_metric("revenue_per_customer", 1234.5, "EUR") == "1,234.50 EUR"

@@ -63,7 +63,7 @@ def format_metric(metric: str, value: float, unit: str | None = None) -> str:
     if metric in SHARE_METRICS:
         text = format_share(value)
     elif metric == "median_time_in_stage_s":
-        text = format_duration(value)
+        return format_duration(value)  # the duration carries its own unit
     elif metric == "nps":
         text = f"{value:+.0f}"
     elif metric in ("csat", "ces"):
@@ -77,6 +77,11 @@ def format_target(metric: str, target: tuple[str, float], unit: str | None) -> s
     """A KPI target such as ``(">=", 0.4)`` → ``"≥ 40.0%"``."""
     comparison, number = target
     return f"{_COMPARISONS[comparison]} {format_metric(metric, number, unit)}"
+
+
+def format_channel(channel: str) -> str:
+    """A channel as a badge label: ``"call_centre"`` → ``"CALL CENTRE"``."""
+    return channel.replace("_", " ").replace("-", " ").upper()
 
 
 def humanise(name: str) -> str:

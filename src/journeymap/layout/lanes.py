@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from journeymap.layout.cards import CardSpec, Chip, stack_cards
 from journeymap.layout.diagram import ASCENT, Box, Group, Item, Text
 from journeymap.layout.formats import (
+    format_channel,
     format_count,
     format_duration,
     format_metric,
@@ -126,7 +127,7 @@ def touchpoint_cards(layer: str) -> Callable[[Context, Stage], list[CardSpec]]:
 def touchpoint_card(ctx: Context, tp: Touchpoint) -> CardSpec:
     """A touchpoint: channel badge (online/offline), moment of truth, figures."""
     reach = "online" if tp.online else "offline"
-    chips = [Chip((tp.channel or "channel?").upper(), reach)]
+    chips = [Chip(format_channel(tp.channel) if tp.channel else "NO CHANNEL", reach)]
     if tp.moment_of_truth:
         chips.append(Chip("★ MOMENT OF TRUTH", "mot"))
     meta = [_touchpoint_meta(ctx, tp, reach)]
