@@ -270,3 +270,9 @@ def test_the_line_of_visibility_separates_front_and_backstage(
     diagram = layout_map(sample.grocery_map())
     styles = {i.style for i in diagram.walk() if isinstance(i, Line)}
     assert {"line-of-visibility", "line-of-interaction"} <= styles
+
+
+def test_cards_are_named_by_everything_they_say(sample: ModuleType) -> None:
+    diagram = layout_map(sample.grocery_map())
+    card = next(g for g in diagram.groups() if g.id == "touchpoint-checkout")
+    assert card.title == "Checkout · WEB · ★ MOMENT OF TRUTH · Online"

@@ -86,7 +86,12 @@ def build_card(spec: CardSpec, x: float, y: float, width: float) -> tuple[Group,
     frame = Box(x, y, width, height, f"card.{spec.style}", radius=6.0)
     if spec.accent:
         items.insert(0, _accent(x, y, height, spec.accent))
-    return Group(spec.id, tuple(items), frame=frame, title=spec.text), height
+    return Group(spec.id, tuple(items), frame=frame, title=card_title(spec)), height
+
+
+def card_title(spec: CardSpec) -> str:
+    """Everything the card says, in one line: its accessible name and tooltip."""
+    return " · ".join([spec.text, *(chip.label for chip in spec.chips), *spec.meta])
 
 
 def _text_block(
