@@ -4,7 +4,7 @@ description."""
 from __future__ import annotations
 
 from journeymap.layout.cards import Chip, build_chips
-from journeymap.layout.diagram import ASCENT, Box, Group, Item, Line, Text
+from journeymap.layout.diagram import ASCENT, Box, Group, Item, Line, Path, Text
 from journeymap.layout.formats import format_count
 from journeymap.layout.grid import Grid
 from journeymap.layout.lanes import Context
@@ -12,7 +12,7 @@ from journeymap.layout.text import Font, fit_text
 from journeymap.model.journey import JourneyMap, Stage
 from journeymap.model.measured import MeasuredMap
 
-HEADER_INSET = 3.0
+HEADER_INSET = 5.0
 NAME = Font(15.0, bold=True)
 GOAL = Font(12.0)
 
@@ -75,26 +75,37 @@ def stage_headers(
     height = (
         max(sum(t.leading * len(t.lines) for t in texts) for texts in contents) + 30
     )
-    items: list[Item] = []
+    width = grid.column_width - 2 * HEADER_INSET
+    items: list[Item] = [stages_axis(grid, top, height)]
     for i, (stage, texts) in enumerate(zip(journey.stages, contents, strict=True)):
         x = grid.column_x(i) + HEADER_INSET
-        frame = Box(x, top, grid.column_width - 2 * HEADER_INSET, height, "stage-header",
-                    radius=8.0)  # fmt: skip
+        frame = Box(x, top, width, height, "stage-header", radius=8.0)
         placed = stack_texts(texts, x + 12, top + 12)
+        if i < len(journey.stages) - 1:  # points to the next stage
+            placed.insert(0, triangle(x + width, top + height / 2, 8, "stage-header"))
+        title = f"{stage.name}: {stage.goal}" if stage.goal else stage.name
         items.append(
-            Group(
-                f"stage-{stage.id}",
-                tuple(placed),
-                frame=frame,
-                title=f"{stage.name}: {stage.goal}" if stage.goal else stage.name,
-            )
+            Group(f"stage-{stage.id}", tuple(placed), frame=frame, title=title)
         )
-    label = Text(grid.left + 4, top + height / 2 + 5, ("Stages",), "text.stage-axis",
-                 size=12, weight="bold")  # fmt: skip
-    arrow = Line(grid.left + 60, top + height / 2, grid.columns_left - 14, top + height / 2,
-                 "stage-arrow")  # fmt: skip
-    return [Group("stages-axis", (label, arrow), title="Stages, in order"), *items], (
-        top + height
+    return items, top + height
+
+
+def stages_axis(grid: Grid, top: float, height: float) -> Group:
+    """ "Stages →" in the lane-label column, level with the headers."""
+    mid = top + height / 2
+    label = Text(grid.left + 4, mid + 4.5, ("Stages",), "text.stage-axis", size=12,
+                 weight="bold")  # fmt: skip
+    end = grid.columns_left - 12
+    arrow = Line(grid.left + 58, mid, end - 6, mid, "stage-arrow")
+    head = triangle(end - 7, mid, 7, "stage-arrow-head")
+    return Group("stages-axis", (label, arrow, head), title="Stages, in order")
+
+
+def triangle(x: float, y: float, size: float, style: str) -> Path:
+    """A right-pointing triangle with its base centred on ``(x, y)``."""
+    return Path(
+        (("M", (x, y - size)), ("L", (x + size, y)), ("L", (x, y + size)), ("Z", ())),
+        style,
     )
 
 

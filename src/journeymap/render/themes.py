@@ -184,6 +184,7 @@ _EMOTION = {
 _FRAME = {
     "stage-header": Paint(fill=NAVY),
     "stage-arrow": Paint(stroke="#94a3b8", stroke_width=1.5),
+    "stage-arrow-head": Paint(fill="#94a3b8"),
     "lane-label": Paint(fill="#eef2f7"),
     "column-even": Paint(fill="#ffffff"),
     "column-odd": Paint(fill="#f7f9fc"),
