@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 
 import pytest
@@ -144,3 +146,13 @@ def test_benjamini_hochberg_properties(p_values, rnd):
     rnd.shuffle(order)
     shuffled = benjamini_hochberg([p_values[i] for i in order])
     assert shuffled == pytest.approx([q[i] for i in order])
+
+
+@pytest.mark.parametrize(
+    "module", ["stats", "matching", "stages", "retention", "drivers", "compare"]
+)
+def test_docstring_examples_run(module):
+    found = importlib.import_module(f"journeymap.analytics.{module}")
+    result = doctest.testmod(found, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

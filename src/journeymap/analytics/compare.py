@@ -158,9 +158,24 @@ def compare_periods(
 
     Examples
     --------
-    >>> result = compare_periods(log, journey, (jan, feb), (feb, mar))  # doctest: +SKIP
-    >>> result.row("signup", "reach").diff  # doctest: +SKIP
-    0.04
+    >>> import pandas as pd
+    >>> import journeymap as jm
+    >>> log = jm.read_events(pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
+    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
+    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
+    ...     {"id": "aware", "name": "Aware", "touchpoints": [
+    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
+    ...     {"id": "buy", "name": "Buy", "touchpoints": [
+    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> import datetime as dt
+    >>> morning = (dt.datetime(2024, 1, 1, 10), dt.datetime(2024, 1, 1, 11))
+    >>> later = (dt.datetime(2024, 1, 1, 11), dt.datetime(2024, 1, 2))
+    >>> row = compare_periods(log, journey, morning, later).row("buy", "reach")
+    >>> row.a_rate, row.b_rate, row.diff
+    (1.0, 0.0, -1.0)
     """
     customers_a, rows_a = _measure(log, journey, period_a)
     customers_b, rows_b = _measure(log, journey, period_b)

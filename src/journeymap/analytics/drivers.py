@@ -233,9 +233,16 @@ def find_drivers(
 
     Examples
     --------
-    >>> table = find_drivers(log, "purchase", min_customers=5)  # doctest: +SKIP
-    >>> table.drivers[0].feature  # doctest: +SKIP
-    'event: add_to_cart'
+    >>> import pandas as pd
+    >>> import journeymap as jm
+    >>> log = jm.read_events(pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
+    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
+    >>> table = find_drivers(log, "purchase", min_customers=1)
+    >>> table.label, [(d.feature, d.with_customers) for d in table.drivers]
+    ('top 2 of 2', [('event: newsletter', 1), ('event: ad_view', 2)])
     """
     names = _names(conversion_event)
     frame = log.engine.to_pandas(driver_counts_expr(log, names))

@@ -247,8 +247,16 @@ def retention_matrix(
 
     Examples
     --------
-    >>> matrix = retention_matrix(log, period="week", periods=4)  # doctest: +SKIP
-    >>> matrix.shares()  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> import journeymap as jm
+    >>> log = jm.read_events(pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
+    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
+    >>> matrix = retention_matrix(log, period="day", periods=2)
+    >>> matrix.sizes, matrix.cells[0][1]
+    ((2,), None)
     """
     expr = retention_expr(
         log,
