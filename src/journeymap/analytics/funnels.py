@@ -327,7 +327,11 @@ def measure_funnel(
 
 def _group_order(group: dict[str, Any]) -> tuple[Any, ...]:
     value = plain(group.get("b"))
-    return (-int(group["n0"]), value is None, "" if value is None else value)
+    return (-_count(group, 0), value is None, "" if value is None else value)
+
+
+def _count(group: dict[str, Any], j: int) -> int:
+    return int(plain(group[f"n{j}"]) or 0)  # a sum over no customers is null
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -335,7 +339,7 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _step_rows(group: dict[str, Any], spec: FunnelSpec) -> list[FunnelStep]:
-    counts = [int(plain(group[f"n{j}"]) or 0) for j in range(len(spec.steps))]
+    counts = [_count(group, j) for j in range(len(spec.steps))]
     rows = []
     for j, name in enumerate(spec.steps):
         previous = counts[spec.reference(j)] if j else counts[0]
@@ -360,7 +364,7 @@ def _step_times(group: dict[str, Any], spec: FunnelSpec) -> list[StepTime]:
         StepTime(
             step=j + 1,
             name=spec.steps[j],
-            customers=int(plain(group[f"n{j}"]) or 0),
+            customers=_count(group, j),
             mean_seconds=optional_float(group[f"mean{j}"]),
             median_seconds=optional_float(group[f"median{j}"]),
             p90_seconds=optional_float(group[f"p90_{j}"]),
