@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from journeymap.demo import SimulatedData, demo_map_text, simulate_journeys
 from journeymap.model import JourneyMap, Match
 
-CUSTOMERS = 2000
+CUSTOMERS = 1500
 
 
 @pytest.fixture(scope="session")

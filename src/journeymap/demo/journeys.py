@@ -28,9 +28,10 @@ P_SLOT_VIEW = 0.94  # looks at the slot picker (else keeps the suggested slot)
 P_SECOND_SLOT_LOOK = 0.12  # looks at the slot picker twice
 P_LATE = 0.08  # a delivery is late, whoever the customer is
 P_SUPPORT_AFTER_LATE = 0.30
+P_MISSING_ITEM = 0.06  # an item is missing or damaged and the customer calls
 P_SUPPORT_AFTER_FAILED_PAYMENT = 0.40
 P_PHONE_ORDER = 0.25  # the agent takes the order over the phone after a failed payment
-P_CES, P_NPS, P_CSAT = 0.30, 0.30, 0.45  # survey response rates
+P_CES, P_NPS, P_CSAT = 0.30, 0.30, 0.55  # survey response rates
 P_REPEAT_REBROWSE_LOST = 0.08
 
 ENTRY_EVENTS = {
@@ -324,10 +325,11 @@ class Shopper:
             self.time = max(self.time, slot + 15 * MINUTE)
             self.emit("delivery_late", "delivery", gap=(1, 300))
             self.emit("delivery_completed", "delivery", gap=(10 * MINUTE, 80 * MINUTE))
-            self.maybe_support_after_late()
+            self.call_support("late_delivery", P_SUPPORT_AFTER_LATE)
         else:
             self.time = max(self.time, slot - 15 * MINUTE)
             self.emit("delivery_completed", "delivery", gap=(60, 25 * MINUTE))
+            self.call_support("missing_item", P_MISSING_ITEM)
         return late
 
     def active_slot(self, earliest: int) -> int:
@@ -338,13 +340,12 @@ class Shopper:
             return (day + 1) * DAY + 8 * HOUR
         return day * DAY + max(hour, 8) * HOUR
 
-    def maybe_support_after_late(self) -> None:
-        if self.dice.chance(P_SUPPORT_AFTER_LATE):
+    def call_support(self, reason: str, probability: float) -> None:
+        """Maybe a call about a delivery problem, mostly resolved."""
+        if self.dice.chance(probability):
             self.new_session(HOUR, channel="call_centre")
-            self.emit(
-                "support_call", "call_centre", gap=(120, 900), reason="late_delivery"
-            )
-            self.support_survey("late_delivery", resolved=self.dice.chance(0.8))
+            self.emit("support_call", "call_centre", gap=(120, 900), reason=reason)
+            self.support_survey(reason, resolved=self.dice.chance(0.8))
 
     # -- loyalty -----------------------------------------------------------------------
     def loyalty(self) -> None:
@@ -449,7 +450,8 @@ class Shopper:
         mood: Mood = (
             "positive" if score >= 4 else "negative" if score <= 2 else "neutral"
         )
-        parts: list[tuple[str, Mood]] = [("support", mood)]
+        topic = "helpline" if reason == "payment" else "support"
+        parts: list[tuple[str, Mood]] = [(topic, mood)]
         self.survey(
             "support_survey",
             "csat",

@@ -118,12 +118,24 @@ CORES: dict[tuple[str, str], tuple[str, ...]] = {
         "support fixed my problem quickly",
         "really helpful person on the phone",
         "they refunded the missing item straight away",
+        "they refunded the delivery fee without any fuss",
     ),
     ("support", "negative"): (
         "I was on hold for {hold} minutes",
+        "support just told me to wait and see, useless",
+        "the agent was polite but nothing was fixed",
+        "I had to explain the problem three times, awful",
+    ),
+    ("helpline", "positive"): (
+        "the agent on the phone took my order for me, very kind",
+        "a lovely person on the phone placed the order when the website would not",
+        "the helpline sorted my order in a few minutes",
+    ),
+    ("helpline", "negative"): (
         "the agent could not help with the payment problem",
         "nobody could tell me why my card keeps failing",
-        "support just told me to try again later, useless",
+        "I was on hold for {hold} minutes and still could not pay",
+        "support just told me to try my card again later, useless",
     ),
     ("products", "positive"): (
         "good quality fruit and veg",

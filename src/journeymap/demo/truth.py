@@ -97,10 +97,13 @@ def _first_times(events: pd.DataFrame) -> pd.DataFrame:
     first = flagged.groupby(["customer_id", "event"])["timestamp"].min().unstack()
     customers = pd.Index(events["customer_id"].unique(), name="customer_id")
     first = first.reindex(index=customers, columns=list(FLAG_EVENTS))
+    first = first.astype(
+        events["timestamp"].dtype
+    )  # all-missing columns stay datetimes
     scores = events.dropna(subset=["score"]).pivot_table(
         index="customer_id", columns="score_kind", values="score", aggfunc="mean"
     )
-    return first.join(scores.reindex(columns=["ces", "nps", "csat"]))
+    return first.join(scores.reindex(columns=["ces", "nps", "csat"]).astype("float64"))
 
 
 def _summarise(group: pd.DataFrame) -> pd.Series:
@@ -114,12 +117,12 @@ def _summarise(group: pd.DataFrame) -> pd.Series:
             "customers": float(len(group)),
             "conversion_rate": bought.mean(),
             "checkout_customers": float(started.sum()),
-            "checkout_dropoff": (started & ~bought).sum() / max(started.sum(), 1),
+            "checkout_dropoff": _share((started & ~bought).sum(), started.sum()),
             "payment_failure_customers": float(group["payment_failed"].notna().sum()),
             "median_purchase_stage_hours": in_stage.median(),
             "mean_purchase_stage_hours": in_stage.mean(),
             "mean_checkout_to_purchase_hours": to_pay.mean(),
-            "slow_checkout_share": (to_pay > 1).sum() / max(to_pay.notna().sum(), 1),
+            "slow_checkout_share": _share((to_pay > 1).sum(), to_pay.notna().sum()),
             "mean_ces": group["ces"].mean(),
             "mean_nps": group["nps"].mean(),
             "slot_scheduling_rate": (
@@ -129,13 +132,11 @@ def _summarise(group: pd.DataFrame) -> pd.Series:
     )
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else float("nan")
+
+
 def _planted_problem(outcomes: pd.DataFrame) -> dict[str, Any]:
-    senior = outcomes.loc[PLANTED_PERSONA]
-    others = outcomes.drop(index=PLANTED_PERSONA)
-    baseline = float(
-        (others["checkout_dropoff"] * others["checkout_customers"]).sum()
-        / others["checkout_customers"].sum()
-    )
     return {
         "pain_point": "payment-friction",
         "persona": PLANTED_PERSONA,
@@ -148,10 +149,27 @@ def _planted_problem(outcomes: pd.DataFrame) -> dict[str, Any]:
             "phone the helpline, and their CES and comments are poor."
         ),
         "payment_failure_probability": {p.id: p.payment_failure for p in PROFILES},
-        "checkout_dropoff": round(float(senior["checkout_dropoff"]), 4),
-        "checkout_dropoff_baseline": round(baseline, 4),
-        "dropoff_ratio": round(float(senior["checkout_dropoff"]) / baseline, 2),
+        **_dropoff_comparison(outcomes),
     }
+
+
+def _dropoff_comparison(outcomes: pd.DataFrame) -> dict[str, float | None]:
+    """Checkout drop-off of the planted persona against everyone else's (pooled)."""
+    planted = outcomes["checkout_dropoff"].get(PLANTED_PERSONA)
+    others = outcomes.drop(index=PLANTED_PERSONA, errors="ignore")
+    started = others["checkout_customers"].sum()
+    baseline = (others["checkout_dropoff"] * others["checkout_customers"]).sum()
+    baseline = baseline / started if started else None
+    ratio = planted / baseline if planted is not None and baseline else None
+    return {
+        "checkout_dropoff": _round(planted),
+        "checkout_dropoff_baseline": _round(baseline),
+        "dropoff_ratio": _round(ratio, 2),
+    }
+
+
+def _round(value: Any, digits: int = 4) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), digits)
 
 
 def _unsupported_assumption(outcomes: pd.DataFrame) -> dict[str, Any]:
@@ -165,10 +183,10 @@ def _unsupported_assumption(outcomes: pd.DataFrame) -> dict[str, Any]:
             "opens the slot picker books a slot within minutes, for every persona, and "
             "comments about slots are positive."
         ),
-        "slot_scheduling_rate": {k: round(float(v), 4) for k, v in rate.items()},
+        "slot_scheduling_rate": {k: _round(v) for k, v in rate.items()},
         "late_delivery_probability": P_LATE,
     }
 
 
 def _rounded(row: pd.Series) -> dict[str, float | None]:
-    return {k: None if pd.isna(v) else round(float(v), 4) for k, v in row.items()}
+    return {k: _round(v) for k, v in row.items()}
