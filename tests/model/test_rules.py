@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeymap.errors import MapError
@@ -183,16 +183,19 @@ def _canonical(rule: Rule) -> Rule:
     return rule
 
 
+@settings(max_examples=60)
 @given(rules)
 def test_text_round_trip(rule: Rule) -> None:
     assert parse_rule(str(rule)) == _canonical(rule)
 
 
+@settings(max_examples=60)
 @given(rules, st.dictionaries(names, st.one_of(values, st.none()), max_size=4))
 def test_evaluation_survives_round_trip(rule: Rule, row: dict[str, object]) -> None:
     assert evaluate(parse_rule(str(rule)), row) is evaluate(rule, row)
 
 
+@settings(max_examples=60)
 @given(st.text(max_size=40))
 def test_any_text_parses_or_raises_map_error(text: str) -> None:
     try:

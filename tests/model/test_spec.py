@@ -242,6 +242,10 @@ def test_framework_fills_missing_stages() -> None:
     assert journey.stages[0].description
     own = loads_map("name: x\nframework: 5es\nstages:\n  - {id: a, name: A}\n")
     assert own.stage_ids() == ["a"]
+    assert dump_map(journey) == "journeymap: 1\nname: x\nframework: 5es\n"
+    assert "stages:" in dump_map(own)
+    edited = journey.model_copy(update={"stages": journey.stages[:2]})
+    assert loads_map(dump_map(edited)) == edited
 
 
 def test_check_references_on_a_model() -> None:

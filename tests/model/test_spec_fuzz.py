@@ -20,7 +20,7 @@ FIELDS = [
     "emotion", "value", "effort", "properties",
 ]  # fmt: skip
 FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -33,8 +33,8 @@ def check_loads_or_map_error(text: str) -> None:
         assert one_line.startswith("fuzz.yaml")
         lines = text.count("\n") + 2
         assert exc.line is None or 1 <= exc.line <= lines, (exc.line, lines)
-    errors = validate_map_text(text, file="fuzz.yaml")
-    assert all(isinstance(e, MapError) for e in errors)
+    else:
+        assert validate_map_text(text, file="fuzz.yaml") == []
 
 
 @FUZZ

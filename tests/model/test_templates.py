@@ -69,7 +69,7 @@ def test_slugify_and_yaml_text() -> None:
     assert yaml_text("a: b # c") == '"a: b # c"'
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.text(max_size=30))
 def test_any_name_gives_a_loadable_template(name: str) -> None:
     text = new_map_yaml("aida", name)

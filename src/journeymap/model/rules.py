@@ -356,7 +356,7 @@ class _Parser:
             return token.value  # type: ignore[no-any-return]
         if token.kind == "keyword" and token.value in ("true", "false"):
             self.take()
-            return token.value == "true"
+            return bool(token.value == "true")
         if token.kind == "keyword" and token.value == "null":
             raise self.fail("compare with null using `is null` or `is not null`")
         if token.kind == "name":

@@ -29,7 +29,7 @@ from journeymap.model.journey import JourneyMap
 from journeymap.model.rules import parse_rule
 
 Loc = tuple[str | int, ...]
-MAX_NODES = 1_000_000  # alias bombs expand exponentially; real maps are tiny
+MAX_NODES = 100_000  # alias bombs expand exponentially; real maps hold a few thousand
 
 
 # -- problems -------------------------------------------------------------------------
@@ -404,6 +404,18 @@ def _fill_framework(data: dict[str, Any]) -> None:
     ]
 
 
+def _stages_from_framework(data: dict[str, Any]) -> bool:
+    """Whether the stages are exactly what ``framework:`` alone would give."""
+    preset = {"framework": data.get("framework")}
+    _fill_framework(preset)
+    if "stages" not in preset or len(preset["stages"]) != len(data["stages"]):
+        return False
+    return all(
+        {k: v for k, v in stage.items() if v not in (None, [], ())} == filled
+        for stage, filled in zip(data["stages"], preset["stages"], strict=True)
+    )
+
+
 def _analyse(text: str, file: str) -> tuple[JourneyMap | None, Any, list[MapError]]:
     """Parse, validate and cross-check; every problem, in file order."""
     document = _parse_yaml(text, file)
@@ -613,6 +625,8 @@ def dump_map(
     full = _python(journey.model_dump(mode="python"))
     minimal = _python(journey.model_dump(mode="python", exclude_defaults=True))
     minimal = {"journeymap": full["journeymap"], **minimal}
+    if _stages_from_framework(full):
+        minimal.pop("stages", None)  # `framework:` alone says it; see _fill_framework
     if original is None:
         document = _commented(minimal)
     else:
