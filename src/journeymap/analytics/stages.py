@@ -168,32 +168,29 @@ def stage_sequence_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
 
 
 def _stays_per_customer(seq: ir.Table) -> ir.Table:
-    """Per (customer, stage): first and last position, time of first entry."""
-    return seq.group_by(["customer_id", "stage_index"]).agg(
+    """Per (customer, stage): first and last position, time of first entry, and
+    whether the customer's next reached stage is k+1 with an event after entry."""
+    stays = seq.group_by(["customer_id", "stage_index"]).agg(
         first_pos=seq.pos.min(),
         last_pos=seq.pos.max(),
         first_ts=seq.timestamp.min(),
     )
-
-
-def _converted_next(stays: ir.Table) -> ir.Table:
-    """Per stage: customers with an event in stage k+1 after first entering k."""
-    nxt = stays.view()
-    joined = stays.join(
-        nxt,
-        (stays.customer_id == nxt.customer_id)
-        & (nxt.stage_index == stays.stage_index + 1)
-        & (nxt.last_pos > stays.first_pos),
-    )
-    return joined.group_by(stage_index=stays.stage_index).agg(
-        converted_next=stays.customer_id.nunique()
+    # rows are one per (customer, stage): the next row in stage order is the next
+    # stage reached, so "k+1 after first entry" needs no self-join
+    window = ibis.window(group_by="customer_id", order_by="stage_index")
+    return stays.mutate(
+        next_ok=(stays.stage_index.lead().over(window) == stays.stage_index + 1)
+        & (stays.last_pos.lead().over(window) > stays.first_pos)
     )
 
 
 def _exits(seq: ir.Table, stays: ir.Table) -> ir.Table:
-    """Per (customer, stage): time of first later-stage event after first entry."""
+    """Per (customer, stage): the first later-stage event after first entry.
+
+    ``seconds`` is null for open stays (no such event).
+    """
     later = seq.select("customer_id", "stage_index", "pos", "timestamp").view()
-    joined = stays.join(
+    joined = stays.left_join(
         later,
         (stays.customer_id == later.customer_id)
         & (later.stage_index > stays.stage_index)
@@ -201,7 +198,11 @@ def _exits(seq: ir.Table, stays: ir.Table) -> ir.Table:
     )
     exits = joined.group_by(
         customer_id=stays.customer_id, stage_index=stays.stage_index
-    ).agg(first_ts=stays.first_ts.min(), exit_ts=later.timestamp.min())
+    ).agg(
+        first_ts=stays.first_ts.min(),
+        exit_ts=later.timestamp.min(),
+        next_ok=stays.next_ok.fill_null(False).max(),
+    )
     return exits.mutate(
         seconds=exits.exit_ts.delta(exits.first_ts, unit="millisecond") / 1000
     )
@@ -235,28 +236,30 @@ def exact_quantiles_expr(
 
 
 def _per_stage(seq: ir.Table) -> ir.Table:
-    return seq.group_by("stage_index").agg(
-        reached=seq.customer_id.nunique(),
-        entries=seq.entry.sum(),
-        events=seq.count(),
+    """Event-level counts in one pass: window columns flag the special events."""
+    customer = ibis.window(group_by="customer_id")
+    flagged = seq.mutate(
+        _next=seq.stage_index.lead().over(_customer_window()),
+        _last=ibis.row_number().over(_customer_window(descending=True)) == 0,
+        _furthest=seq.stage_index.max().over(customer),
+    )
+    return flagged.group_by("stage_index").agg(
+        reached=flagged.customer_id.nunique(),
+        entries=flagged.entry.sum(),
+        events=flagged.count(),
+        regressions_out=(flagged._next < flagged.stage_index).fill_null(False).sum(),
+        current=flagged._last.sum(),
+        furthest=flagged.customer_id.nunique(
+            where=flagged._furthest == flagged.stage_index
+        ),
     )
 
 
-def _regressions(seq: ir.Table) -> ir.Table:
-    back = seq.filter(seq.prev_stage > seq.stage_index)
-    return back.group_by(stage_index=back.prev_stage).agg(regressions_out=back.count())
-
-
-def _last_stage_counts(seq: ir.Table, name: str) -> ir.Table:
-    """Customers whose latest matched event is in each stage."""
-    ranked = seq.mutate(_rn=ibis.row_number().over(_customer_window(descending=True)))
-    last = ranked.filter(ranked._rn == 0)
-    return last.group_by("stage_index").agg(**{name: last.count()})
-
-
-def _furthest_counts(seq: ir.Table) -> ir.Table:
-    furthest = seq.group_by("customer_id").agg(stage_index=seq.stage_index.max())
-    return furthest.group_by("stage_index").agg(furthest=furthest.count())
+def _per_stay(exits: ir.Table) -> ir.Table:
+    return exits.group_by("stage_index").agg(
+        converted_next=exits.next_ok.sum(),
+        converted_later=exits.exit_ts.notnull().sum(),
+    )
 
 
 def _stage_spine(journey: JourneyMap) -> ir.Table:
@@ -274,22 +277,12 @@ def stage_counts_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
     ``closed_stays``, ``median_time_s``, ``p90_time_s``. Missing counts are 0.
     """
     seq = stage_sequence_expr(log, journey)
-    stays = _stays_per_customer(seq)
-    exits = _exits(seq, stays)
+    exits = _exits(seq, _stays_per_customer(seq))
     times = exact_quantiles_expr(
         exits, "stage_index", "seconds", {"median_time_s": 0.5, "p90_time_s": 0.9}
     ).rename(closed_stays="n")
-    parts = [
-        _per_stage(seq),
-        _converted_next(stays),
-        exits.group_by("stage_index").agg(converted_later=exits.count()),
-        _furthest_counts(seq),
-        _last_stage_counts(seq, "current"),
-        _regressions(seq),
-        times,
-    ]
     table = _stage_spine(journey)
-    for part in parts:
+    for part in (_per_stage(seq), _per_stay(exits), times):
         table = table.left_join(part, "stage_index").drop("stage_index_right")
     counts = {
         c: table[c].fill_null(0)
