@@ -180,6 +180,9 @@ def test_unknown_field_suggestion() -> None:
         ("- a\n- b\n", 1, "found a list"),
         ("", 1, "found nothing"),
         ("just text\n", 1, "found a str"),
+        ("name: x\nreview: {last: 2026-13-01}\n", 2, "YAML value: month must be"),
+        ("name: x\nversion: 2026.4\n", 2, "valid string; put it in quotes"),
+        ("name:\n", 1, "empty; text expected"),
     ],
 )
 def test_yaml_problems(text: str, line: int, says: str) -> None:

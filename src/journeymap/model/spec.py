@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from journeymap.errors import MapError
 from journeymap.model.frameworks import get_framework, unknown_framework_message
@@ -83,8 +84,43 @@ def _parse_yaml(text: str, file: str) -> Any:
         raise MapError("YAML nests too deeply", file=file) from None
     except Exception as exc:  # ruamel raises a zoo of types on odd input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        message = f"YAML syntax: {type(exc).__name__} {first}".strip()
-        raise MapError(message, file=file) from None
+        message = f"YAML value: {first or type(exc).__name__}"
+        raise MapError(message, file=file, line=_failing_scalar_line(text)) from None
+
+
+def _failing_scalar_line(text: str) -> int | None:
+    """The line of the first scalar that cannot be built, e.g. ``2026-13-01``.
+
+    The constructor's own errors (a ValueError from ``datetime``) carry no position,
+    so the nodes are composed again and built one at a time.
+    """
+    yaml = _yaml()
+    try:
+        root = yaml.compose(text)
+        constructor = yaml.constructor
+        for node in _scalar_nodes(root, set()):
+            try:
+                constructor.construct_object(node, deep=True)
+            except Exception:
+                return int(node.start_mark.line) + 1
+    except Exception:
+        return None
+    return None
+
+
+def _scalar_nodes(node: Any, seen: set[int]) -> Iterator[ScalarNode]:
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, ScalarNode):
+        yield node
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield from _scalar_nodes(key, seen)
+            yield from _scalar_nodes(value, seen)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from _scalar_nodes(item, seen)
 
 
 class _Budget:
@@ -192,10 +228,19 @@ def _validation_problems(exc: ValidationError) -> list[Problem]:
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "string_type" and error.get("input") is None:
+            message = "empty; text expected"
+        elif error["type"] == "string_type" and _looks_like_text(error.get("input")):
+            message += "; put it in quotes to make it text"
         if error["type"] == "extra_forbidden":
             message = _extra_field_message(loc)
         problems.append(Problem(loc, message))
     return problems
+
+
+def _looks_like_text(value: Any) -> bool:
+    """A number, boolean or date where text was expected: YAML read it as a value."""
+    return isinstance(value, int | float | dt.date)
 
 
 def _extra_field_message(loc: Loc) -> str:
@@ -406,13 +451,14 @@ def _fill_framework(data: dict[str, Any]) -> None:
 
 def _stages_from_framework(data: dict[str, Any]) -> bool:
     """Whether the stages are exactly what ``framework:`` alone would give."""
-    preset = {"framework": data.get("framework")}
+    preset: dict[str, Any] = {"framework": data.get("framework")}
     _fill_framework(preset)
-    if "stages" not in preset or len(preset["stages"]) != len(data["stages"]):
+    filled: list[dict[str, Any]] = preset.get("stages") or []
+    if not filled or len(filled) != len(data["stages"]):
         return False
     return all(
-        {k: v for k, v in stage.items() if v not in (None, [], ())} == filled
-        for stage, filled in zip(data["stages"], preset["stages"], strict=True)
+        {k: v for k, v in stage.items() if v not in (None, [], ())} == want
+        for stage, want in zip(data["stages"], filled, strict=True)
     )
 
 
