@@ -52,11 +52,15 @@ ORDER = ("timestamp", "event_seq")
 # -- result types -----------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class StageTable:
-    """Per-stage figures in map order, plus the closed-stay counts behind the times."""
+    """Per-stage figures in map order."""
 
     stages: tuple[StageFigures, ...]
-    closed_stays: tuple[int, ...] = ()  # per stage: stays with a known end (timed)
     customers: int = 0  # customers with at least one matched event
+
+    @property
+    def closed_stays(self) -> tuple[int, ...]:
+        """Per stage: stays with a known end (the ones behind the times)."""
+        return tuple(f.closed_stays for f in self.stages)
 
     def figures(self, stage_id: str) -> StageFigures:
         for figures in self.stages:
@@ -65,10 +69,7 @@ class StageTable:
         raise KeyError(stage_id)
 
     def to_dict(self) -> dict[str, Any]:
-        rows = [
-            {**asdict(f), "closed_stays": n}
-            for f, n in zip(self.stages, self.closed_stays, strict=True)
-        ]
+        rows = [asdict(f) for f in self.stages]
         return {"customers": self.customers, "stages": rows}
 
     def to_pandas(self) -> pd.DataFrame:
@@ -315,6 +316,7 @@ def _figures(stage_id: str, row: dict[str, Any], *, last: bool) -> StageFigures:
         regressions_out=int(row["regressions_out"]),
         current=int(row["current"]),
         events=int(row["events"]),
+        closed_stays=int(row["closed_stays"]),
     )
 
 
@@ -359,8 +361,7 @@ def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
         for i, (stage, row) in enumerate(zip(journey.stages, rows, strict=True))
     )
     customers = int(sum(int(r["current"]) for r in rows))
-    closed = tuple(int(r["closed_stays"]) for r in rows)
-    return StageTable(stages=stages, closed_stays=closed, customers=customers)
+    return StageTable(stages=stages, customers=customers)
 
 
 def _stage_id_of(index: ir.IntegerValue, journey: JourneyMap) -> ir.StringValue:

@@ -40,6 +40,7 @@ class StageFigures:
     regressions_out: int = 0  # moves from this stage back to an earlier one
     current: int = 0  # customers whose current (latest) stage is this one
     events: int = 0
+    closed_stays: int = 0  # stays timed (median/p90): a later stage followed entry
 
 
 @dataclass(frozen=True, slots=True)
