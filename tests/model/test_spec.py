@@ -6,10 +6,8 @@ from pathlib import Path
 import pytest
 
 from journeymap.errors import MapError
-from journeymap.model import JourneyMap, Stage, Touchpoint
+from journeymap.model import JourneyMap, Stage
 from journeymap.model.spec import (
-    Problem,
-    check_references,
     dump_map,
     field_path,
     load_map,
@@ -249,18 +247,6 @@ def test_framework_fills_missing_stages() -> None:
     assert "stages:" in dump_map(own)
     edited = journey.model_copy(update={"stages": journey.stages[:2]})
     assert loads_map(dump_map(edited)) == edited
-
-
-def test_check_references_on_a_model() -> None:
-    stage = Stage(id="s", name="S", touchpoints=(Touchpoint(id="t", name="T"),) * 2)
-    problems = check_references(JourneyMap(name="x", stages=(stage,)))
-    assert problems == [
-        Problem(
-            ("stages", 0, "touchpoints", 1, "id"),
-            "duplicate touchpoint id `t`",
-            related=("stages", 0, "touchpoints", 0, "id"),
-        )
-    ]
 
 
 def test_locate_and_field_path() -> None:

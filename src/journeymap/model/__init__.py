@@ -20,11 +20,10 @@ from journeymap.model.journey import (
     Touchpoint,
 )
 from journeymap.model.persona import Persona
+from journeymap.model.references import Problem, check_references
 from journeymap.model.results import IngestReport
 from journeymap.model.rules import Rule, evaluate, parse_rule
 from journeymap.model.spec import (
-    Problem,
-    check_references,
     dump_map,
     load_map,
     load_map_document,
