@@ -99,3 +99,8 @@ def test_analytics_agree_on_unmatched_events(
     expected = matched.loc[sample.index]
     assert report.unmatched == int(expected["touchpoint_id"].isna().sum())
     assert {name for name, _ in report.top} == set(SYSTEM_EVENTS)
+
+
+def test_map_data_points_at_the_demo_layout(journey: JourneyMap) -> None:
+    # `journeymap demo` writes map.yaml with the events in data/ beside it.
+    assert journey.data is not None and journey.data.events == "data/events.parquet"

@@ -11,6 +11,9 @@ import pandas as pd
 from journeymap.demo.simulate import SimulatedData, simulate_journeys
 
 MAP_RESOURCE = "demo_map.yaml"
+# demo_map.yaml points at data/events.parquet (the layout `journeymap demo` writes);
+# a map copied into the data folder itself points next to it.
+MAP_DATA_LINE = "events: data/events.parquet"
 CSV_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -51,14 +54,14 @@ def write_demo_data(
     customers: int = 5000,
     *,
     seed: int = 7,
-    include_map: bool = True,
+    include_map: bool = False,
 ) -> dict[str, Path]:
     """Simulate the demo data and write it to a folder.
 
     Writes ``events.parquet`` and ``events.csv`` (canonical events; CSV times are
     ISO 8601 UTC with a ``Z``), ``customers.csv`` (one row per customer),
-    ``truth.json`` (the planted effects) and, unless ``include_map`` is false,
-    ``journey.yaml`` (the demo map, whose ``data`` section points at events.parquet).
+    ``truth.json`` (the planted effects) and, with ``include_map``, ``journey.yaml``
+    (the demo map, its ``data`` section pointing at the events.parquet beside it).
 
     Parameters
     ----------
@@ -74,14 +77,14 @@ def write_demo_data(
     Returns
     -------
     dict of str to pathlib.Path
-        ``events_parquet``, ``events_csv``, ``customers``, ``truth`` and ``map``.
+        ``parquet``, ``csv``, ``customers``, ``truth`` (and ``map``).
 
     Examples
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     sorted(write_demo_data(folder, 50, seed=1))
-    ['customers', 'events_csv', 'events_parquet', 'map', 'truth']
+    ['csv', 'customers', 'parquet', 'truth']
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,21 +92,20 @@ def write_demo_data(
     paths = _write_tables(data, folder)
     if include_map:
         paths["map"] = folder / "journey.yaml"
-        paths["map"].write_text(demo_map_text(), encoding="utf-8")
+        text = demo_map_text().replace(MAP_DATA_LINE, "events: events.parquet")
+        paths["map"].write_text(text, encoding="utf-8")
     return paths
 
 
 def _write_tables(data: SimulatedData, folder: Path) -> dict[str, Path]:
     paths = {
-        "events_parquet": folder / "events.parquet",
-        "events_csv": folder / "events.csv",
+        "parquet": folder / "events.parquet",
+        "csv": folder / "events.csv",
         "customers": folder / "customers.csv",
         "truth": folder / "truth.json",
     }
-    data.events.to_parquet(paths["events_parquet"], index=False)
-    _csv_ready(data.events).to_csv(
-        paths["events_csv"], index=False, float_format="%.10g"
-    )
+    data.events.to_parquet(paths["parquet"], index=False)
+    _csv_ready(data.events).to_csv(paths["csv"], index=False, float_format="%.10g")
     _csv_ready(data.customers).to_csv(paths["customers"], index=False)
     text = json.dumps(data.truth, indent=2, sort_keys=False, allow_nan=False)
     paths["truth"].write_text(text + "\n", encoding="utf-8")

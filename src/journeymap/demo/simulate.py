@@ -111,16 +111,16 @@ def simulate_journeys(
         raise ValueError(f"customers must be at least 1, got {customers}")
     start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
     dice = Dice(np.random.default_rng(seed))
-    people = draw_customers(dice, customers)
-    rows = simulate_rows(dice, people["persona"].tolist())
-    events = events_frame(rows, people, start)
+    people = _draw_customers(dice, customers)
+    rows = _simulate_rows(dice, people["persona"].tolist())
+    events = _events_frame(rows, people, start)
     first_seen = events.groupby("customer_id")["timestamp"].min()
     people["first_seen"] = people["customer_id"].map(first_seen)
     truth = describe_truth(events, seed=seed, customers=customers, start=start)
     return SimulatedData(events=events, customers=people, truth=truth)
 
 
-def draw_customers(dice: Dice, count: int) -> pd.DataFrame:
+def _draw_customers(dice: Dice, count: int) -> pd.DataFrame:
     """Customer attributes: persona, region, device, age band, household size, plan."""
     records = []
     for _ in range(count):
@@ -148,7 +148,7 @@ def draw_customers(dice: Dice, count: int) -> pd.DataFrame:
     return frame.astype({"household_size": "int64"})
 
 
-def simulate_rows(dice: Dice, personas: list[str]) -> list[Row]:
+def _simulate_rows(dice: Dice, personas: list[str]) -> list[Row]:
     """Run every customer's journey; rows come out grouped by customer, in time order."""
     rows: list[Row] = []
     profiles = {p.id: p for p in PROFILES}
@@ -158,7 +158,7 @@ def simulate_rows(dice: Dice, personas: list[str]) -> list[Row]:
     return rows
 
 
-def events_frame(
+def _events_frame(
     rows: list[Row], people: pd.DataFrame, start: dt.datetime
 ) -> pd.DataFrame:
     """Canonical events from raw rows, cut at the horizon, with attribute columns."""
