@@ -1,8 +1,9 @@
 """SQL that casts a Source into canonical columns and names each bad row's reason.
 
-One scan of the source builds a staging table: the canonical columns, the raw text the
-checks need, and ``_jm_reason`` (NULL for a good row). Quarantine and the event table
-are then both cut from that staging table.
+One scan of the source builds a staging table: the canonical columns and the raw text
+the checks need. Quarantine and the event table are then both cut from that staging
+table with :func:`verdict_sql` (the reason is computed on stored columns: computing it
+in the scan made DuckDB parse every timestamp once per check).
 """
 
 from __future__ import annotations
@@ -67,16 +68,35 @@ def stage_sql(
     mapping: Mapping[str, str],
     properties: Mapping[str, str],
     zone: str,
+    *,
+    session_utc: bool = True,
 ) -> str:
-    """SELECT over the source yielding canonical columns, properties and the reason."""
-    inner = ", ".join(_canonical_selects(source, types, mapping, properties, zone))
+    """SELECT over the source yielding the row number, canonical columns and properties."""
+    selects = _canonical_selects(
+        source, types, mapping, properties, zone, session_utc=session_utc
+    )
+    return f"SELECT {', '.join(selects)} FROM {source.relation}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """SQL over the staging table: why a row is quarantined (NULL: it is loaded)."""
+
+    reason: str
+    column: str
+    value: str
+
+    @property
+    def good(self) -> str:
+        return f"{self.reason} IS NULL"
+
+
+def verdict_sql(mapping: Mapping[str, str]) -> Verdict:
     checks = quarantine_checks(mapping)
-    reason = _case(checks, lambda c: _literal(c.reason))
-    column = _case(checks, lambda c: _literal(c.column))
-    value = _case(checks, lambda c: c.value)
-    return (
-        f"SELECT *, {reason} AS _jm_reason, {column} AS _jm_column, "
-        f"{value} AS _jm_value FROM (SELECT {inner} FROM {source.relation})"
+    return Verdict(
+        reason=_case(checks, lambda c: _literal(c.reason)),
+        column=_case(checks, lambda c: _literal(c.column)),
+        value=_case(checks, lambda c: c.value),
     )
 
 
@@ -86,13 +106,15 @@ def _canonical_selects(
     mapping: Mapping[str, str],
     properties: Mapping[str, str],
     zone: str,
+    *,
+    session_utc: bool = True,
 ) -> list[str]:
     col = source.column_sql
     ts = mapping["timestamp"]
     selects = [
         f"{ROW_COLUMN}",
         f"{text_sql(col(mapping['customer_id']))} AS customer_id",
-        f"{timestamp_sql(col(ts), types[ts], zone)} AS timestamp",
+        f"{timestamp_sql(col(ts), types[ts], zone, session_utc=session_utc)} AS timestamp",
         f"{text_sql(col(mapping['event']))} AS event",
         f"{text_sql(col(ts))} AS _jm_raw_timestamp",
     ]

@@ -16,7 +16,12 @@ from typing import Any
 from journeymap.engine import Engine, EventLog, connect
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
-from journeymap.ingest.canonical import property_names, stage_sql
+from journeymap.ingest.canonical import (
+    Verdict,
+    property_names,
+    stage_sql,
+    verdict_sql,
+)
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
 from journeymap.ingest.frames import read_frame
@@ -36,7 +41,7 @@ from journeymap.ingest.sources import (
     quote_ident,
     table_name,
 )
-from journeymap.ingest.timestamps import check_timezone
+from journeymap.ingest.timestamps import check_timezone, session_is_utc
 from journeymap.model.results import IngestReport
 
 
@@ -163,14 +168,17 @@ def load(
     """Stage, quarantine, deduplicate and number the events; report the accounting."""
     properties = property_names(list(types), mapping)
     stage = _stage(engine, source, types, mapping, properties, zone)
+    verdict = verdict_sql(mapping)
     try:
         renumber_after_rejects(engine, stage, source)
-        quarantined_table = build_quarantine(engine, stage, source)
+        quarantined_table = build_quarantine(engine, stage, source, verdict)
         property_types = (
-            infer_property_types(engine, stage, properties) if source.text else {}
+            infer_property_types(engine, stage, properties, verdict)
+            if source.text
+            else {}
         )
-        events = _events(engine, stage, mapping, properties, property_types)
-        read = count_rows(engine, stage, "_jm_reason IS NULL")
+        events = _events(engine, stage, mapping, properties, property_types, verdict)
+        read = count_rows(engine, stage, verdict.good)
     finally:
         engine.sql_rows(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
     quarantined = count_rows(engine, quarantined_table)
@@ -201,7 +209,8 @@ def _stage(
     properties: Mapping[str, str],
     zone: str,
 ) -> str:
-    select = stage_sql(source, types, mapping, properties, zone)
+    utc = session_is_utc(engine)
+    select = stage_sql(source, types, mapping, properties, zone, session_utc=utc)
     try:
         return create_temp_table(engine, select, source.params, prefix="stage")
     except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
@@ -220,7 +229,7 @@ _TYPE_PATTERNS = (
 
 
 def infer_property_types(
-    engine: Engine, stage: str, properties: Mapping[str, str]
+    engine: Engine, stage: str, properties: Mapping[str, str], verdict: Verdict
 ) -> dict[str, str]:
     """Property -> SQL type for text properties whose every value is a number/boolean."""
     targets = list(properties.values())
@@ -235,7 +244,7 @@ def infer_property_types(
                 f"FILTER (WHERE {column} IS NOT NULL)"
             )
     row = engine.sql_rows(
-        f"SELECT {', '.join(tests)} FROM {quote_ident(stage)} WHERE _jm_reason IS NULL"
+        f"SELECT {', '.join(tests)} FROM {quote_ident(stage)} WHERE {verdict.good}"
     )[0]
     inferred: dict[str, str] = {}
     for index, target in enumerate(targets):
@@ -253,6 +262,7 @@ def _events(
     mapping: Mapping[str, str],
     properties: Mapping[str, str],
     property_types: Mapping[str, str],
+    verdict: Verdict,
 ) -> str:
     """Create the canonical table: duplicates dropped, ``event_seq`` by content rank."""
     roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
@@ -270,7 +280,7 @@ def _events(
     query = (
         f"SELECT *, row_number() OVER (ORDER BY {order}) AS event_seq FROM ("
         f"SELECT {', '.join(content)}, min({ROW_COLUMN}) AS row_number "
-        f"FROM {quote_ident(stage)} WHERE _jm_reason IS NULL GROUP BY ALL)"
+        f"FROM {quote_ident(stage)} WHERE {verdict.good} GROUP BY ALL)"
     )
     return table_name(engine.sql_table(query, prefix="events"))
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from journeymap.engine import Engine, EventLog
 from journeymap.errors import IngestError
+from journeymap.ingest.canonical import Verdict
 from journeymap.ingest.sources import (
     ROW_COLUMN,
     Source,
@@ -49,7 +50,9 @@ def renumber_after_rejects(engine: Engine, stage: str, source: Source) -> None:
     )
 
 
-def build_quarantine(engine: Engine, stage: str, source: Source) -> str:
+def build_quarantine(
+    engine: Engine, stage: str, source: Source, verdict: Verdict
+) -> str:
     """Create the quarantine table from the staging table and the CSV rejects."""
     line = (
         f"{ROW_COLUMN} + {source.line_offset}"
@@ -58,9 +61,9 @@ def build_quarantine(engine: Engine, stage: str, source: Source) -> str:
     )
     parts = [
         f"SELECT {ROW_COLUMN} AS row_number, CAST({line} AS BIGINT) AS line, "
-        '_jm_column AS "column", _jm_reason AS reason, '
-        "CAST(_jm_value AS VARCHAR) AS value, customer_id "
-        f"FROM {quote_ident(stage)} WHERE _jm_reason IS NOT NULL"
+        f'{verdict.column} AS "column", {verdict.reason} AS reason, '
+        f"CAST({verdict.value} AS VARCHAR) AS value, customer_id "
+        f"FROM {quote_ident(stage)} WHERE NOT ({verdict.good})"
     ]
     if source.rejects is not None:
         parts.append(

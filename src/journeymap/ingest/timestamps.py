@@ -26,7 +26,6 @@ _ZONE_PATTERN = (
     r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*"
     r"([zZ]|[+-][0-9]{2}(:?[0-9]{2})?|UTC|GMT|[A-Za-z_]+/[A-Za-z_/+-]+)$"
 )
-_NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?"
 
 
 def check_timezone(engine: Engine, timezone: str | None) -> str:
@@ -44,10 +43,11 @@ def check_timezone(engine: Engine, timezone: str | None) -> str:
     return str(rows[0][0])
 
 
-def timestamp_sql(column: str, sql_type: str, zone: str) -> str:
+def timestamp_sql(column: str, sql_type: str, zone: str, *, session_utc: bool) -> str:
     """SQL for a naive UTC timestamp from ``column`` (an SQL expression) of ``sql_type``.
 
-    ``zone`` must come from :func:`check_timezone`.
+    ``zone`` must come from :func:`check_timezone`; ``session_utc`` says whether the
+    connection's ``TimeZone`` setting is UTC (see :func:`text_timestamp_sql`).
     """
     sql_type = sql_type.upper()
     if sql_type.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):
@@ -56,19 +56,37 @@ def timestamp_sql(column: str, sql_type: str, zone: str) -> str:
         return local_to_utc_sql(f"CAST({column} AS TIMESTAMP)", zone)
     if sql_type.startswith(NUMERIC_TYPES):
         return epoch_sql(f"CAST({column} AS DOUBLE)")
-    return text_timestamp_sql(f"trim(CAST({column} AS VARCHAR))", zone)
+    text = f"trim(CAST({column} AS VARCHAR))"
+    return text_timestamp_sql(text, zone, session_utc=session_utc)
 
 
-def text_timestamp_sql(text: str, zone: str) -> str:
-    """SQL parsing a trimmed string: epoch number, zoned ISO time, or naive ISO time."""
-    return (
-        f"CASE WHEN regexp_full_match({text}, '{_NUMBER_PATTERN}') "
-        f"THEN {epoch_sql(f'TRY_CAST({text} AS DOUBLE)')} "
-        f"WHEN regexp_matches({text}, '{_ZONE_PATTERN}') "
-        f"THEN (TRY_CAST(regexp_replace({text}, '[zZ]$', '+00:00') AS TIMESTAMPTZ) "
-        "AT TIME ZONE 'UTC') "
-        f"ELSE {local_to_utc_sql(f'TRY_CAST({text} AS TIMESTAMP)', zone)} END"
+def text_timestamp_sql(text: str, zone: str, *, session_utc: bool) -> str:
+    """SQL parsing a trimmed string: epoch number, else an ISO time.
+
+    When naive times are UTC and so is the session, one ``TIMESTAMPTZ`` cast reads
+    every ISO form (offsets, ``Z``, zone names, naive as UTC). Otherwise a regex tells
+    zoned from naive text, and naive text is read as wall-clock time in ``zone`` -
+    about three times slower, measured on 1e6 rows.
+    """
+    number = f"TRY_CAST({text} AS DOUBLE)"
+    zoned = (  # upper() only for the rare failures, such as a lowercase 'z'
+        f"(coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
+        f"TRY_CAST(upper({text}) AS TIMESTAMPTZ)) AT TIME ZONE 'UTC')"
     )
+    epoch = f"WHEN {number} IS NOT NULL THEN {epoch_sql(number)}"
+    if zone == "UTC" and session_utc:
+        return f"(CASE {epoch} ELSE {zoned} END)"
+    naive = local_to_utc_sql(f"TRY_CAST({text} AS TIMESTAMP)", zone)
+    return (
+        f"(CASE {epoch} WHEN regexp_matches({text}, '{_ZONE_PATTERN}') THEN {zoned} "
+        f"ELSE {naive} END)"
+    )
+
+
+def session_is_utc(engine: Engine) -> bool:
+    """Whether the connection reads naive ``TIMESTAMPTZ`` text as UTC."""
+    rows = engine.sql_rows("SELECT current_setting('TimeZone')")
+    return str(rows[0][0]) in ("UTC", "Etc/UTC", "GMT", "Etc/GMT")
 
 
 def local_to_utc_sql(naive: str, zone: str) -> str:
