@@ -74,6 +74,15 @@ def _stacked(matched: ir.Table, extra: list[ir.Table]) -> ir.Table:
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
+def _on_engine(log: EventLog, other: EventLog) -> ir.Table:
+    """``other``'s rows as a table on ``log``'s engine (copied when engines differ;
+    survey and feedback files are small next to event logs)."""
+    if other.engine is log.engine:
+        return other.table
+    rows = other.table.filter(other.table.event.notnull())
+    return log.engine.register_arrow(other.engine.to_arrow(rows), prefix="voc")
+
+
 def observations_expr(
     log: EventLog,
     journey: JourneyMap,
@@ -87,7 +96,7 @@ def observations_expr(
     customer's first matched event.
     """
     matched = match_touchpoints_expr(log, journey)
-    extra = [x.table for x in (surveys, feedback) if x is not None]
+    extra = [_on_engine(log, x) for x in (surveys, feedback) if x is not None]
     rows = _stacked(matched, extra)
     window = ibis.cumulative_window(
         group_by=rows.customer_id, order_by=[rows.timestamp, rows._src, rows.event_seq]

@@ -359,9 +359,14 @@ def suggest_pain_points(
     journey: JourneyMap, ranking: PainPointRanking, *, top: int = 5,
     min_observations: int = 20,
 ) -> tuple[dict[str, Any], ...]:
-    """Significant candidates no map pain point covers, most impact first."""
+    """Significant candidates no map pain point covers, most impact first.
+
+    A touchpoint candidate is covered by a map pain point on that touchpoint; a stage
+    or transition candidate by any map pain point of its stage (a stage's figures
+    include its touchpoints', so the finding is most likely the same).
+    """
     covered_tps = {pp.touchpoint for _, pp in journey.pain_points() if pp.touchpoint}
-    covered_stages = {s.id for s, pp in journey.pain_points() if pp.touchpoint is None}
+    covered_stages = {s.id for s, _ in journey.pain_points()}
     out = []
     for ranked in ranking.candidates:
         c = ranked.candidate

@@ -170,18 +170,31 @@ def _best_k(
 ) -> tuple[int, float, np.ndarray] | None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
     best: tuple[int, float, np.ndarray] | None = None
     sample = min(2000, len(matrix))
-    for k in k_range:
-        labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(matrix)
-        if len(set(labels.tolist())) < 2:
-            continue
-        score = float(
-            silhouette_score(matrix, labels, sample_size=sample, random_state=SEED)
-        )
-        if best is None or score > best[1] + 1e-12:
-            best = (k, score, _relabel(labels))
+    # one BLAS/OpenMP thread: oversubscribed pools made k-means 20x slower on 2 cores
+    with threadpool_limits(1):
+        for k in k_range:
+            best = _try_k(matrix, k, best, sample, KMeans, silhouette_score)
+    return best
+
+
+def _try_k(
+    matrix: np.ndarray,
+    k: int,
+    best: tuple[int, float, np.ndarray] | None,
+    sample: int,
+    kmeans: Any,
+    silhouette: Any,
+) -> tuple[int, float, np.ndarray] | None:
+    labels = kmeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(matrix)
+    if len(set(labels.tolist())) < 2:
+        return best
+    score = float(silhouette(matrix, labels, sample_size=sample, random_state=SEED))
+    if best is None or score > best[1] + 1e-12:
+        return (k, score, _relabel(labels))
     return best
 
 

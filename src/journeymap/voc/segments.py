@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from journeymap.errors import AnalysisError
-from journeymap.model.rules import And, Compare, InList, IsNull, Not, Or, Rule, parse_rule
+from journeymap.model.rules import (
+    And,
+    Compare,
+    InList,
+    IsNull,
+    Not,
+    Rule,
+    parse_rule,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

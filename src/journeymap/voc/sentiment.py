@@ -32,10 +32,12 @@ NEGATIVE_AT = -0.05
 _WORD = re.compile(r"[a-z][a-z']*")
 # Phrases may contain these words inside but never start or end with them.
 STOPWORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have
-    he her his i i'm i've if in into is it it's its just me my of on or our so than
-    that the their them then there they this to too us was we were what when which who
-    will with would you your""".split()
+    """a about after again all also am an and any are as at be been before being but by
+    can could did do does even ever for from get got had has have he her here his how
+    i i'd i'll i'm i've if in into is it it's its just me more most my of off on once
+    only or other our out over she so some such than that the their them then there
+    these they this those through to too up us very was we were what when where which
+    while who why will with would you you're your""".split()
 )
 
 
@@ -173,9 +175,10 @@ def characteristic_phrases(
             key=lambda p: (-z[p], p),
         )
         sign = -1.0 if label == "negative" else 1.0
+        kept = sorted(_drop_contained(ranked, inside), key=lambda p: (-z[p], p))
         out[label] = [
             Phrase(p, z[p], inside[p], _quote(p, texts, grams, scores, sign))
-            for p in _drop_contained(ranked, inside)[:top]
+            for p in kept[:top]
         ]
     return out
 

@@ -1,0 +1,80 @@
+"""Outcome counts and survey attribution on a tiny hand-checked log."""
+
+from __future__ import annotations
+
+import pytest
+
+from journeymap.voc.observations import feedback_texts, observations_expr
+from journeymap.voc.outcomes import ALL, count_outcomes, customer_outcomes_expr
+from journeymap.voc.segments import persona_members_expr
+
+ROWS = [
+    ("a", 0, "home", 70, None, None, None),
+    ("a", 1, "item", 70, None, None, None),
+    ("a", 2, "cart", 70, None, None, None),
+    ("a", 3, "checkout", 70, None, None, None),
+    ("a", 4, "survey", 70, 2.0, "ces", "awful, the card failed"),
+    ("b", 0, "home", 30, None, None, None),
+    ("b", 1, "item", 30, None, None, None),
+    ("b", 2, "cart", 30, None, None, None),
+    ("b", 3, "checkout", 30, None, None, None),
+    ("b", 4, "buy", 30, 9.0, "nps", None),
+    ("b", 10, "mail", 30, None, None, None),
+    ("c", 0, "home", 30, None, None, None),
+    ("c", 1, "item", 30, None, None, None),
+    ("d", 0, "home", 70, None, None, None),
+    ("d", 1, "cart", 70, None, None, None),
+    ("d", 2, "home", 70, None, None, None),  # regression pay -> look, before buying
+    ("d", 3, "cart", 70, None, None, None),
+    ("d", 4, "checkout", 70, None, None, None),
+    ("d", 5, "buy", 70, None, None, None),
+    ("d", 6, "mail", 70, None, None, None),
+    ("d", 7, "home", 70, None, None, None),  # after buying: a repeat visit, not counted
+    ("e", 0, "home", 30, None, None, None),
+    ("e", 1, "feedback", 30, None, None, "lovely site"),
+]
+COLUMNS = ["age", "score", "score_kind", "text"]
+
+
+@pytest.fixture
+def tiny(make_log, shop_map):  # noqa: ANN001, ANN201
+    log = make_log(ROWS, COLUMNS)
+    members = persona_members_expr(log.table, shop_map)
+    customers = customer_outcomes_expr(log, shop_map)
+    return log, shop_map, members, customers
+
+
+def test_exits_dropoffs_and_regressions(tiny) -> None:  # noqa: ANN001
+    log, journey, members, customers = tiny
+    counts = count_outcomes(log, journey, customers, members)
+    tp = counts.touchpoints
+    assert tp[("home", ALL)] == (5, 1)  # e's journey ends at home
+    assert tp[("item", ALL)] == (3, 1)  # c's at the item page
+    assert tp[("checkout", ALL)] == (3, 1)  # a gave up at checkout
+    assert tp[("mail", ALL)] == (2, 0)  # the last stage has no drop-off
+    assert tp[("checkout", "old")] == (2, 1)
+    stages = counts.stages
+    assert [stages[(k, ALL)][:2] for k in range(3)] == [(5, 2), (3, 1), (2, 0)]
+    assert counts.regressions == {((1, 0), ALL): 1, ((1, 0), "old"): 1}
+    assert counts.customers == {ALL: 5, "old": 2}
+    assert counts.converted == {ALL: 2, "old": 1}
+    # at checkout: 2 carried on (both converted), 1 exited (not converted)
+    assert counts.carried_on[("checkout", ALL)] == (2, 2, 1, 0)
+
+
+def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> None:  # noqa: ANN001
+    log, journey, _, _ = tiny
+    extra = make_log([("c", 5, "feedback", "too slow to load")], ["text"])
+    frame = log.execute(observations_expr(log, journey, feedback=extra))
+    found = sorted(
+        zip(frame.customer_id, frame.event, frame.touchpoint_id, strict=True)
+    )
+    assert found == [
+        ("a", "survey", "checkout"),
+        ("b", "buy", "checkout"),  # its own event matches
+        ("c", "feedback", "item"),  # from the separate feedback log
+        ("e", "feedback", "home"),
+    ]
+    texts = feedback_texts(log, observations_expr(log, journey, feedback=extra))
+    assert list(texts.text) == ["awful, the card failed", "too slow to load", "lovely site"]
+    assert texts.sentiment.iloc[0] < 0 < texts.sentiment.iloc[2]
