@@ -301,6 +301,20 @@ def test_conversion_window_and_stage():
         customer_stages_expr(log, bad)
 
 
+def test_maps_without_stages_or_rules():
+    log = make_log(HAND)
+    assert measure_stages(log, JourneyMap.model_validate({"name": "x"})).stages == ()
+    bare = JourneyMap.model_validate(
+        {"name": "x", "stages": [{"id": "s", "name": "s"}, {"id": "t", "name": "t"}]}
+    )
+    table = measure_stages(log, bare)
+    assert [f.reached for f in table.stages] == [0, 0]
+    assert table.customers == 0
+    assert stage_transitions(log, bare).moves == ()
+    frame = log.execute(customer_stages_expr(log, bare))
+    assert not frame.converted.any() and len(frame) == 3
+
+
 @pytest.fixture
 def pyspark_options(monkeypatch):
     # the pyspark compiler reads this option; it is registered with the backend,

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
     from journeymap.engine import EventLog
 
-__all__ = ["RetentionCell", "RetentionMatrix", "retention_expr", "retention_matrix"]
+__all__ = [
+    "RetentionCell",
+    "RetentionMatrix",
+    "cohort_sizes_expr",
+    "retention_expr",
+    "retention_matrix",
+]
 
 Period = Literal["day", "week", "month"]
 _UNITS = {"day": "D", "week": "W", "month": "M"}

@@ -41,6 +41,7 @@ __all__ = [
     "measure_stages",
     "stage_counts_expr",
     "stage_progress",
+    "stage_progress_expr",
     "stage_sequence_expr",
     "stage_transitions",
     "stage_transitions_expr",
