@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from journeymap.model.cards import Kpi, Opportunity, PainPoint, check_id
 from journeymap.model.persona import Persona
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 
 class Match(BaseModel):
