@@ -118,6 +118,8 @@ def connect(url: str | None = None, *, threads: int | None = None, memory_limit:
         except Exception as exc:  # noqa: BLE001 - shown as one line
             raise EngineError(f"cannot open duckdb database {path!r}: {exc}") from exc
         backend.raw_sql("SET TimeZone = 'UTC'")
+        # progress goes through rich in the CLI; DuckDB's own bar would garble it
+        backend.raw_sql("SET enable_progress_bar = false")
         return Engine(backend=backend, kind="duckdb", url=url)
     if url.startswith("spark://"):
         from journeymap.engine.spark import connect_spark
