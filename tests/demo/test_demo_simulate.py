@@ -17,6 +17,7 @@ from .conftest import CUSTOMERS
 SURVEY_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 SURVEY_EVENTS = {
     "checkout_survey": "ces",
+    "slot_survey": "ces",
     "delivery_survey": "nps",
     "support_survey": "csat",
 }
@@ -192,7 +193,7 @@ def test_scores_follow_the_experience(demo: SimulatedData) -> None:
     events = demo.events
     failed = set(events.loc[events["event"] == "payment_failed", "customer_id"])
     late = set(events.loc[events["event"] == "delivery_late", "customer_id"])
-    ces = events[events["score_kind"] == "ces"]
+    ces = events[events["event"] == "checkout_survey"]
     ces_failed = ces["customer_id"].isin(failed)
     assert (
         ces.loc[ces_failed, "score"].mean() < ces.loc[~ces_failed, "score"].mean() - 1.5
@@ -268,3 +269,12 @@ def test_tiny_simulations_still_describe_their_truth(customers: int) -> None:
     data = simulate_journeys(customers, seed=customers)
     assert data.events["customer_id"].nunique() == customers
     json.dumps(data.truth, allow_nan=False)  # JSON-ready even with empty groups
+
+
+def test_slot_booking_is_rated_easy(demo: SimulatedData) -> None:
+    events = demo.events
+    slots = events[events["event"] == "slot_survey"]
+    checkout = events[events["event"] == "checkout_survey"]
+    assert len(slots) > 50
+    assert slots["score"].mean() > 5.5 > checkout["score"].mean()
+    assert slots["score"].groupby(slots["persona"]).mean().min() > 5.5

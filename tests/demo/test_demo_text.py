@@ -51,6 +51,7 @@ def test_simulated_comments_are_varied(demo: SimulatedData) -> None:
     assert texts.nunique() > 100
     assert set(demo.events.loc[demo.events["text"].notna(), "event"]) == {
         "checkout_survey",
+        "slot_survey",
         "delivery_survey",
         "support_survey",
         "review_posted",

@@ -32,6 +32,7 @@ P_MISSING_ITEM = 0.06  # an item is missing or damaged and the customer calls
 P_SUPPORT_AFTER_FAILED_PAYMENT = 0.40
 P_PHONE_ORDER = 0.25  # the agent takes the order over the phone after a failed payment
 P_CES, P_NPS, P_CSAT = 0.30, 0.30, 0.55  # survey response rates
+P_SLOT_SURVEY = 0.15
 P_REPEAT_REBROWSE_LOST = 0.08
 
 ENTRY_EVENTS = {
@@ -308,6 +309,25 @@ class Shopper:
             if self.dice.chance(P_SECOND_SLOT_LOOK):
                 self.emit("delivery_slot_view", online, gap=(10, 60))
         self.emit("delivery_scheduled", online, gap=(10, 90))
+        self.slot_survey(online)
+
+    def slot_survey(self, channel: str) -> None:
+        """A one-question CES widget after booking: "How easy was choosing a slot?"."""
+        if not self.dice.chance(P_SLOT_SURVEY):
+            return
+        score = _clip(round(6.2 + 0.9 * self.dice.normal()), 1, 7)
+        mood: Mood = "positive" if score >= 5 else "negative"
+        text = None
+        if self.dice.chance(0.5):
+            text = compose_feedback(self.dice, [("slots", mood)])
+        self.emit(
+            "slot_survey",
+            channel,
+            gap=(5, 40),
+            score=float(score),
+            kind="ces",
+            text=text,
+        )
 
     def deliver(self) -> bool:
         """Picking, the arrival text, the drop-off; returns whether it was late."""

@@ -112,7 +112,11 @@ CORES: dict[tuple[str, str], tuple[str, ...]] = {
         "I got an evening slot the same day, brilliant",
         "lots of slots, even at weekends",
     ),
-    ("slots", "negative"): ("the slot I wanted was gone by the time I paid",),
+    ("slots", "negative"): (
+        "the slot I wanted was gone by the time I paid",
+        "only late-night slots were left, annoying",
+        "I had to take a slot two days away, disappointing",
+    ),
     ("support", "positive"): (
         "the agent on the phone was patient and sorted it",
         "support fixed my problem quickly",
