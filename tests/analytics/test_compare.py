@@ -66,8 +66,7 @@ ROWS = (
 )
 
 
-def test_counts_rates_and_tests():
-    result = compare_periods(make_log(ROWS), JM, JAN, FEB)
+def test_counts_rates_and_tests(result):
     assert (result.customers_a, result.customers_b) == (100, 120)
     reach = result.row("signup", "reach")
     assert (reach.a_count, reach.a_total, reach.b_count, reach.b_total) == (
@@ -93,16 +92,14 @@ def test_counts_rates_and_tests():
     assert len(result.rows) == 3 + 2 + 2
 
 
-def test_q_values_control_fdr_across_rows():
-    result = compare_periods(make_log(ROWS), JM, JAN, FEB)
+def test_q_values_control_fdr_across_rows(result):
     # visit reach is 100% in both periods: p = 1
     assert result.row("visit", "reach").p_value == 1.0
     p = [r.p_value for r in result.rows]
     assert [r.q_value for r in result.rows] == pytest.approx(benjamini_hochberg(p))
 
 
-def test_empty_period_and_errors():
-    log = make_log(ROWS)
+def test_empty_period_and_errors(log):
     empty = (dt.datetime(2030, 1, 1), dt.datetime(2030, 2, 1))
     result = compare_periods(log, JM, JAN, empty)
     row = result.row("signup", "reach")
@@ -114,8 +111,7 @@ def test_empty_period_and_errors():
         compare_periods(log, JM, (JAN[1], JAN[0]), FEB)
 
 
-def test_period_builder_filters_events():
-    log = make_log(ROWS)
+def test_period_builder_filters_events(log):
     frame = log.execute(period_counts_expr(log, JM, FEB)).sort_values("stage_index")
     assert frame.reached.tolist() == [120, 60, 30]
     assert isinstance(period_counts_expr(log, JM, FEB), ibis.Table)

@@ -43,8 +43,13 @@ ROWS = [
 ]
 
 
-def test_weekly_cells_and_split():
-    matrix = retention_matrix(make_log(ROWS), period="week", periods=5)
+@pytest.fixture(scope="module")
+def log():
+    return make_log(ROWS)
+
+
+def test_weekly_cells_and_split(log):
+    matrix = retention_matrix(log, period="week", periods=5)
     assert matrix.cohorts == (dt.date(2024, 1, 1), dt.date(2024, 1, 8))
     assert matrix.sizes == (2, 1)
     first = matrix.cells[0]
@@ -58,9 +63,9 @@ def test_weekly_cells_and_split():
     assert matrix.periods == 5
 
 
-def test_cohort_and_return_events():
+def test_cohort_and_return_events(log):
     matrix = retention_matrix(
-        make_log(ROWS),
+        log,
         period="week",
         cohort_event="signup",
         return_event="buy",
@@ -85,16 +90,16 @@ def test_daily_and_monthly_periods():
     assert [c.active for c in daily.cells[0]] == [1, 1, 0]
 
 
-def test_outputs_and_errors():
-    matrix = retention_matrix(make_log(ROWS), period="week", periods=5)
+def test_outputs_and_errors(log):
+    matrix = retention_matrix(log, period="week", periods=5)
     frame = matrix.to_pandas()
     assert len(frame) == 9  # 5 + 4 observed cells
     assert matrix.shares().shape == (2, 5)
     assert matrix.to_dict()["cohorts"][1]["cells"][4] is None
     with pytest.raises(AnalysisError):
-        retention_matrix(make_log(ROWS), period="year")
+        retention_matrix(log, period="year")
     with pytest.raises(AnalysisError):
-        retention_matrix(make_log(ROWS), periods=0)
+        retention_matrix(log, periods=0)
 
 
 def reference(frame, periods):
@@ -138,7 +143,7 @@ def test_random_log_matches_reference_and_row_order():
     assert retention_matrix(make_log(shuffled), period="week", periods=6) == matrix
 
 
-def test_builder_is_unexecuted_and_portable():
-    expr = retention_expr(make_log(ROWS), period="month")
+def test_builder_is_unexecuted_and_portable(log):
+    expr = retention_expr(log, period="month")
     assert isinstance(expr, ibis.Table)
     assert "LAG" in ibis.to_sql(expr, dialect="pyspark").upper()

@@ -180,8 +180,13 @@ HAND = [
 ]
 
 
-def test_hand_log_figures():
-    table = measure_stages(make_log(HAND), JM)
+@pytest.fixture(scope="module")
+def hand_log():
+    return make_log(HAND)
+
+
+def test_hand_log_figures(hand_log):
+    table = measure_stages(hand_log, JM)
     visit, signup, buy = table.stages
     assert (visit.reached, visit.entries, visit.events) == (2, 3, 4)
     assert visit.conversion_next == 0.5 and visit.dropoff == 0.5
@@ -199,7 +204,7 @@ def test_hand_log_figures():
     assert visit.current == 1 and signup.current == 0
     assert table.closed_stays == (1, 2, 0)
     assert table.customers == 3
-    assert_rows_equal(as_rows(table), reference(make_log(HAND), JM))
+    assert_rows_equal(as_rows(table), reference(hand_log, JM))
 
 
 def test_open_stays_are_excluded_from_times():
@@ -238,8 +243,8 @@ def test_regressions_counted_per_move():
     assert not moves[("visit", "buy")].regression
 
 
-def test_transitions_matrix():
-    result = stage_transitions(make_log(HAND), JM)
+def test_transitions_matrix(hand_log):
+    result = stage_transitions(hand_log, JM)
     grid = result.matrix()
     assert list(grid.index) == ["visit", "signup", "buy"]
     assert grid.loc["visit", "signup"] == 1
@@ -250,8 +255,8 @@ def test_transitions_matrix():
     assert result.to_dict()["moves"][0]["from_stage"] == "visit"
 
 
-def test_stage_progress():
-    log = make_log(HAND)
+def test_stage_progress(hand_log):
+    log = hand_log
     start = (BASE + pd.Timedelta(minutes=30)).to_pydatetime()
     end = (BASE + pd.Timedelta(days=1, minutes=1)).to_pydatetime()
     progress = stage_progress(log, JM, start, end)
@@ -285,8 +290,8 @@ def test_customer_stages_and_conversion_event():
     assert frame.converted.to_dict() == {"a": True, "b": True, "c": False, "d": False}
 
 
-def test_conversion_window_and_stage():
-    log = make_log(HAND)
+def test_conversion_window_and_stage(hand_log):
+    log = hand_log
     jm = journey(
         ("visit", ["v", "w"]),
         ("signup", ["s"]),
@@ -301,8 +306,8 @@ def test_conversion_window_and_stage():
         customer_stages_expr(log, bad)
 
 
-def test_maps_without_stages_or_rules():
-    log = make_log(HAND)
+def test_maps_without_stages_or_rules(hand_log):
+    log = hand_log
     assert measure_stages(log, JourneyMap.model_validate({"name": "x"})).stages == ()
     bare = JourneyMap.model_validate(
         {"name": "x", "stages": [{"id": "s", "name": "s"}, {"id": "t", "name": "t"}]}
@@ -325,8 +330,8 @@ def pyspark_options(monkeypatch):
     monkeypatch.setattr(ibis.options, "pyspark", PySparkOptions())
 
 
-def test_builders_compile_for_pyspark(pyspark_options):
-    log = make_log(HAND)
+def test_builders_compile_for_pyspark(pyspark_options, hand_log):
+    log = hand_log
     for expr in (
         stage_counts_expr(log, JM),
         stage_transitions_expr(log, JM),
@@ -345,7 +350,7 @@ RANDOM_JM = journey(("visit", ["v", "w"]), ("signup", ["s", "w"]), ("buy", ["p"]
 
 # Each example costs two ingests and two queries (~1 s), so examples are few but
 # large: many customers per log, with timestamp ties and repeated rows.
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ROW, min_size=1, max_size=80), st.randoms())
 def test_random_logs_match_reference_and_ignore_row_order(rows, rnd):
     log = make_log(rows)

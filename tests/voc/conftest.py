@@ -35,16 +35,37 @@ SHOP_MAP = {
     "personas": [{"id": "old", "name": "Old", "segment": "age >= 65"}],
     "conversion": {"event": "buy"},
     "stages": [
-        {"id": "look", "name": "Look", "emotion": 0.2, "touchpoints": [
-            {"id": "home", "name": "Home", "match": {"event": "home"}},
-            {"id": "item", "name": "Item", "match": {"event": "item"}}]},
-        {"id": "pay", "name": "Pay", "emotion": 0.4, "touchpoints": [
-            {"id": "cart", "name": "Cart", "match": {"event": "cart"}},
-            {"id": "checkout", "name": "Checkout", "match": {"event": ["checkout", "buy"]}}],
-         "pain_points": [{"id": "slow-pay", "text": "Paying is slow", "touchpoint": "checkout"}],
-         "kpis": [{"id": "conv", "metric": "conversion_rate", "target": ">= 0.5"}]},
-        {"id": "after", "name": "After", "touchpoints": [
-            {"id": "mail", "name": "Mail", "match": {"event": "mail"}}]},
+        {
+            "id": "look",
+            "name": "Look",
+            "emotion": 0.2,
+            "touchpoints": [
+                {"id": "home", "name": "Home", "match": {"event": "home"}},
+                {"id": "item", "name": "Item", "match": {"event": "item"}},
+            ],
+        },
+        {
+            "id": "pay",
+            "name": "Pay",
+            "emotion": 0.4,
+            "touchpoints": [
+                {"id": "cart", "name": "Cart", "match": {"event": "cart"}},
+                {
+                    "id": "checkout",
+                    "name": "Checkout",
+                    "match": {"event": ["checkout", "buy"]},
+                },
+            ],
+            "pain_points": [
+                {"id": "slow-pay", "text": "Paying is slow", "touchpoint": "checkout"}
+            ],
+            "kpis": [{"id": "conv", "metric": "conversion_rate", "target": ">= 0.5"}],
+        },
+        {
+            "id": "after",
+            "name": "After",
+            "touchpoints": [{"id": "mail", "name": "Mail", "match": {"event": "mail"}}],
+        },
     ],
 }
 

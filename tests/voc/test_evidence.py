@@ -41,12 +41,22 @@ def test_welch_from_moments_matches_scipy_on_raw_samples() -> None:
 
 
 def _candidate(
-    id_: str, events: int, base: int, *, kind: str = "touchpoint", stage: str = "s",
+    id_: str,
+    events: int,
+    base: int,
+    *,
+    kind: str = "touchpoint",
+    stage: str = "s",
     persona: str | None = None,
 ) -> Candidate:
     return Candidate(
-        kind, id_, stage, 200, touchpoint_id=id_ if kind == "touchpoint" else None,
-        persona=persona, proportions=(Proportion("dropoff", events, 200, base, 400),),
+        kind,
+        id_,
+        stage,
+        200,
+        touchpoint_id=id_ if kind == "touchpoint" else None,
+        persona=persona,
+        proportions=(Proportion("dropoff", events, 200, base, 400),),
     )
 
 
@@ -63,7 +73,11 @@ def test_q_values_are_benjamini_hochberg_over_all_tests() -> None:
 
 def test_impact_is_customers_times_excess_and_ranks_descending() -> None:
     ranking = rank_pain_points(
-        [_candidate("mild", 30, 40), _candidate("bad", 90, 40), _candidate("ok", 10, 40)]
+        [
+            _candidate("mild", 30, 40),
+            _candidate("bad", 90, 40),
+            _candidate("ok", 10, 40),
+        ]
     )
     assert [c.candidate.id for c in ranking.candidates] == ["bad", "mild", "ok"]
     bad = ranking.candidates[0]
@@ -86,7 +100,9 @@ def test_sentiment_component_and_ranking_is_order_independent() -> None:
     rng = np.random.default_rng(3)
     low = Moments.of(list(rng.normal(-0.4, 0.3, 40)))
     high = Moments.of(list(rng.normal(0.5, 0.3, 400)))
-    sad = Candidate("touchpoint", "sad", "s", 100, "sad", emotion=low, base_emotion=high)
+    sad = Candidate(
+        "touchpoint", "sad", "s", 100, "sad", emotion=low, base_emotion=high
+    )
     ranking = rank_pain_points([sad, _candidate("x", 30, 40)])
     test = ranking.candidates[0].tests[0]
     assert test.name == "sentiment" and test.test == "welch"

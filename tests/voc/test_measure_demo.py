@@ -17,7 +17,10 @@ def test_planted_problem_is_the_top_ranked_pain_point(demo_measured) -> None:  #
         PLANTED_PERSONA,
     )
     assert top["outcomes"]["dropoff"]["q_value"] < 1e-6
-    assert top["outcomes"]["dropoff"]["value"] > 3 * top["outcomes"]["dropoff"]["base_value"]
+    assert (
+        top["outcomes"]["dropoff"]["value"]
+        > 3 * top["outcomes"]["dropoff"]["base_value"]
+    )
 
 
 def test_verdicts_follow_the_planted_truth(demo_measured) -> None:  # noqa: ANN001
@@ -72,9 +75,16 @@ def test_every_kpi_is_computed(demo_measured, demo) -> None:  # noqa: ANN001
 
 def test_measured_json_has_the_documented_fields(demo_measured) -> None:  # noqa: ANN001
     data = json.loads(json.dumps(demo_measured.to_dict()))
-    assert set(data["stages"][0]["emotion"]) == {"assumed", "measured", "n", "ci_low",
-                                                 "ci_high"}
-    assert {"id", "verdict", "impact", "p_value", "evidence"} <= set(data["pain_points"][0])
+    assert set(data["stages"][0]["emotion"]) == {
+        "assumed",
+        "measured",
+        "n",
+        "ci_low",
+        "ci_high",
+    }
+    assert {"id", "verdict", "impact", "p_value", "evidence"} <= set(
+        data["pain_points"][0]
+    )
     assert {"id", "priority", "what_if"} <= set(data["opportunities"][0])
     assert {"id", "value", "target", "met"} <= set(data["kpis"][0])
     for key in ("suggested_pain_points", "personas", "clusters", "scores", "phrases"):

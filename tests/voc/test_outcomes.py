@@ -76,5 +76,9 @@ def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> 
         ("e", "feedback", "home"),
     ]
     texts = feedback_texts(log, observations_expr(log, journey, feedback=extra))
-    assert list(texts.text) == ["awful, the card failed", "too slow to load", "lovely site"]
+    assert list(texts.text) == [
+        "awful, the card failed",
+        "too slow to load",
+        "lovely site",
+    ]
     assert texts.sentiment.iloc[0] < 0 < texts.sentiment.iloc[2]

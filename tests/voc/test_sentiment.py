@@ -16,7 +16,9 @@ from journeymap.voc.sentiment import (
 
 
 def test_vader_scores_follow_tone_and_skip_empty_text() -> None:
-    good, bad, empty = comment_sentiment(["Lovely, quick and easy", "awful, useless", " "])
+    good, bad, empty = comment_sentiment(
+        ["Lovely, quick and easy", "awful, useless", " "]
+    )
     assert good > 0.5 and bad < -0.5 and empty is None
 
 
@@ -30,14 +32,18 @@ def test_log_odds_z_matches_the_formula_and_is_antisymmetric() -> None:
     delta = math.log((6 + alpha) / (n_a + 10 - 6 - alpha)) - math.log(
         (1 + alpha) / (n_b + 10 - 1 - alpha)
     )
-    assert z["slow"] == pytest.approx(delta / math.sqrt(1 / (6 + alpha) + 1 / (1 + alpha)))
+    assert z["slow"] == pytest.approx(
+        delta / math.sqrt(1 / (6 + alpha) + 1 / (1 + alpha))
+    )
     flipped = log_odds_z(b, a, prior, prior_size=10.0)
     assert all(flipped[p] == pytest.approx(-z[p]) for p in z)
 
 
 def test_phrases_skip_stopword_edges() -> None:
     assert phrases_of("The card was declined") == {
-        "card", "declined", "card was declined"
+        "card",
+        "declined",
+        "card was declined",
     }
 
 
