@@ -48,47 +48,71 @@ def _name(value: str) -> Any:
 
 # -- ordered ----------------------------------------------------------------------------
 def _ordered_reach(log: EventLog, spec: FunnelSpec) -> ibis.Table:
+    """One table per step (customers reaching it, with ``t{j}``), joined side by side."""
     t = log.table
     events = t.filter(t.event.isin([*dict.fromkeys(spec.steps), *spec.exclude]))
     events = events.select("customer_id", "timestamp", "event")
     first = events.filter(events.event == _name(spec.steps[0]))
-    reach = first.group_by("customer_id").aggregate(t0=first.timestamp.min())
+    reached = [first.group_by("customer_id").aggregate(t0=first.timestamp.min())]
     for j in range(1, len(spec.steps)):
-        reach = _ordered_step(reach, events, spec, j)
+        reached.append(_ordered_step(reached[spec.reference(j)], events, spec, j))
+    reach = reached[0]
+    for j in range(1, len(spec.steps)):
+        step = reached[j].select(cid=reached[j].customer_id, **{f"t{j}": f"t{j}"})
+        reach = reach.left_join(step, reach.customer_id == step.cid).drop("cid")
     return reach.mutate(
         **{f"r{j}": reach[f"t{j}"].notnull() for j in range(len(spec.steps))}
     )
 
 
 def _ordered_step(
-    reach: ibis.Table, events: ibis.Table, spec: FunnelSpec, j: int
+    ref: ibis.Table, events: ibis.Table, spec: FunnelSpec, j: int
 ) -> ibis.Table:
-    """Add ``t{j}``: the earliest ``steps[j]`` after the reference step, unless an
-    exclusion event lies strictly between the two."""
-    names = [spec.steps[j], *spec.exclude]
-    cand = events.filter(events.event.isin(names))
-    cand = cand.select(cid=cand.customer_id, ts=cand.timestamp, name=cand.event)
-    ref = reach[f"t{spec.reference(j)}"]
-    joined = reach.left_join(cand, [reach.customer_id == cand.cid, cand.ts > ref])
-    is_step = _within(joined, spec, j, joined.name == _name(spec.steps[j]))
-    aggs = {f"t{j}": joined.ts.min(where=is_step)}
+    """Customers reaching step ``j`` from those reaching its reference step: the
+    earliest ``steps[j]`` after it, unless an exclusion event lies strictly between."""
+    t_ref = f"t{spec.reference(j)}"
+    # t0 travels along only when the window from step 1 needs it
+    carried = ["t0"] if spec.window_s is not None else []
+    keys = ["customer_id", *dict.fromkeys([t_ref, *carried])]
     if spec.exclude:
-        aggs["x"] = joined.ts.min(where=joined.name.isin(list(spec.exclude)))
-    out = joined.group_by(list(reach.columns)).aggregate(**aggs)
-    if not spec.exclude:
-        return out
-    step = out[f"t{j}"]
-    return out.mutate(**{f"t{j}": ibis.ifelse(out.x < step, NULL_TS, step)}).drop("x")
+        return _ordered_step_excluding(ref, events, spec, j, keys)
+    cand = events.filter(events.event == _name(spec.steps[j]))
+    cand = cand.select(cid=cand.customer_id, ts=cand.timestamp)
+    preds = [ref.customer_id == cand.cid, cand.ts > ref[t_ref]]
+    preds += _windows(spec, j, cand.ts, ref)
+    joined = ref.join(cand, preds)
+    out = joined.group_by(keys).aggregate(**{f"t{j}": joined.ts.min()})
+    return out.select("customer_id", f"t{j}", *carried)
 
 
-def _within(joined: ibis.Table, spec: FunnelSpec, j: int, cond: Any) -> Any:
+def _ordered_step_excluding(
+    ref: ibis.Table, events: ibis.Table, spec: FunnelSpec, j: int, keys: list[str]
+) -> ibis.Table:
+    cand = events.filter(events.event.isin([spec.steps[j], *spec.exclude]))
+    cand = cand.select(cid=cand.customer_id, ts=cand.timestamp, name=cand.event)
+    t_ref = f"t{spec.reference(j)}"
+    joined = ref.join(cand, [ref.customer_id == cand.cid, cand.ts > ref[t_ref]])
+    is_step = joined.name == _name(spec.steps[j])
+    for cond in _windows(spec, j, joined.ts, joined):
+        is_step = is_step & cond
+    out = joined.group_by(keys).aggregate(
+        step=joined.ts.min(where=is_step),
+        x=joined.ts.min(where=joined.name.isin(list(spec.exclude))),
+    )
+    out = out.filter(out.step.notnull(), out.x.isnull() | (out.x >= out.step))
+    carried = ["t0"] if spec.window_s is not None else []
+    return out.select("customer_id", *carried, **{f"t{j}": out.step})
+
+
+def _windows(spec: FunnelSpec, j: int, ts: Any, ref: ibis.Table) -> list[Any]:
+    """Conditions on the candidate time ``ts`` from ``window_s`` and the step window."""
+    conds = []
     if spec.window_s is not None:
-        cond = cond & (joined.ts <= after_seconds(joined.t0, spec.window_s))
+        conds.append(ts <= after_seconds(ref.t0, spec.window_s))
     step_window = spec.step_window(j)
     if step_window is not None:
-        ref = joined[f"t{spec.reference(j)}"]
-        cond = cond & (joined.ts <= after_seconds(ref, step_window))
-    return cond
+        conds.append(ts <= after_seconds(ref[f"t{spec.reference(j)}"], step_window))
+    return conds
 
 
 # -- strict -----------------------------------------------------------------------------

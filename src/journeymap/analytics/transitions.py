@@ -37,7 +37,6 @@ def _steps(log: EventLog, by: str) -> ibis.Table:
         timestamp=t.timestamp,
         target=t[by].lead().over(w),
         next_timestamp=t.timestamp.lead().over(w),
-        position=ibis.row_number().over(w),
     )
 
 
@@ -66,15 +65,27 @@ def transitions_expr(log: EventLog, *, by: str = "event") -> ibis.Table:
     )
 
 
-def endpoints_expr(
-    log: EventLog, *, by: str = "event", end: bool = False
-) -> ibis.Table:
-    """Customers per first value (``end=False``) or last value (``end=True``) of a journey."""
-    steps = _steps(log, by)
-    edge = steps.next_timestamp.isnull() if end else steps.position == 0
-    rows = steps.filter(edge)
-    table = rows.group_by(value=rows.source).aggregate(customers=rows.count())
-    return table.order_by([ibis.desc("customers"), table.value.asc(nulls_first=False)])
+def endpoints_expr(log: EventLog, *, by: str = "event") -> ibis.Table:
+    """Customers per first (``kind="start"``) and last (``kind="end"``) value.
+
+    Ordered by ``kind``, ``customers`` descending, then ``value`` (nulls last).
+    """
+    t = log.table
+    w = customer_window(t)
+    marked = t.select(
+        value=t[by],
+        first=t.timestamp.lag().over(w).isnull(),
+        last=t.timestamp.lead().over(w).isnull(),
+    )
+    kinds = [
+        marked.filter(marked["first"]).select("value", kind=ibis.literal("start")),
+        marked.filter(marked["last"]).select("value", kind=ibis.literal("end")),
+    ]
+    rows = ibis.union(*kinds, distinct=False)
+    table = rows.group_by(["kind", "value"]).aggregate(customers=rows.count())
+    return table.order_by(
+        [ibis.desc("kind"), ibis.desc("customers"), table.value.asc(nulls_first=False)]
+    )
 
 
 def count_transitions(log: EventLog, *, by: str = "event") -> TransitionTable:
@@ -112,11 +123,12 @@ def count_transitions(log: EventLog, *, by: str = "event") -> TransitionTable:
     """
     require_column(log, by, field="by")
     frame = log.engine.to_pandas(transitions_expr(log, by=by))
+    ends = log.engine.to_pandas(endpoints_expr(log, by=by))
     return TransitionTable(
         by=by,
         transitions=tuple(_transition(row) for row in frame.itertuples(index=False)),
-        starts=_endpoints(log, by, end=False),
-        ends=_endpoints(log, by, end=True),
+        starts=_endpoints(ends, "start"),
+        ends=_endpoints(ends, "end"),
     )
 
 
@@ -131,9 +143,9 @@ def _transition(row: Any) -> Transition:
     )
 
 
-def _endpoints(log: EventLog, by: str, *, end: bool) -> tuple[EndpointCount, ...]:
-    frame = log.engine.to_pandas(endpoints_expr(log, by=by, end=end))
+def _endpoints(frame: Any, kind: str) -> tuple[EndpointCount, ...]:
+    rows = frame[frame["kind"] == kind]
     return tuple(
         EndpointCount(value=plain(row.value), customers=int(row.customers))
-        for row in frame.itertuples(index=False)
+        for row in rows.itertuples(index=False)
     )
