@@ -66,6 +66,16 @@ ROWS = (
 )
 
 
+@pytest.fixture(scope="module")
+def log():
+    return make_log(ROWS)
+
+
+@pytest.fixture(scope="module")
+def result(log):
+    return compare_periods(log, JM, JAN, FEB)
+
+
 def test_counts_rates_and_tests(result):
     assert (result.customers_a, result.customers_b) == (100, 120)
     reach = result.row("signup", "reach")
