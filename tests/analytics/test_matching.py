@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 
 import ibis
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeymap.analytics.matching import (
     match_touchpoints_expr,
@@ -180,3 +183,39 @@ def test_compiles_for_pyspark():
     jm = journey(("s", [("t", {"event_prefix": "sign", "channel": "web"})]))
     sql = ibis.to_sql(match_touchpoints_expr(log, jm), dialect="pyspark")
     assert "CASE" in sql.upper()
+
+
+# -- random rules against a plain-Python first-match reference -------------------
+RANDOM_ROWS = [
+    ("a", f"2024-01-01 10:{i:02d}", name)
+    for i, name in enumerate(["ad", "ad_view", "cart", "cart_add", "buy", "help", "x"])
+]
+RULE = st.one_of(
+    st.fixed_dictionaries(
+        {"event": st.lists(st.sampled_from(["ad", "cart", "buy", "help"]), min_size=1)}
+    ),
+    st.fixed_dictionaries({"event_prefix": st.sampled_from(["ad", "cart", "b", "zz"])}),
+)
+
+
+@functools.cache
+def random_log():
+    return make_log(RANDOM_ROWS)
+
+
+def first_match(event, rules):
+    for index, (tid, rule) in enumerate(rules):
+        if event in rule.get("event", []) or event.startswith(
+            rule.get("event_prefix", "\0")
+        ):
+            return tid, index
+    return None, None
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(RULE, min_size=1, max_size=4))
+def test_random_rules_first_match_wins(rules):
+    named = [(f"t{i}", rule) for i, rule in enumerate(rules)]
+    jm = journey(*[(f"s{i}", [(tid, rule)]) for i, (tid, rule) in enumerate(named)])
+    got = matched(random_log(), jm)
+    assert got == [(event, *first_match(event, named)) for event, _, _ in got]
