@@ -369,7 +369,7 @@ class Shopper:
 
     # -- loyalty -----------------------------------------------------------------------
     def loyalty(self) -> None:
-        if self.dice.chance(0.6):
+        if self.dice.chance(self.profile.p_newsletter):
             self.new_session(2 * DAY, channel="email")
             self.emit("email_open", "email")
             if self.dice.chance(0.45):

@@ -54,6 +54,7 @@ class PersonaProfile:
     repeat_orders: float  # mean number of repeat orders after a good first order
     repeat_gap_days: float
     p_referral: float
+    p_newsletter: float  # opens the newsletter after an order
     ages: Weights
     households: Weights
     devices: Weights
@@ -91,6 +92,7 @@ BUSY_PARENT = PersonaProfile(
     repeat_orders=2.6,
     repeat_gap_days=7.0,
     p_referral=0.14,
+    p_newsletter=0.55,
     ages=Weights.raw({"25-34": 0.4, "35-44": 0.5, "45-54": 0.1}),
     households=Weights.raw({"3": 0.35, "4": 0.45, "5": 0.2}),
     devices=Weights.raw({"ios": 0.5, "android": 0.38, "desktop": 0.12}),
@@ -120,6 +122,7 @@ BARGAIN_HUNTER = PersonaProfile(
     repeat_orders=1.5,
     repeat_gap_days=10.0,
     p_referral=0.08,
+    p_newsletter=0.6,
     ages=Weights.raw({"18-24": 0.25, "25-34": 0.4, "35-44": 0.25, "45-54": 0.1}),
     households=Weights.raw({"1": 0.35, "2": 0.4, "3": 0.25}),
     devices=Weights.raw({"android": 0.45, "ios": 0.25, "desktop": 0.3}),
@@ -152,6 +155,7 @@ SENIOR_SHOPPER = PersonaProfile(
     repeat_orders=1.4,
     repeat_gap_days=9.0,
     p_referral=0.04,
+    p_newsletter=0.8,
     ages=Weights.raw({"65-74": 0.7, "75+": 0.3}),
     households=Weights.raw({"1": 0.45, "2": 0.55}),
     devices=Weights.raw({"desktop": 0.75, "ios": 0.15, "android": 0.10}),
