@@ -69,7 +69,9 @@ def score_emotion_moments(
         )
     )
     return {
-        _key(row, by): Moments(int(row["n"]), float(row["total"]), float(row["total_sq"]))
+        _key(row, by): Moments(
+            int(row["n"]), float(row["total"]), float(row["total_sq"])
+        )
         for row in frame.to_dict("records")
     }
 
@@ -183,9 +185,7 @@ def index_emotion(
     return _fold(plain, by_persona)
 
 
-def _fold(
-    plain: dict[Key, Moments], by_persona: dict[Key, Moments]
-) -> EmotionIndex:
+def _fold(plain: dict[Key, Moments], by_persona: dict[Key, Moments]) -> EmotionIndex:
     index = EmotionIndex()
     total = Moments()
     for (touchpoint, stage), moments in sorted(plain.items(), key=_sort_key):
@@ -193,7 +193,9 @@ def _fold(
         if touchpoint is not None:
             _add(index.touchpoint, touchpoint, moments)
             _add(index.stage, stage, moments)
-    for (touchpoint, stage, persona), moments in sorted(by_persona.items(), key=_sort_key):
+    for (touchpoint, stage, persona), moments in sorted(
+        by_persona.items(), key=_sort_key
+    ):
         _add(index.persona, persona, moments)
         if touchpoint is not None:
             _add(index.touchpoint_persona, (touchpoint, persona), moments)

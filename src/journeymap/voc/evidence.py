@@ -165,7 +165,9 @@ def proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> tuple[float, str]:
         return (math.nan, "none")
     total = x1 + x2
     expected = [
-        n * share for n in (n1, n2) for share in (total / (n1 + n2), 1 - total / (n1 + n2))
+        n * share
+        for n in (n1, n2)
+        for share in (total / (n1 + n2), 1 - total / (n1 + n2))
     ]
     if min(expected) < 5:
         return (fisher_exact_p(x1, n1 - x1, x2, n2 - x2), "fisher")
@@ -194,7 +196,9 @@ def assess_proportion(outcome: Proportion, *, customers: int) -> OutcomeTest:
     p_value, test = proportion_p_value(outcome.events, n, outcome.base_events, base_n)
     weight = WEIGHTS[outcome.name]
     component = customers * max(0.0, excess or 0.0) * weight
-    return OutcomeTest(outcome.name, n, base_n, rate, base, excess, p_value, test, component)
+    return OutcomeTest(
+        outcome.name, n, base_n, rate, base, excess, p_value, test, component
+    )
 
 
 def assess_sentiment(
@@ -220,9 +224,14 @@ def assess_sentiment(
     )
 
 
-def assess_candidate(candidate: Candidate, *, min_observations: int = 20) -> list[OutcomeTest]:
+def assess_candidate(
+    candidate: Candidate, *, min_observations: int = 20
+) -> list[OutcomeTest]:
     """All outcome tests of one candidate (q-values not yet set)."""
-    tests = [assess_proportion(p, customers=candidate.customers) for p in candidate.proportions]
+    tests = [
+        assess_proportion(p, customers=candidate.customers)
+        for p in candidate.proportions
+    ]
     if candidate.emotion is not None and candidate.base_emotion is not None:
         tests.append(
             assess_sentiment(
@@ -275,7 +284,9 @@ def rank_pain_points(
     >>> [c.candidate.id for c in rank_pain_points([cold, hot]).candidates]
     ['pay', 'cart']
     """
-    tested = [(c, assess_candidate(c, min_observations=min_observations)) for c in candidates]
+    tested = [
+        (c, assess_candidate(c, min_observations=min_observations)) for c in candidates
+    ]
     flat = [t.p_value for _, tests in tested for t in tests]
     q_values = iter(benjamini_hochberg(flat))
     ranked = []

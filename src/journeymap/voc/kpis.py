@@ -55,7 +55,9 @@ class KpiInputs:
     stages: dict[str, StageFigures]
     regressed: dict[str, int]  # stage id -> customers who regressed out of it
     touchpoint_reach: dict[str, int]
-    scores: dict[tuple[str, str, str], ScoreSummary]  # (level, id, kind) level: tp|stage
+    scores: dict[
+        tuple[str, str, str], ScoreSummary
+    ]  # (level, id, kind) level: tp|stage
     comments: dict[tuple[str, str], Moments] = field(default_factory=dict)
 
 
@@ -79,7 +81,9 @@ def _share(count: int, total: int) -> float | None:
     return count / total if total else None
 
 
-def _survey(kpi: Kpi, stage: Stage, inputs: KpiInputs) -> tuple[float | None, int | None]:
+def _survey(
+    kpi: Kpi, stage: Stage, inputs: KpiInputs
+) -> tuple[float | None, int | None]:
     level, key = ("tp", kpi.touchpoint) if kpi.touchpoint else ("stage", stage.id)
     summary = inputs.scores.get((level, key, kpi.metric))
     if summary is None or summary.n == 0:
@@ -97,7 +101,9 @@ def _sentiment(kpi: Kpi, stage: Stage, inputs: KpiInputs) -> tuple[float | None,
     return (moments.mean, moments.n)
 
 
-def compute_kpi(kpi: Kpi, stage: Stage, inputs: KpiInputs) -> tuple[float | None, int | None]:
+def compute_kpi(
+    kpi: Kpi, stage: Stage, inputs: KpiInputs
+) -> tuple[float | None, int | None]:
     """The value of one KPI and the number of customers/answers behind it."""
     figures = inputs.stages.get(stage.id, StageFigures(stage.id))
     metric = kpi.metric
@@ -113,7 +119,10 @@ def compute_kpi(kpi: Kpi, stage: Stage, inputs: KpiInputs) -> tuple[float | None
         "stage_conversion": (figures.conversion_next, figures.reached),
         "stage_dropoff": (figures.dropoff, figures.reached),
         "median_time_in_stage_s": (figures.median_time_s, figures.reached),
-        "conversion_rate": (_share(inputs.converted, inputs.customers), inputs.customers),
+        "conversion_rate": (
+            _share(inputs.converted, inputs.customers),
+            inputs.customers,
+        ),
         "revenue_per_customer": (
             inputs.revenue / inputs.customers if inputs.customers else None,
             inputs.customers,

@@ -61,14 +61,17 @@ class _Inputs:
 
 
 def _prepare(
-    journey: JourneyMap, log: EventLog, surveys: EventLog | None,
+    journey: JourneyMap,
+    log: EventLog,
+    surveys: EventLog | None,
     feedback: EventLog | None,
 ) -> _Inputs:
     engine = log.engine
     members = engine.materialize(persona_members_expr(log.table, journey), prefix="pm")
     customers = engine.materialize(customer_outcomes_expr(log, journey), prefix="cust")
     obs = engine.materialize(
-        observations_expr(log, journey, surveys=surveys, feedback=feedback), prefix="obs"
+        observations_expr(log, journey, surveys=surveys, feedback=feedback),
+        prefix="obs",
     )
     texts = feedback_texts(log, obs)
     commenters = obs.filter(obs.text.notnull()).select("customer_id").distinct()
@@ -121,19 +124,24 @@ def measure_map(
     counts = count_outcomes(log, journey, inputs.customers, inputs.members)
     from journeymap.voc.emotion import index_emotion
 
-    emotion = index_emotion(log, inputs.observations, inputs.members, inputs.texts,
-                            inputs.members_of_texts)
+    emotion = index_emotion(
+        log, inputs.observations, inputs.members, inputs.texts, inputs.members_of_texts
+    )
     quotes = collect_quotes(inputs.texts, inputs.members_of_texts)
     ranking = rank_pain_points(
         build_candidates(journey, counts, emotion, quotes),
-        alpha=alpha, min_customers=min_customers, min_observations=min_observations,
+        alpha=alpha,
+        min_customers=min_customers,
+        min_observations=min_observations,
     )
     verdicts = judge_pain_points(journey, ranking, min_observations=min_observations)
     scores = _scores(inputs)
     stage_table = measure_stages(log, journey)
     unmatched = unmatched_events(log, journey)
     comments = _comment_moments(inputs.texts)
-    kpis = compute_kpis(journey, _kpi_inputs(inputs, counts, stage_table, scores, comments))
+    kpis = compute_kpis(
+        journey, _kpi_inputs(inputs, counts, stage_table, scores, comments)
+    )
     found = cluster_customers(log, journey, inputs.customers) if clusters else None
     return MeasuredMap(
         journey=journey,
@@ -174,7 +182,9 @@ def _scores(inputs: _Inputs) -> dict[str, list[ScoreSummary]]:
         "touchpoint": score_surveys(log, obs, by=["touchpoint_id"]),
         "stage": score_surveys(log, obs, by=["stage_id"]),
         "persona": score_surveys(log, with_persona, by=["persona_id"]),
-        "persona_stage": score_surveys(log, with_persona, by=["persona_id", "stage_id"]),
+        "persona_stage": score_surveys(
+            log, with_persona, by=["persona_id", "stage_id"]
+        ),
         "month": score_surveys(log, obs, period="month"),
     }
 
@@ -227,14 +237,17 @@ def _phrases(texts: pd.DataFrame, *, min_comments: int = 20) -> dict[str, Any]:
     all_texts = texts["text"].tolist()
     background = Counter(p for t in all_texts for p in phrases_of(t))
     out: dict[str, Any] = {
-        "overall": characteristic_phrases(all_texts, texts["sentiment"].tolist(),
-                                          background=background)
+        "overall": characteristic_phrases(
+            all_texts, texts["sentiment"].tolist(), background=background
+        )
     }
     per_tp = {}
     for tp, group in texts.dropna(subset=["touchpoint_id"]).groupby("touchpoint_id"):
         if len(group) >= min_comments:
             per_tp[str(tp)] = characteristic_phrases(
-                group["text"].tolist(), group["sentiment"].tolist(), background=background
+                group["text"].tolist(),
+                group["sentiment"].tolist(),
+                background=background,
             )
     out["touchpoints"] = per_tp
     return out
@@ -243,7 +256,9 @@ def _phrases(texts: pd.DataFrame, *, min_comments: int = 20) -> dict[str, Any]:
 # -- figures --------------------------------------------------------------------------
 def _touchpoint_events(inputs: _Inputs) -> dict[str, int]:
     matched = matched_events_expr(inputs.log, inputs.journey)
-    frame = inputs.log.execute(matched.group_by("touchpoint_id").agg(events=matched.count()))
+    frame = inputs.log.execute(
+        matched.group_by("touchpoint_id").agg(events=matched.count())
+    )
     return {str(r["touchpoint_id"]): int(r["events"]) for r in frame.to_dict("records")}
 
 
@@ -281,10 +296,15 @@ def _regressed_customers(inputs: _Inputs) -> dict[str, int]:
     seq = stage_sequence_expr(inputs.log, inputs.journey)
     back = seq.filter(seq.prev_stage > seq.stage_index)
     frame = inputs.log.execute(
-        back.group_by(stage_index=back.prev_stage).agg(customers=back.customer_id.nunique())
+        back.group_by(stage_index=back.prev_stage).agg(
+            customers=back.customer_id.nunique()
+        )
     )
     ids = inputs.journey.stage_ids()
-    return {ids[int(r["stage_index"])]: int(r["customers"]) for r in frame.to_dict("records")}
+    return {
+        ids[int(r["stage_index"])]: int(r["customers"])
+        for r in frame.to_dict("records")
+    }
 
 
 def _revenue(inputs: _Inputs) -> float:
@@ -308,7 +328,9 @@ def _kpi_inputs(
         revenue=_revenue(inputs),
         stages={f.stage_id: f for f in stage_table.stages},
         regressed=_regressed_customers(inputs),
-        touchpoint_reach={tp: n for (tp, p), (n, _) in counts.touchpoints.items() if p == ALL},
+        touchpoint_reach={
+            tp: n for (tp, p), (n, _) in counts.touchpoints.items() if p == ALL
+        },
         scores=_score_index(scores),
         comments=comments,
     )
@@ -316,8 +338,12 @@ def _kpi_inputs(
 
 def _cluster_dicts(found: Any) -> tuple[dict[str, Any], ...]:
     return tuple(
-        {**cluster, "k": found.k, "silhouette": found.silhouette,
-         "sampled_customers": found.customers}
+        {
+            **cluster,
+            "k": found.k,
+            "silhouette": found.silhouette,
+            "sampled_customers": found.customers,
+        }
         for cluster in found.clusters
     )
 

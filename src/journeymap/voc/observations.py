@@ -55,8 +55,18 @@ def _feedback_columns(table: ir.Table) -> ir.Table:
 
 def _stacked(matched: ir.Table, extra: list[ir.Table]) -> ir.Table:
     """Events and the rows of separate survey/feedback logs in one sequence."""
-    keep = ["customer_id", "timestamp", "event", "event_seq", "score", "score_kind",
-            "text", "touchpoint_id", "stage_id", "stage_index"]
+    keep = [
+        "customer_id",
+        "timestamp",
+        "event",
+        "event_seq",
+        "score",
+        "score_kind",
+        "text",
+        "touchpoint_id",
+        "stage_id",
+        "stage_index",
+    ]
     events = _feedback_columns(matched).mutate(_src=ibis.literal(0, "int64"))
     parts = [events.select(*keep, "_src")]
     for table in extra:

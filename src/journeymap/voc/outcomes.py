@@ -48,8 +48,12 @@ class OutcomeCounts:
 
     touchpoints: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     carried_on: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
-    carried_on_stage: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
-    stages: dict[tuple[int, str], tuple[int, int, int, int]] = field(default_factory=dict)
+    carried_on_stage: dict[tuple[int, str], tuple[int, ...]] = field(
+        default_factory=dict
+    )
+    stages: dict[tuple[int, str], tuple[int, int, int, int]] = field(
+        default_factory=dict
+    )
     regressions: dict[tuple[tuple[int, int], str], int] = field(default_factory=dict)
     customers: dict[str, int] = field(default_factory=dict)
     converted: dict[str, int] = field(default_factory=dict)
@@ -188,7 +192,9 @@ def count_regressions_expr(
     back = seq.filter(seq.prev_stage > seq.stage_index)
     first = first_conversion_expr(log, journey, seq)
     back = back.left_join(first, "customer_id").drop("customer_id_right")
-    back = back.filter(back.converted_at.isnull() | (back.timestamp <= back.converted_at))
+    back = back.filter(
+        back.converted_at.isnull() | (back.timestamp <= back.converted_at)
+    )
     pairs = back.select(
         "customer_id", from_index=back.prev_stage, to_index=back.stage_index
     ).distinct()
@@ -253,7 +259,10 @@ def count_outcomes(
             for r in stage_rows
         },
         touchpoints={
-            (r["touchpoint_id"], r["persona_id"]): (_int(r["reached"]), _int(r["exits"]))
+            (r["touchpoint_id"], r["persona_id"]): (
+                _int(r["reached"]),
+                _int(r["exits"]),
+            )
             for r in tp_rows
         },
         stages={
@@ -271,8 +280,12 @@ def count_outcomes(
             )
             for r in regs.to_dict("records")
         },
-        customers={r["persona_id"]: _int(r["customers"]) for r in people.to_dict("records")},
-        converted={r["persona_id"]: _int(r["converted"]) for r in people.to_dict("records")},
+        customers={
+            r["persona_id"]: _int(r["customers"]) for r in people.to_dict("records")
+        },
+        converted={
+            r["persona_id"]: _int(r["converted"]) for r in people.to_dict("records")
+        },
     )
 
 

@@ -87,7 +87,9 @@ def collect_quotes(
     )
 
 
-def _worst(frame: pd.DataFrame, by: list[str], count: int) -> dict[Any, tuple[str, ...]]:
+def _worst(
+    frame: pd.DataFrame, by: list[str], count: int
+) -> dict[Any, tuple[str, ...]]:
     out: dict[Any, tuple[str, ...]] = {}
     rows = frame.dropna(subset=by).sort_values(["sentiment", "text"], kind="mergesort")
     for key, group in rows.groupby(by, sort=True):
@@ -138,12 +140,29 @@ def _touchpoint_candidates(
             )
         mine = emotion.touchpoint.get(tp.id, Moments())
         out.append(
-            Candidate("touchpoint", tp.id, stage.id, reached, tp.id, None, dropoff,
-                      mine, emotion.total - mine, quotes.of("touchpoint", tp.id, None))
+            Candidate(
+                "touchpoint",
+                tp.id,
+                stage.id,
+                reached,
+                tp.id,
+                None,
+                dropoff,
+                mine,
+                emotion.total - mine,
+                quotes.of("touchpoint", tp.id, None),
+            )
         )
         for persona in personas:
-            found = _persona_touchpoint(tp.id, stage.id, persona, counts, emotion, quotes,
-                                        with_dropoff=tp.id in non_final)
+            found = _persona_touchpoint(
+                tp.id,
+                stage.id,
+                persona,
+                counts,
+                emotion,
+                quotes,
+                with_dropoff=tp.id in non_final,
+            )
             if found is not None:
                 out.append(found)
     return out
@@ -164,14 +183,28 @@ def _persona_touchpoint(
         return None
     all_reached, all_exits = counts.touchpoints[(tp, ALL)]
     dropoff = (
-        (Proportion("dropoff", exits, reached, all_exits - exits, all_reached - reached),)
+        (
+            Proportion(
+                "dropoff", exits, reached, all_exits - exits, all_reached - reached
+            ),
+        )
         if with_dropoff
         else ()
     )
     mine = emotion.touchpoint_persona.get((tp, persona), Moments())
     everyone = emotion.touchpoint.get(tp, Moments())
-    return Candidate("touchpoint", tp, stage, reached, tp, persona, dropoff, mine,
-                     everyone - mine, quotes.of("touchpoint", tp, persona))
+    return Candidate(
+        "touchpoint",
+        tp,
+        stage,
+        reached,
+        tp,
+        persona,
+        dropoff,
+        mine,
+        everyone - mine,
+        quotes.of("touchpoint", tp, persona),
+    )
 
 
 def _stage_candidates(
@@ -194,11 +227,30 @@ def _stage_candidates(
             continue
         props: tuple[Proportion, ...] = ()
         if k < last:
-            props = (Proportion("dropoff_vs_journey", dropped, reached,
-                                pooled[1] - dropped, pooled[0] - reached),)
+            props = (
+                Proportion(
+                    "dropoff_vs_journey",
+                    dropped,
+                    reached,
+                    pooled[1] - dropped,
+                    pooled[0] - reached,
+                ),
+            )
         mine = emotion.stage.get(stage.id, Moments())
-        out.append(Candidate("stage", stage.id, stage.id, reached, None, None, props,
-                             mine, emotion.total - mine, quotes.of("stage", stage.id, None)))
+        out.append(
+            Candidate(
+                "stage",
+                stage.id,
+                stage.id,
+                reached,
+                None,
+                None,
+                props,
+                mine,
+                emotion.total - mine,
+                quotes.of("stage", stage.id, None),
+            )
+        )
         for persona in personas:
             found = _persona_stage(k, stage.id, persona, counts, emotion, last=last)
             if found is not None:
@@ -207,8 +259,13 @@ def _stage_candidates(
 
 
 def _persona_stage(
-    k: int, stage: str, persona: str, counts: OutcomeCounts, emotion: EmotionIndex,
-    *, last: int,
+    k: int,
+    stage: str,
+    persona: str,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    *,
+    last: int,
 ) -> Candidate | None:
     reached, dropped, timed, slow = counts.stages.get((k, persona), (0, 0, 0, 0))
     if reached == 0:
@@ -216,12 +273,25 @@ def _persona_stage(
     a_reached, a_dropped, a_timed, a_slow = counts.stages[(k, ALL)]
     props = [Proportion("slow", slow, timed, a_slow - slow, a_timed - timed)]
     if k < last:
-        props.insert(0, Proportion("dropoff", dropped, reached, a_dropped - dropped,
-                                   a_reached - reached))
+        props.insert(
+            0,
+            Proportion(
+                "dropoff", dropped, reached, a_dropped - dropped, a_reached - reached
+            ),
+        )
     mine = emotion.stage_persona.get((stage, persona), Moments())
     everyone = emotion.stage.get(stage, Moments())
-    return Candidate("stage", stage, stage, reached, None, persona, tuple(props), mine,
-                     everyone - mine)
+    return Candidate(
+        "stage",
+        stage,
+        stage,
+        reached,
+        None,
+        persona,
+        tuple(props),
+        mine,
+        everyone - mine,
+    )
 
 
 def _transition_candidates(
@@ -236,18 +306,34 @@ def _transition_candidates(
     for pair in pairs:
         moved, reached = counts.regressions[(pair, ALL)], reach[pair[0]]
         name = f"{ids[pair[0]]}->{ids[pair[1]]}"
-        base = Proportion("regression_vs_journey", moved, reached,
-                          total_moved - moved, total_reach - reached)
-        out.append(Candidate("transition", name, ids[pair[0]], reached, proportions=(base,)))
+        base = Proportion(
+            "regression_vs_journey",
+            moved,
+            reached,
+            total_moved - moved,
+            total_reach - reached,
+        )
+        out.append(
+            Candidate("transition", name, ids[pair[0]], reached, proportions=(base,))
+        )
         for persona in personas:
             p_moved = counts.regressions.get((pair, persona), 0)
             p_reached = counts.stages.get((pair[0], persona), (0, 0, 0, 0))[0]
             if p_reached == 0:
                 continue
-            prop = Proportion("regression", p_moved, p_reached, moved - p_moved,
-                              reached - p_reached)
-            out.append(Candidate("transition", name, ids[pair[0]], p_reached,
-                                 persona=persona, proportions=(prop,)))
+            prop = Proportion(
+                "regression", p_moved, p_reached, moved - p_moved, reached - p_reached
+            )
+            out.append(
+                Candidate(
+                    "transition",
+                    name,
+                    ids[pair[0]],
+                    p_reached,
+                    persona=persona,
+                    proportions=(prop,),
+                )
+            )
     return out
 
 
@@ -264,28 +350,42 @@ def relevant_candidates(
 ) -> list[RankedCandidate]:
     """The candidates that speak to a map pain point (its touchpoint, else its stage)."""
     if pain_point.touchpoint is not None:
-        return [c for c in ranking.candidates
-                if c.candidate.touchpoint_id == pain_point.touchpoint]
-    return [c for c in ranking.candidates
-            if c.candidate.kind in ("stage", "transition")
-            and c.candidate.stage_id == stage.id]
+        return [
+            c
+            for c in ranking.candidates
+            if c.candidate.touchpoint_id == pain_point.touchpoint
+        ]
+    return [
+        c
+        for c in ranking.candidates
+        if c.candidate.kind in ("stage", "transition")
+        and c.candidate.stage_id == stage.id
+    ]
 
 
 def judge_pain_point(
-    ranking: PainPointRanking, stage: Stage, pain_point: PainPoint,
-    *, min_observations: int = 20,
+    ranking: PainPointRanking,
+    stage: Stage,
+    pain_point: PainPoint,
+    *,
+    min_observations: int = 20,
 ) -> PainPointVerdict:
     """A verdict for one map pain point, with the numbers behind it."""
     relevant = relevant_candidates(ranking, stage, pain_point)
     significant = [
-        c for c in relevant
+        c
+        for c in relevant
         if _significant(c, ranking, min_observations=min_observations)
     ]
     overall = next((c for c in relevant if c.candidate.persona is None), None)
     if significant:
         best, verdict = significant[0], "supported"
-    elif overall is None or overall.candidate.customers < ranking.min_customers or not any(
-        _tested(t, ranking, min_observations) for c in relevant for t in c.tests
+    elif (
+        overall is None
+        or overall.candidate.customers < ranking.min_customers
+        or not any(
+            _tested(t, ranking, min_observations) for c in relevant for t in c.tests
+        )
     ):
         best, verdict = overall, "insufficient_data"
     else:
@@ -323,8 +423,13 @@ def _verdict(
         "supporting": [_brief(c) for c in supporting[:5]],
     }
     if best is None:
-        return PainPointVerdict(pain_point.id, verdict, stage_id=stage.id,
-                                touchpoint_id=pain_point.touchpoint, evidence=evidence)
+        return PainPointVerdict(
+            pain_point.id,
+            verdict,
+            stage_id=stage.id,
+            touchpoint_id=pain_point.touchpoint,
+            evidence=evidence,
+        )
     main = best.main or (best.tests[0] if best.tests else None)
     evidence.update(best.to_dict())
     return PainPointVerdict(
@@ -341,8 +446,13 @@ def _verdict(
 
 def _brief(ranked: RankedCandidate) -> dict[str, Any]:
     c = ranked.candidate
-    return {"rank": ranked.rank, "kind": c.kind, "id": c.id, "persona": c.persona,
-            "impact": ranked.impact}
+    return {
+        "rank": ranked.rank,
+        "kind": c.kind,
+        "id": c.id,
+        "persona": c.persona,
+        "impact": ranked.impact,
+    }
 
 
 def judge_pain_points(
@@ -356,7 +466,10 @@ def judge_pain_points(
 
 
 def suggest_pain_points(
-    journey: JourneyMap, ranking: PainPointRanking, *, top: int = 5,
+    journey: JourneyMap,
+    ranking: PainPointRanking,
+    *,
+    top: int = 5,
     min_observations: int = 20,
 ) -> tuple[dict[str, Any], ...]:
     """Significant candidates no map pain point covers, most impact first.
@@ -374,8 +487,9 @@ def suggest_pain_points(
             c.kind != "touchpoint" and c.stage_id in covered_stages
         ):
             continue
-        if ranked.impact > 0 and _significant(ranked, ranking,
-                                              min_observations=min_observations):
+        if ranked.impact > 0 and _significant(
+            ranked, ranking, min_observations=min_observations
+        ):
             out.append({**ranked.to_dict(), "text": describe(ranked)})
         if len(out) == top:
             break
@@ -389,7 +503,13 @@ def describe(ranked: RankedCandidate) -> str:
     worst = max(ranked.tests, key=lambda t: t.component, default=None)
     if worst is None or worst.value is None or worst.base_value is None:
         return f"{c.kind} {c.id}: {who}"
-    what = {"dropoff": "drop off", "regression": "regress", "slow": "are slow",
-            "sentiment": "feel (mean emotion)"}[worst.name]
-    return (f"{c.kind} {c.id}: {who} {what} {worst.value:.2f} vs "
-            f"{worst.base_value:.2f} (q={worst.q_value:.3g}, n={worst.n})")
+    what = {
+        "dropoff": "drop off",
+        "regression": "regress",
+        "slow": "are slow",
+        "sentiment": "feel (mean emotion)",
+    }[worst.name]
+    return (
+        f"{c.kind} {c.id}: {who} {what} {worst.value:.2f} vs "
+        f"{worst.base_value:.2f} (q={worst.q_value:.3g}, n={worst.n})"
+    )

@@ -87,8 +87,14 @@ def _distinctive(
     for _, tp in journey.touchpoints():
         mine = counts.touchpoints.get((tp.id, persona), (0, 0))[0] / size
         everyone = counts.touchpoints.get((tp.id, ALL), (0, 0))[0] / total
-        rows.append({"touchpoint_id": tp.id, "reach": mine, "overall_reach": everyone,
-                     "lift": mine - everyone})
+        rows.append(
+            {
+                "touchpoint_id": tp.id,
+                "reach": mine,
+                "overall_reach": everyone,
+                "lift": mine - everyone,
+            }
+        )
     rows.sort(key=lambda r: (-r["lift"], r["touchpoint_id"]))
     return [r for r in rows if r["lift"] > 0][:top]
 
@@ -125,10 +131,7 @@ def customer_features_expr(
 def _properties_frame(log: EventLog, features: ir.Table) -> pd.DataFrame:
     """First (smallest) value per customer of low-cardinality text properties."""
     table = log.table
-    names = [
-        c for c in log.properties()
-        if table[c].type().is_string()
-    ]
+    names = [c for c in log.properties() if table[c].type().is_string()]
     if not names:
         return log.execute(table.select("customer_id").limit(0))
     counts = log.execute(table.aggregate(**{c: table[c].nunique() for c in names}))
@@ -136,7 +139,9 @@ def _properties_frame(log: EventLog, features: ir.Table) -> pd.DataFrame:
     if not keep:
         return log.execute(table.select("customer_id").limit(0))
     rows = table.semi_join(features.select("customer_id"), "customer_id")
-    return log.execute(rows.group_by("customer_id").agg(**{c: rows[c].min() for c in keep}))
+    return log.execute(
+        rows.group_by("customer_id").agg(**{c: rows[c].min() for c in keep})
+    )
 
 
 def cluster_customers(
@@ -151,7 +156,11 @@ def cluster_customers(
     features = customer_features_expr(
         log, journey, customers, max_customers=max_customers
     )
-    frame = log.execute(features).sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+    frame = (
+        log.execute(features)
+        .sort_values("customer_id", kind="mergesort")
+        .reset_index(drop=True)
+    )
     columns = [c for c in frame.columns if c.startswith("tp__")]
     if len(frame) < max(k_range) * 5 or not columns:
         return None
@@ -165,9 +174,7 @@ def cluster_customers(
     return ClusterResult(k, score, len(frame), clusters)
 
 
-def _best_k(
-    matrix: np.ndarray, k_range: range
-) -> tuple[int, float, np.ndarray] | None:
+def _best_k(matrix: np.ndarray, k_range: range) -> tuple[int, float, np.ndarray] | None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
@@ -235,10 +242,19 @@ def _touchpoint_lift(
 ) -> list[dict[str, Any]]:
     rows = []
     for column in columns:
-        here, there = frame.loc[inside, column].mean(), frame.loc[~inside, column].mean()
+        here, there = (
+            frame.loc[inside, column].mean(),
+            frame.loc[~inside, column].mean(),
+        )
         there = 0.0 if there != there else there
-        rows.append({"touchpoint_id": column[4:], "reach": float(here),
-                     "reach_elsewhere": float(there), "lift": float(here - there)})
+        rows.append(
+            {
+                "touchpoint_id": column[4:],
+                "reach": float(here),
+                "reach_elsewhere": float(there),
+                "lift": float(here - there),
+            }
+        )
     rows.sort(key=lambda r: (-r["lift"], r["touchpoint_id"]))
     return rows[:top]
 
@@ -252,7 +268,14 @@ def _property_lift(
         for value in sorted(values.dropna().unique()):
             here = float((values[inside] == value).mean())
             overall = float((values == value).mean())
-            rows.append({"property": column, "value": str(value), "share": here,
-                         "overall_share": overall, "lift": here - overall})
+            rows.append(
+                {
+                    "property": column,
+                    "value": str(value),
+                    "share": here,
+                    "overall_share": overall,
+                    "lift": here - overall,
+                }
+            )
     rows.sort(key=lambda r: (-r["lift"], r["property"], r["value"]))
     return [r for r in rows if r["lift"] > 0][:top]

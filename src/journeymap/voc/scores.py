@@ -153,7 +153,9 @@ def score_moments_expr(table: ibis.Table, by: Sequence[str]) -> ibis.Table:
     )
 
 
-def summarise_score_row(row: dict[str, Any], *, confidence: float = 0.95) -> ScoreSummary:
+def summarise_score_row(
+    row: dict[str, Any], *, confidence: float = 0.95
+) -> ScoreSummary:
     """Turn one row of ``score_moments_expr`` into a ScoreSummary."""
     n = int(row["n"])
     moments = Moments(n, float(row["total"]), float(row["total_sq"]))

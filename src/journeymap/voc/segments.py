@@ -116,8 +116,6 @@ def persona_members_expr(table: ir.Table, journey: JourneyMap) -> ir.Table:
         parts.append(members.mutate(persona_id=ibis.literal(persona.id, "string")))
     if not parts:
         return (
-            table.select("customer_id")
-            .limit(0)
-            .mutate(persona_id=ibis.null("string"))
+            table.select("customer_id").limit(0).mutate(persona_id=ibis.null("string"))
         )
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]

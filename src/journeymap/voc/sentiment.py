@@ -54,7 +54,7 @@ def comment_sentiment(texts: Iterable[str | None]) -> list[float | None]:
     Examples
     --------
     >>> [round(s, 2) for s in comment_sentiment(["Great, fast and easy!", "awful"])]
-    [0.8, -0.46]
+    [0.81, -0.46]
     """
     analyzer = _analyzer()
     out: list[float | None] = []
@@ -209,9 +209,10 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def _longer_and_common(phrase: str, other: str, counts: Counter[str]) -> bool:
-    return len(phrase.split()) > len(other.split()) and counts[phrase] >= 0.75 * counts[
-        other
-    ]
+    return (
+        len(phrase.split()) > len(other.split())
+        and counts[phrase] >= 0.75 * counts[other]
+    )
 
 
 def _quote(
