@@ -45,6 +45,8 @@ ENTRY_EVENTS = {
 }
 IMMEDIATE_ENTRIES = frozenset({"social", "search", "referral"})
 
+# customer index, seconds, event, channel, session, value, score, score_kind, text,
+# reason (why a support call happened)
 Row = tuple[
     int,
     int,
@@ -113,7 +115,7 @@ class Shopper:
             self.channel = channel
 
     def active_time(self, earliest: int) -> int:
-        """The first time at or after ``earliest`` at an hour the persona shops."""
+        """A random moment after ``earliest`` (same or next day) at a shopping hour."""
         hour = int(
             self.dice.weighted(self.profile.hours.items, self.profile.hours.cumulative)
         )

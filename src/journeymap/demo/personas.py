@@ -1,9 +1,9 @@
 """The three simulated shopper personas: who they are and how they behave.
 
 Each profile is plain data read by the simulator. The numbers were chosen so that an
-online-grocery funnel looks familiar (roughly 70 % of reached people browse, about half
-of browsers fill a basket, most baskets are paid) and the personas differ visibly in
-channel mix, time of day, pace and basket size.
+online-grocery funnel looks familiar (roughly 70 % of reached people browse, three in
+four browsers fill a basket, most baskets are paid) and the personas differ visibly in
+channel mix, time of day, pace, number of visits and basket size.
 """
 
 from __future__ import annotations
