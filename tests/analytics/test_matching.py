@@ -140,6 +140,19 @@ def test_property_values_and_types():
     }
 
 
+def test_boolean_rules_on_text_columns():
+    log = make_log(ROWS, trial=["True", "false", "TRUE", None, "yes"])
+    jm = journey(("trial", [("t", {"properties": {"trial": [True, "yes"]}})]))
+    got = {e: t for e, t, _ in matched(log, jm)}
+    assert got == {
+        "ad_view": "t",
+        "signup_start": None,
+        "signup_done": "t",
+        "purchase": None,
+        "newsletter": "t",
+    }
+
+
 def test_event_names_are_data_not_sql():
     weird = 'it\'s "quoted"; DROP TABLE x --'
     log = make_log([("a", "2024-01-01 10:00", weird), ("a", "2024-01-01 10:01", "x")])

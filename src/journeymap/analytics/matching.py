@@ -99,9 +99,19 @@ def _property_condition(
 ) -> ir.BooleanValue:
     column = _column(table, name, touchpoint)
     where = f"touchpoint {touchpoint.id!r}, property {name!r}"
-    if isinstance(value, tuple | list):
-        return column.isin([_literal(column, v, where) for v in value])
-    return column == _literal(column, value, where)
+    values = list(value) if isinstance(value, tuple | list) else [value]
+    if not column.type().is_string():
+        return column.isin([_literal(column, v, where) for v in values])
+    # text columns (CSV) spell booleans many ways: True, true, TRUE
+    flags = [_literal(column, v, where) for v in values if isinstance(v, bool)]
+    plain = [_literal(column, v, where) for v in values if not isinstance(v, bool)]
+    parts = [column.isin(plain)] if plain else []
+    if flags:
+        parts.append(column.lower().isin(flags))
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = condition | part
+    return condition
 
 
 def match_condition(
