@@ -79,3 +79,11 @@ def test_measure_rejects_unknown_output_and_missing_data(app, tmp_path) -> None:
         app, ["measure", str(bare), "-o", str(tmp_path / "m.json")]
     )
     assert isinstance(result.exception, IngestError)
+
+
+def test_main_turns_bad_input_into_exit_code_2(tmp_path, capsys) -> None:  # noqa: ANN001
+    from journeymap.cli import main
+
+    code = main(["measure", str(DEMO_MAP), "-o", str(tmp_path / "m.txt")])
+    assert code == 2
+    assert "unknown output format '.txt'" in capsys.readouterr().err
