@@ -78,3 +78,10 @@ def test_filter_persona(log) -> None:  # type: ignore[no-untyped-def]
         filter_persona(log, journey, "nope")
     with pytest.raises(IngestError, match="has no segment rule"):
         filter_persona(log, journey, "vague")
+
+
+def test_rules_use_the_types_inferred_for_text_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "e.csv"
+    path.write_text("user_id,ts,event,size\na,2024-01-01,x,4\nb,2024-01-01,x,2\n")
+    log = read_events(path, engine=ENGINE)
+    assert filter_segment(log, "size >= 3").to_pandas()["customer_id"].tolist() == ["a"]

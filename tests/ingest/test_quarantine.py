@@ -82,12 +82,14 @@ def test_quarantine_needs_an_ingested_log() -> None:
 
 def test_injection_in_names_and_values_is_just_data(tmp_path: Path) -> None:
     evil = "x'); DROP TABLE t; --"
-    body = f'"{evil}","ts","e""v"\n"c1","2024-01-01","{evil}"\n'
+    body = f'"{evil}","ts","e""v","p"")--"\n"c1","2024-01-01","{evil}","{evil}"\n'
     log = read_events(
         write(tmp_path / "evil.csv", body),
         columns={"customer_id": evil, "timestamp": "ts", "event": 'e"v'},
     )
-    assert log.to_pandas()["event"].tolist() == [evil]
+    frame = log.to_pandas()
+    assert frame["event"].tolist() == [evil]
+    assert frame['p")--'].tolist() == [evil]
     assert log.report.columns["customer_id"] == evil
 
 
@@ -126,3 +128,20 @@ def test_column_errors_name_the_file(tmp_path: Path) -> None:
     )
     with pytest.raises(IngestError, match="event: column 'nope' not found"):
         read_events(path, columns={"event": "nope"})
+
+
+def test_header_only_and_all_bad_files(tmp_path: Path) -> None:
+    empty = read_events(write(tmp_path / "empty.csv", "user_id,ts,event\n"))
+    assert (empty.report.read, empty.count()) == (0, 0)
+    bad = read_events(write(tmp_path / "bad.csv", "user_id,ts,event\n,,\nc1,x,y\n"))
+    assert (bad.report.read, bad.report.loaded, bad.report.quarantined) == (2, 0, 2)
+
+
+def test_jsonl_lines_are_reported(tmp_path: Path) -> None:
+    body = '{"user_id": "a", "ts": "2024-01-01", "event": "x"}\n'
+    body += '{"user_id": "b", "ts": "soon", "event": "x"}\n'
+    log = read_events(write(tmp_path / "e.jsonl", body))
+    bad = quarantine(log).to_pandas()
+    assert bad[["row_number", "line", "reason"]].values.tolist() == [
+        [2, 2, "unparsable timestamp"]
+    ]
