@@ -23,7 +23,6 @@ from journeymap.cli._common import (
 from journeymap.errors import IngestError, RenderError
 
 if TYPE_CHECKING:
-    from journeymap.engine import EventLog
     from journeymap.model.measured import MeasuredMap
 
 DataOpt = Annotated[
@@ -62,8 +61,8 @@ def _source(
 
 
 def _read_extra(
-    path: Path | None, log: EventLog, columns: dict[str, str], timezone: str | None
-) -> EventLog | None:
+    path: Path | None, log: Any, columns: dict[str, str], timezone: str | None
+) -> Any:
     if path is None:
         return None
     extra = jm.read_events(path, columns=columns, timezone=timezone, engine=log.engine)
