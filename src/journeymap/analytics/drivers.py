@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -264,6 +264,4 @@ def find_drivers(
 
 
 def _with_q(driver: Driver, q_value: float) -> Driver:
-    from dataclasses import replace
-
     return replace(driver, q_value=q_value)
