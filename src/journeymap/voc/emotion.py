@@ -103,6 +103,20 @@ def emotion_of(
 ) -> Emotion:
     """An :class:`Emotion` from moments: mean, n and t interval clipped to −1..1.
 
+    Parameters
+    ----------
+    moments
+        Moments of the emotion values, or None.
+    assumed
+        The map's assumed emotion, carried along.
+    confidence
+        Interval coverage.
+
+    Returns
+    -------
+    Emotion
+        Measured mean, n and interval beside the assumed value.
+
     Examples
     --------
     >>> e = emotion_of(Moments.of([0.5, -0.5, 0.0]), assumed=0.2)

@@ -154,6 +154,18 @@ def _test_dict(test: OutcomeTest) -> dict[str, Any]:
 def proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> tuple[float, str]:
     """Two-sided p of ``x1/n1`` vs ``x2/n2``: Fisher if an expected cell is < 5, else z.
 
+    Parameters
+    ----------
+    x1, n1
+        Adverse outcomes and customers in the exposed group.
+    x2, n2
+        The same in the comparison group.
+
+    Returns
+    -------
+    tuple of (float, str)
+        The p-value (NaN when a group is empty) and the test used: ``z``, ``fisher`` or ``none``.
+
     Examples
     --------
     >>> round(proportion_p_value(30, 100, 45, 100)[0], 4)
@@ -175,7 +187,18 @@ def proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> tuple[float, str]:
 
 
 def welch_p_value(a: Moments, b: Moments) -> float:
-    """Two-sided Welch t test of the means of two samples given by their moments."""
+    """Two-sided Welch t test of the means of two samples given by their moments.
+
+    Parameters
+    ----------
+    a, b
+        Moments of the two samples.
+
+    Returns
+    -------
+    float
+        The p-value; NaN below two observations in a sample.
+    """
     var_a, var_b = a.variance, b.variance
     if var_a is None or var_b is None or a.mean is None or b.mean is None:
         return math.nan
@@ -274,6 +297,20 @@ def rank_pain_points(
 
     Order: impact (descending), then main q-value, kind, id and persona (all customers
     before a persona), so the ranking never depends on input order.
+
+    Parameters
+    ----------
+    candidates
+        From :func:`journeymap.voc.painpoints.build_candidates`.
+    alpha, min_customers
+        Thresholds kept on the ranking for verdicts.
+    min_observations
+        Fewest observations per side for a sentiment test.
+
+    Returns
+    -------
+    PainPointRanking
+        Every candidate with tests, q-values, impact and rank.
 
     Examples
     --------

@@ -28,7 +28,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from journeymap.model.cards import Kpi
 from journeymap.model.journey import JourneyMap, Stage
@@ -136,7 +135,20 @@ def compute_kpi(
 
 
 def compute_kpis(journey: JourneyMap, inputs: KpiInputs) -> tuple[KpiValue, ...]:
-    """Every KPI of the map, in map order, with target met (True/False) or None."""
+    """Every KPI of the map, in map order, with target met (True/False) or None.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    inputs
+        The aggregated measurements.
+
+    Returns
+    -------
+    tuple of KpiValue
+        Value, target, met and n per KPI.
+    """
     out = []
     for stage, kpi in journey.kpis():
         value, n = compute_kpi(kpi, stage, inputs)
@@ -152,12 +164,3 @@ def compute_kpis(journey: JourneyMap, inputs: KpiInputs) -> tuple[KpiValue, ...]
             )
         )
     return tuple(out)
-
-
-def kpi_summary(values: tuple[KpiValue, ...]) -> dict[str, Any]:
-    """Counts of KPIs met, missed and without a value."""
-    return {
-        "met": sum(v.met is True for v in values),
-        "missed": sum(v.met is False for v in values),
-        "unknown": sum(v.met is None for v in values),
-    }

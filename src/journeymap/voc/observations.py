@@ -104,6 +104,20 @@ def observations_expr(
 
     Columns: ``OBSERVATION_COLUMNS``; ``touchpoint_id`` is null for rows before the
     customer's first matched event.
+
+    Parameters
+    ----------
+    log
+        The events (their ``score``/``score_kind``/``text`` rows count).
+    journey
+        The map.
+    surveys, feedback
+        Optional separate rows with the same columns.
+
+    Returns
+    -------
+    ibis.Table
+        Unexecuted; one row per answer or comment.
     """
     matched = match_touchpoints_expr(log, journey)
     extra = [_on_engine(log, x) for x in (surveys, feedback) if x is not None]
@@ -146,6 +160,18 @@ def feedback_texts(log: EventLog, observations: ir.Table) -> pd.DataFrame:
 
     Columns: ``customer_id``, ``touchpoint_id``, ``stage_id``, ``text``,
     ``sentiment``; ordered by customer, touchpoint and text for determinism.
+
+    Parameters
+    ----------
+    log
+        Supplies the engine.
+    observations
+        From :func:`observations_expr`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty comment.
     """
     from journeymap.voc.sentiment import comment_sentiment
 

@@ -110,6 +110,22 @@ def prioritise_opportunities(
     """Every opportunity of the map with impact, priority and what-if, best first.
 
     Order: priority (descending), then id.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    verdicts
+        The map pain points' verdicts.
+    ranking
+        The ranked candidates (for the what-if).
+    counts
+        Outcome counts (for the what-if).
+
+    Returns
+    -------
+    tuple of dict
+        ``id``, ``measured_impact``, ``priority``, ``what_if`` and the map fields.
     """
     by_id = {v.id: v for v in verdicts}
     out = []

@@ -232,7 +232,24 @@ def count_customers_expr(customers: ir.Table, members: ir.Table) -> ir.Table:
 def count_outcomes(
     log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
 ) -> OutcomeCounts:
-    """Run the four outcome counts and return them as plain dictionaries."""
+    """Run the four outcome counts and return them as plain dictionaries.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map.
+    customers
+        From :func:`customer_outcomes_expr`.
+    members
+        From :func:`journeymap.voc.segments.persona_members_expr`.
+
+    Returns
+    -------
+    OutcomeCounts
+        Plain dictionaries keyed by place and persona.
+    """
     run = log.execute
     tps = run(count_touchpoint_outcomes_expr(log, journey, customers, members))
     stages = run(count_stage_outcomes_expr(log, journey, customers, members))

@@ -105,7 +105,24 @@ def build_candidates(
     emotion: EmotionIndex,
     quotes: Quotes,
 ) -> list[Candidate]:
-    """Every touchpoint, stage and regression candidate, for all and per persona."""
+    """Every touchpoint, stage and regression candidate, for all and per persona.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    counts
+        From :func:`journeymap.voc.outcomes.count_outcomes`.
+    emotion
+        From :func:`journeymap.voc.emotion.index_emotion`.
+    quotes
+        From :func:`collect_quotes`.
+
+    Returns
+    -------
+    list of Candidate
+        In map order: touchpoints, stages, then regression pairs.
+    """
     personas = [p.id for p in journey.personas if p.segment is not None]
     out: list[Candidate] = []
     out += _touchpoint_candidates(journey, counts, emotion, quotes, personas)
@@ -458,7 +475,22 @@ def _brief(ranked: RankedCandidate) -> dict[str, Any]:
 def judge_pain_points(
     journey: JourneyMap, ranking: PainPointRanking, *, min_observations: int = 20
 ) -> tuple[PainPointVerdict, ...]:
-    """A verdict for every pain point in the map, in map order."""
+    """A verdict for every pain point in the map, in map order.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    ranking
+        From :func:`journeymap.voc.evidence.rank_pain_points`.
+    min_observations
+        Fewest observations per side for a sentiment test to count.
+
+    Returns
+    -------
+    tuple of PainPointVerdict
+        ``supported``, ``not_supported`` or ``insufficient_data`` with evidence.
+    """
     return tuple(
         judge_pain_point(ranking, stage, pp, min_observations=min_observations)
         for stage, pp in journey.pain_points()
@@ -477,6 +509,22 @@ def suggest_pain_points(
     A touchpoint candidate is covered by a map pain point on that touchpoint; a stage
     or transition candidate by any map pain point of its stage (a stage's figures
     include its touchpoints', so the finding is most likely the same).
+
+    Parameters
+    ----------
+    journey
+        The map.
+    ranking
+        The ranked candidates.
+    top
+        At most this many suggestions.
+    min_observations
+        Fewest observations per side for a sentiment test to count.
+
+    Returns
+    -------
+    tuple of dict
+        Candidate entries with a one-line ``text``.
     """
     covered_tps = {pp.touchpoint for _, pp in journey.pain_points() if pp.touchpoint}
     covered_stages = {s.id for s, _ in journey.pain_points()}

@@ -41,7 +41,24 @@ SEED = 0
 def describe_personas(
     journey: JourneyMap, counts: OutcomeCounts, emotion: EmotionIndex, *, top: int = 5
 ) -> tuple[dict[str, Any], ...]:
-    """Size, conversion, emotion and distinctive touchpoints of every map persona."""
+    """Size, conversion, emotion and distinctive touchpoints of every map persona.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    counts
+        Outcome counts per persona.
+    emotion
+        Emotion moments per persona and stage.
+    top
+        How many distinctive touchpoints to list.
+
+    Returns
+    -------
+    tuple of dict
+        One entry per map persona (fields: docs/reference/measured-map.md).
+    """
     total = counts.customers.get(ALL, 0)
     out = []
     for persona in journey.personas:
@@ -152,7 +169,26 @@ def cluster_customers(
     max_customers: int = 20_000,
     k_range: range = range(2, 7),
 ) -> ClusterResult | None:
-    """k-means clusters of customers by touchpoints reached; best k by silhouette."""
+    """k-means clusters of customers by touchpoints reached; best k by silhouette.
+
+    Parameters
+    ----------
+    log
+        The events.
+    journey
+        The map (touchpoints are the features).
+    customers
+        From :func:`journeymap.voc.outcomes.customer_outcomes_expr`.
+    max_customers
+        Sample size cap (deterministic hash sample).
+    k_range
+        The numbers of clusters tried.
+
+    Returns
+    -------
+    ClusterResult or None
+        None when there are too few customers.
+    """
     features = customer_features_expr(
         log, journey, customers, max_customers=max_customers
     )

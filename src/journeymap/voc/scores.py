@@ -58,6 +58,18 @@ def score_nps(
 ) -> ScoreSummary:
     """Net Promoter Score with the multinomial-variance normal interval.
 
+    Parameters
+    ----------
+    promoters, passives, detractors
+        Answer counts (9–10, 7–8, 0–6).
+    confidence
+        Interval coverage.
+
+    Returns
+    -------
+    ScoreSummary
+        ``value`` −100..100 with ``ci_low``/``ci_high`` and the three shares.
+
     Examples
     --------
     >>> s = score_nps(50, 30, 20)
@@ -87,6 +99,20 @@ def score_csat(
 ) -> ScoreSummary:
     """CSAT: top-2-box share (4–5 on 1–5) with Wilson interval, plus the t-interval mean.
 
+    Parameters
+    ----------
+    moments
+        Moments of the 1–5 answers.
+    top2
+        Answers of 4 or 5.
+    confidence
+        Interval coverage.
+
+    Returns
+    -------
+    ScoreSummary
+        ``value`` = top-2 share (Wilson interval), ``mean`` with its t interval.
+
     Examples
     --------
     >>> s = score_csat(Moments.of([5.0, 4.0, 2.0, 5.0]), top2=3)
@@ -112,6 +138,18 @@ def score_csat(
 
 def score_ces(moments: Moments, *, confidence: float = 0.95) -> ScoreSummary:
     """CES: mean ease score (1–7, high = easy) with a Student t interval.
+
+    Parameters
+    ----------
+    moments
+        Moments of the 1–7 answers.
+    confidence
+        Interval coverage.
+
+    Returns
+    -------
+    ScoreSummary
+        ``value`` = ``mean`` with its t interval.
 
     Examples
     --------

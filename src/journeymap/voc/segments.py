@@ -35,6 +35,18 @@ if TYPE_CHECKING:
 def segment_predicate(table: ir.Table, rule: Rule | str) -> ir.BooleanValue:
     """The Ibis predicate of a segment rule over ``table``'s columns (SQL null logic).
 
+    Parameters
+    ----------
+    table
+        Events with the columns the rule reads.
+    rule
+        A parsed rule or its text.
+
+    Returns
+    -------
+    ibis BooleanValue
+        True, false or null per row.
+
     Examples
     --------
     >>> t = ibis.table({"plan": "string", "size": "int64"}, name="t")
@@ -106,6 +118,18 @@ def persona_members_expr(table: ir.Table, journey: JourneyMap) -> ir.Table:
 
     Personas without a segment rule have no members. A customer may belong to
     several personas.
+
+    Parameters
+    ----------
+    table
+        The events.
+    journey
+        The map whose personas are evaluated.
+
+    Returns
+    -------
+    ibis.Table
+        Unexecuted ``customer_id, persona_id`` pairs.
     """
     parts = []
     for persona in journey.personas:

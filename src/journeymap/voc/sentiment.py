@@ -51,6 +51,16 @@ def _analyzer() -> Any:
 def comment_sentiment(texts: Iterable[str | None]) -> list[float | None]:
     """VADER compound score (−1..1) per comment; None for empty or missing text.
 
+    Parameters
+    ----------
+    texts
+        The comments.
+
+    Returns
+    -------
+    list of float or None
+        One score per comment, in order.
+
     Examples
     --------
     >>> [round(s, 2) for s in comment_sentiment(["Great, fast and easy!", "awful"])]
@@ -159,6 +169,17 @@ def characteristic_phrases(
     -------
     dict
         ``{"negative": [Phrase, ...], "positive": [Phrase, ...]}``.
+
+    Parameters
+    ----------
+    texts, scores
+        Comments and their VADER compound scores.
+    top
+        Phrases per list.
+    min_comments
+        Fewest comments that must use a phrase.
+    background
+        Phrase counts of the prior (default: these comments).
     """
     grams = [phrases_of(text) for text in texts]
     prior = background if background is not None else _count(grams)
