@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from journeymap.engine.eventlog import CANONICAL_COLUMNS, INTERNAL_COLUMNS
 from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
 from journeymap.ingest.timestamps import timestamp_sql
 
@@ -39,27 +38,6 @@ def number_sql(expr: str, *, decimal_comma: bool) -> str:
     if decimal_comma:  # ';'-separated exports usually write 1,5 for 1.5
         return f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
     return f"TRY_CAST({text} AS DOUBLE)"
-
-
-def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
-    """Source column -> output name for every column that is not a canonical role.
-
-    A property that would shadow a canonical or internal column is renamed
-    ``<name>_source``, so no input column is dropped silently.
-    """
-    used = set(mapping.values())
-    reserved = set(CANONICAL_COLUMNS) | set(INTERNAL_COLUMNS)
-    names: dict[str, str] = {}
-    for column in columns:
-        if column in used or column == ROW_COLUMN:
-            continue
-        target = column
-        while (
-            target in reserved or target.startswith("_jm_") or target in names.values()
-        ):
-            target = f"{target}_source"
-        names[column] = target
-    return names
 
 
 def stage_sql(

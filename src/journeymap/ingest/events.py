@@ -19,13 +19,13 @@ from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
 from journeymap.ingest.canonical import (
     Verdict,
-    property_names,
     stage_sql,
     verdict_sql,
 )
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
 from journeymap.ingest.frames import read_frame
+from journeymap.ingest.properties import infer_property_types, property_names
 from journeymap.ingest.quarantine import (
     build_quarantine,
     count_rows,
@@ -217,43 +217,6 @@ def _stage(
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label
         ) from exc
-
-
-# Text that round-trips through a type, so inference never changes a value's meaning
-# ("007" stays text; "1.50" becomes 1.5 only if every value is a plain number).
-_TYPE_PATTERNS = (
-    ("BIGINT", r"-?(0|[1-9][0-9]{0,17})"),
-    ("DOUBLE", r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?"),
-    ("BOOLEAN", r"(?i)true|false"),
-)
-
-
-def infer_property_types(
-    engine: Engine, stage: str, properties: Mapping[str, str], verdict: Verdict
-) -> dict[str, str]:
-    """Property -> SQL type for text properties whose every value is a number/boolean."""
-    targets = list(properties.values())
-    if not targets:
-        return {}
-    tests = []
-    for target in targets:
-        column = quote_ident(target)
-        for _, pattern in _TYPE_PATTERNS:
-            tests.append(
-                f"bool_and(regexp_full_match({column}, '{pattern}')) "
-                f"FILTER (WHERE {column} IS NOT NULL)"
-            )
-    row = engine.sql_rows(
-        f"SELECT {', '.join(tests)} FROM {quote_ident(stage)} WHERE {verdict.good}"
-    )[0]
-    inferred: dict[str, str] = {}
-    for index, target in enumerate(targets):
-        flags = row[index * len(_TYPE_PATTERNS) : (index + 1) * len(_TYPE_PATTERNS)]
-        for (sql_type, _), ok in zip(_TYPE_PATTERNS, flags, strict=True):
-            if ok:
-                inferred[target] = sql_type
-                break
-    return inferred
 
 
 def _events(
