@@ -7,9 +7,9 @@ Forms accepted (the table may be ``schema.table``)::
     postgresql://user@host/db?table=events
 
 DuckDB files are attached read-only and scanned in place. SQLite and PostgreSQL rows
-are streamed in batches through Python's DB-API into an Arrow reader that DuckDB scans
-once, because DuckDB's sqlite/postgres extensions need a download (they are used for
-PostgreSQL when already installed).
+are streamed in batches through Python's DB-API (sqlite3, psycopg) into an Arrow reader
+that DuckDB scans once: DuckDB's sqlite/postgres extensions need a download, which an
+offline install cannot do. Values arrive as text and are typed like CSV cells.
 """
 
 from __future__ import annotations
