@@ -99,11 +99,21 @@ def test_every_measured_json_field_is_documented(demo_measured) -> None:  # noqa
     doc = (Path(__file__).parents[2] / "docs/reference/measured-map.md").read_text()
     data = json.loads(json.dumps(demo_measured.to_dict()))
     keys = set(data)
-    for section in ("pain_points", "opportunities", "kpis", "personas", "touchpoints",
-                    "candidates", "scores"):
+    for section in (
+        "pain_points",
+        "opportunities",
+        "kpis",
+        "personas",
+        "touchpoints",
+        "candidates",
+        "scores",
+    ):
         keys |= set(data[section][0])
     keys |= set(data["candidates"][0]["outcomes"]["dropoff"])
     keys |= set(data["stages"][0]["emotion"]) | set(data["opportunities"][0]["what_if"])
-    missing = sorted(k for k in keys if f"`{k}`" not in doc and f"`{k}." not in doc
-                     and f".{k}`" not in doc)
+    missing = sorted(
+        k
+        for k in keys
+        if f"`{k}`" not in doc and f"`{k}." not in doc and f".{k}`" not in doc
+    )
     assert not missing, f"undocumented in measured-map.md: {missing}"

@@ -82,3 +82,23 @@ def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> 
         "lovely site",
     ]
     assert texts.sentiment.iloc[0] < 0 < texts.sentiment.iloc[2]
+
+
+def test_measure_map_on_a_tiny_log_without_surveys(make_log, shop_map) -> None:  # noqa: ANN001
+    from journeymap.voc.measure import measure_map
+
+    rows = [
+        (r[0], r[1], r[2], r[3]) for r in ROWS if r[2] not in ("survey", "feedback")
+    ]
+    log = make_log(rows, ["age"])
+    measured = measure_map(shop_map, log)
+    (verdict,) = measured.pain_points
+    assert verdict.verdict == "insufficient_data"  # 3 customers reached checkout
+    assert measured.stage_emotion["pay"].measured is None
+    assert measured.stage_emotion["pay"].assumed == 0.4
+    assert measured.kpis[0].value == 2 / 5 and measured.kpis[0].met is False
+    assert measured.clusters == ()
+    assert measured.to_dict()["totals"]["customers"] == 5
+    no_personas = measure_map(shop_map.model_copy(update={"personas": ()}), log)
+    assert no_personas.personas == ()
+    assert all(c["persona"] is None for c in no_personas.candidates)
