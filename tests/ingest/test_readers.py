@@ -228,6 +228,7 @@ def test_table_addresses() -> None:
     assert address is not None
     assert (address.kind, address.table) == ("postgresql", "s.events")
     assert "table=" not in address.location and "sslmode=off" in address.location
+    assert address.label == "postgresql://u:***@h:5432/db?sslmode=off::s.events"
     assert (
         parse_table_address("duckdb:////abs/x.duckdb?table=t").location
         == "/abs/x.duckdb"

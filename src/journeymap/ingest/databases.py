@@ -43,7 +43,8 @@ class TableAddress:
 
     @property
     def label(self) -> str:
-        return f"{self.location}::{self.table}"
+        """How reports and errors name the table (never with a password)."""
+        return f"{_hide_password(self.location)}::{self.table}"
 
 
 def parse_table_address(text: str) -> TableAddress | None:
@@ -93,11 +94,18 @@ def _parse_url(text: str, scheme: str) -> TableAddress:
 
 
 def _hide_password(url: str) -> str:
+    if "://" not in url:
+        return url
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def _redact(message: str, url: str) -> str:
+    password = urlsplit(url).password if "://" in url else None
+    return message.replace(password, "***") if password else message
 
 
 def read_table(engine: Engine, address: TableAddress) -> Source:
@@ -171,7 +179,9 @@ def read_sqlite_table(engine: Engine, address: TableAddress) -> Source:
 
 
 def read_postgres_table(engine: Engine, address: TableAddress) -> Source:
-    """Scan a PostgreSQL table via psycopg (``pip install psycopg``) as a stream."""
+    """Scan a PostgreSQL table: DuckDB's postgres extension if installed, else psycopg."""
+    if _extension_loads(engine, "postgres"):
+        return _attach_postgres(engine, address)
     try:
         psycopg = importlib.import_module("psycopg")
     except ImportError as exc:
@@ -181,10 +191,39 @@ def read_postgres_table(engine: Engine, address: TableAddress) -> Source:
     try:
         connection = psycopg.connect(address.location)
     except Exception as exc:  # noqa: BLE001 - unreachable server is a user error
-        raise IngestError(
-            f"cannot connect: {_first_line(exc)}", file=_hide_password(address.location)
-        ) from exc
+        message = _redact(_first_line(exc), address.location)
+        raise IngestError(f"cannot connect: {message}", file=address.label) from exc
     return stream_dbapi(engine, connection, address, cursor_name="journeymap_ingest")
+
+
+def _extension_loads(engine: Engine, name: str) -> bool:
+    """Whether a DuckDB extension is already installed (LOAD never downloads)."""
+    try:
+        engine.sql_rows(f"LOAD {name}")
+    except Exception:  # noqa: BLE001 - not installed: use the fallback
+        return False
+    return True
+
+
+def _attach_postgres(engine: Engine, address: TableAddress) -> Source:
+    alias = _fresh_name("pg")
+    label = _hide_password(address.location)
+    try:
+        engine.sql_rows(
+            f"ATTACH ? AS {quote_ident(alias)} (TYPE postgres, READ_ONLY)",
+            [address.location],
+        )
+    except Exception as exc:  # noqa: BLE001 - unreachable server is a user error
+        message = _redact(_first_line(exc), address.location)
+        raise IngestError(f"cannot connect: {message}", file=label) from exc
+    schema, name = _split_table(address.table)
+    qualified = ".".join(quote_ident(p) for p in (alias, schema or "public", name))
+    relation = f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} FROM {qualified})"
+    return Source(
+        label=address.label,
+        relation=relation,
+        cleanup=(f"DETACH {quote_ident(alias)}",),
+    )
 
 
 def stream_dbapi(
