@@ -42,6 +42,10 @@ def test_emotion_curve_dips_where_the_experience_is_worst(demo_measured) -> None
     touchpoints = [t for t in demo_measured.touchpoints if t.emotion.n >= 20]
     lowest = min(touchpoints, key=lambda t: t.emotion.measured)
     assert lowest.stage_id == "purchase"
+    stages = {
+        k: e.measured for k, e in demo_measured.stage_emotion.items() if e.n >= 20
+    }
+    assert min(stages, key=stages.__getitem__) == "purchase"
     purchase = demo_measured.stage_emotion["purchase"]
     assert purchase.measured < purchase.assumed  # the team thought checkout was happy
     assert purchase.ci_low < purchase.measured < purchase.ci_high
