@@ -99,6 +99,20 @@ def test_jsonl(tmp_path: Path) -> None:
     assert rows(log, "customer_id", "event") == EXPECTED
 
 
+def test_jsonl_mixed_types_and_nested_properties(tmp_path: Path) -> None:
+    line = '{"user_id": "a", "ts": "2024-01-01", "event": "x", "props": {"k": 1}}\n'
+    body = (
+        line + line + '{"user_id": 7, "ts": 1704067200, "event": "y", "props": null}\n'
+    )
+    log = read_events(write(tmp_path / "e.jsonl", body))
+    assert log.report.summary().endswith(
+        "loaded 2 + quarantined 0 + duplicates dropped 1"
+    )
+    frame = log.to_pandas()
+    assert frame["customer_id"].tolist() == ["7", "a"]
+    assert frame["props"].tolist()[1] == {"k": 1}
+
+
 def test_excel(tmp_path: Path) -> None:
     import datetime as dt
 

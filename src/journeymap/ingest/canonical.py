@@ -87,12 +87,16 @@ def _canonical_selects(
     *,
     session_utc: bool = True,
 ) -> list[str]:
-    col = source.column_sql
+    def col(name: str) -> str:  # JSON values as their text, not as quoted JSON
+        sql = source.column_sql(name)
+        return f"({sql} ->> '$')" if types[name] == "JSON" else sql
+
     ts = mapping["timestamp"]
+    ts_type = "VARCHAR" if types[ts] == "JSON" else types[ts]
     selects = [
         f"{ROW_COLUMN}",
         f"{text_sql(col(mapping['customer_id']))} AS customer_id",
-        f"{timestamp_sql(col(ts), types[ts], zone, session_utc=session_utc)} AS timestamp",
+        f"{timestamp_sql(col(ts), ts_type, zone, session_utc=session_utc)} AS timestamp",
         f"{text_sql(col(mapping['event']))} AS event",
         f"{text_sql(col(ts))} AS _jm_raw_timestamp",
     ]
@@ -110,7 +114,8 @@ def _canonical_selects(
             )
             selects.append(f"{text_sql(col(mapping[role]))} AS _jm_raw_{role}")
     selects += [
-        f"{col(name)} AS {quote_ident(target)}" for name, target in properties.items()
+        f"{source.column_sql(name)} AS {quote_ident(target)}"
+        for name, target in properties.items()
     ]
     return selects
 
