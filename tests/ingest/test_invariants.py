@@ -113,3 +113,26 @@ def test_event_seq_orders_ties_by_content() -> None:
     log = read_events(frame, engine=ENGINE)
     assert canonical(log)["event"].tolist() == ["a", "b"]
     assert log.report.duplicates == 1
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe"]),
+    junk=st.binary(max_size=200),
+)
+def test_arbitrary_bytes_give_an_ingest_error_or_an_account(
+    prefix: bytes, junk: bytes
+) -> None:
+    handle = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)
+    with handle:
+        handle.write(prefix + b"user_id,ts,event\nc1,2024-01-01,x\n" + junk)
+    path = Path(handle.name)
+    try:
+        log = read_events(path, engine=ENGINE)
+    except IngestError as exc:
+        assert "\n" not in str(exc)
+        return
+    finally:
+        path.unlink()
+    report = log.report
+    assert report.read == report.loaded + report.quarantined + report.duplicates

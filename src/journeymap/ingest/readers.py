@@ -187,7 +187,8 @@ def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Sourc
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any openpyxl failure is a bad file
-        raise IngestError(f"cannot read Excel file: {exc}", file=str(path)) from exc
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise IngestError(f"cannot read Excel file: {first}", file=str(path)) from exc
     try:
         worksheet = book[sheet] if sheet else book.worksheets[0]
         rows = worksheet.iter_rows(values_only=True)
