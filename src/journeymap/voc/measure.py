@@ -10,14 +10,19 @@ back to Python.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from journeymap.analytics.matching import matched_events_expr, unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import MeasuredMap, TouchpointFigures
-from journeymap.voc.emotion import EmotionIndex, emotion_of, text_emotion_moments
+from journeymap.voc.emotion import (
+    EmotionIndex,
+    emotion_of,
+    index_emotion,
+    text_emotion_moments,
+)
 from journeymap.voc.evidence import PainPointRanking, rank_pain_points
 from journeymap.voc.kpis import KpiInputs, compute_kpis
 from journeymap.voc.moments import Moments
@@ -122,27 +127,43 @@ def measure_map(
     log = log.materialize()
     inputs = _prepare(journey, log, surveys, feedback)
     counts = count_outcomes(log, journey, inputs.customers, inputs.members)
-    from journeymap.voc.emotion import index_emotion
-
     emotion = index_emotion(
         log, inputs.observations, inputs.members, inputs.texts, inputs.members_of_texts
     )
-    quotes = collect_quotes(inputs.texts, inputs.members_of_texts)
     ranking = rank_pain_points(
-        build_candidates(journey, counts, emotion, quotes),
+        build_candidates(
+            journey,
+            counts,
+            emotion,
+            collect_quotes(inputs.texts, inputs.members_of_texts),
+        ),
         alpha=alpha,
         min_customers=min_customers,
         min_observations=min_observations,
     )
+    found = cluster_customers(log, journey, inputs.customers) if clusters else None
+    measured = _assemble(inputs, counts, emotion, ranking, min_observations)
+    return replace(
+        measured,
+        clusters=() if found is None else _cluster_dicts(found),
+        notes=_notes(ranking, found is not None or not clusters),
+    )
+
+
+def _assemble(
+    inputs: _Inputs,
+    counts: OutcomeCounts,
+    emotion: EmotionIndex,
+    ranking: PainPointRanking,
+    min_observations: int,
+) -> MeasuredMap:
+    journey, log = inputs.journey, inputs.log
     verdicts = judge_pain_points(journey, ranking, min_observations=min_observations)
     scores = _scores(inputs)
     stage_table = measure_stages(log, journey)
     unmatched = unmatched_events(log, journey)
     comments = _comment_moments(inputs.texts)
-    kpis = compute_kpis(
-        journey, _kpi_inputs(inputs, counts, stage_table, scores, comments)
-    )
-    found = cluster_customers(log, journey, inputs.customers) if clusters else None
+    kpi_inputs = _kpi_inputs(inputs, counts, stage_table, scores, comments)
     return MeasuredMap(
         journey=journey,
         stages=stage_table.stages,
@@ -156,15 +177,13 @@ def measure_map(
             journey, ranking, min_observations=min_observations
         ),
         opportunities=prioritise_opportunities(journey, verdicts, ranking, counts),
-        kpis=kpis,
+        kpis=compute_kpis(journey, kpi_inputs),
         personas=describe_personas(journey, counts, emotion),
-        clusters=() if found is None else _cluster_dicts(found),
         customers=counts.customers.get(ALL, 0),
         events=unmatched.events,
         unmatched_events=unmatched.unmatched,
         unmatched_top=unmatched.top,
         ingest=log.report,
-        notes=_notes(ranking, found is not None or not clusters),
         scores=tuple(_score_dict(s) for s in _flatten_scores(scores)),
         phrases=_phrases(inputs.texts),
         candidates=tuple(c.to_dict() for c in ranking.candidates),
