@@ -99,6 +99,14 @@ def test_jsonl(tmp_path: Path) -> None:
     assert rows(log, "customer_id", "event") == EXPECTED
 
 
+def test_json_array(tmp_path: Path) -> None:
+    items = [
+        f'{{"user_id": "{c}", "ts": "{t}", "event_name": "{e}"}}' for c, t, e in EVENTS
+    ]
+    log = read_events(write(tmp_path / "e.json", "[" + ",\n".join(items) + "]"))
+    assert rows(log, "customer_id", "event") == EXPECTED
+
+
 def test_jsonl_mixed_types_and_nested_properties(tmp_path: Path) -> None:
     line = '{"user_id": "a", "ts": "2024-01-01", "event": "x", "props": {"k": 1}}\n'
     body = (

@@ -171,13 +171,18 @@ def read_parquet(engine: Engine, path: Path) -> Source:
 
 
 def read_jsonl(path: Path) -> Source:
-    """A Source for newline-delimited JSON (one event object per line)."""
+    """A Source for JSON lines (one event object per line) or, for ``.json``, either
+    JSON lines or one array of event objects (then rows have no line numbers)."""
+    lines = path.suffix.lower() != ".json"
     relation = (
         f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} "
-        "FROM read_json_auto(?, format = 'newline_delimited'))"
+        f"FROM read_json_auto(?, format = '{'newline_delimited' if lines else 'auto'}'))"
     )
     return Source(
-        label=str(path), relation=relation, params=(str(path),), line_offset=0
+        label=str(path),
+        relation=relation,
+        params=(str(path),),
+        line_offset=0 if lines else None,
     )
 
 
