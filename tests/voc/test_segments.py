@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journeymap.engine import EventLog, connect
 from journeymap.errors import AnalysisError
@@ -56,3 +58,47 @@ def test_persona_members_any_event_counts(make_log, shop_map) -> None:  # noqa: 
     )
     members = log.execute(persona_members_expr(log.table, shop_map))
     assert members.to_dict("records") == [{"customer_id": "x", "persona_id": "old"}]
+
+
+# -- property test: any rule over these columns agrees with the reference ------------
+
+LITERALS = {
+    "plan": st.sampled_from(["'pro'", "'free'", "'team'", "3"]),
+    "size": st.sampled_from(["1", "3", "4", "2.5", "'x'"]),
+    "vip": st.sampled_from(["true", "false", "1"]),
+}
+
+
+@st.composite
+def comparisons(draw: st.DrawFn) -> str:
+    column = draw(st.sampled_from(sorted(LITERALS)))
+    kind = draw(st.sampled_from(["cmp", "in", "null"]))
+    if kind == "null":
+        return f"{column} is {draw(st.sampled_from(['', 'not ']))}null"
+    if kind == "in":
+        values = draw(st.lists(LITERALS[column], min_size=1, max_size=3))
+        negated = draw(st.sampled_from(["", "not "]))
+        return f"{column} {negated}in ({', '.join(values)})"
+    op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+    return f"{column} {op} {draw(LITERALS[column])}"
+
+
+rules = st.recursive(
+    comparisons(),
+    lambda inner: st.one_of(
+        st.builds(lambda a, b: f"({a}) and ({b})", inner, inner),
+        st.builds(lambda a, b: f"({a}) or ({b})", inner, inner),
+        st.builds(lambda a: f"not ({a})", inner),
+    ),
+    max_leaves=4,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=rules)
+def test_any_rule_agrees_with_reference(log: EventLog, text: str) -> None:
+    test_compiled_rule_agrees_with_reference(log, text)
