@@ -1,20 +1,8 @@
-"""Shared helpers for ingest tests: tiny files written to tmp_path, one engine each."""
+"""Shared helpers for ingest tests: tiny files written to tmp_path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-
-from journeymap.engine import Engine, connect
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    con = connect()
-    yield con
-    con.close()
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
