@@ -55,7 +55,7 @@ def write_csv(text: str) -> Path:
     return Path(handle.name)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     records=st.lists(record, min_size=1, max_size=25),
     malformed=st.sets(st.integers(0, 24), max_size=3),
@@ -82,7 +82,7 @@ def canonical(log) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     return frame.drop(columns=["row_number"]).reset_index(drop=True)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     records=st.lists(record, min_size=1, max_size=20).flatmap(
         lambda rs: st.tuples(st.just(rs), st.permutations(rs))
