@@ -68,3 +68,27 @@ def test_characteristic_phrases_with_quotes() -> None:
     top = found["negative"][0]
     assert top.comments == 12 and "card declined" in top.quote
     assert not set(negative) & set(positive)
+
+
+def test_summarise_sentiment_per_group() -> None:
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from journeymap.voc.sentiment import summarise_sentiment
+
+    frame = pd.DataFrame(
+        {
+            "touchpoint_id": ["a", "a", "a", "b", None],
+            "sentiment": [0.5, -0.4, 0.0, 0.9, -1.0],
+        }
+    )
+    a, b = summarise_sentiment(frame, ["touchpoint_id"])
+    values = [0.5, -0.4, 0.0]
+    low, high = stats.t.interval(0.95, 2, loc=np.mean(values), scale=stats.sem(values))
+    assert a.group == {"touchpoint_id": "a"} and a.n == 3
+    assert (a.value, a.ci_low, a.ci_high) == pytest.approx((np.mean(values), low, high))
+    assert a.shares == pytest.approx(
+        {"positive": 1 / 3, "negative": 1 / 3, "neutral": 1 / 3}
+    )
+    assert b.n == 1 and b.ci_low is None

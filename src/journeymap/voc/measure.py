@@ -43,7 +43,11 @@ from journeymap.voc.painpoints import (
 from journeymap.voc.personas import cluster_customers, describe_personas
 from journeymap.voc.scores import ScoreSummary, score_surveys
 from journeymap.voc.segments import persona_members_expr
-from journeymap.voc.sentiment import characteristic_phrases, phrases_of
+from journeymap.voc.sentiment import (
+    characteristic_phrases,
+    phrases_of,
+    summarise_sentiment,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -184,7 +188,9 @@ def _assemble(
         unmatched_events=unmatched.unmatched,
         unmatched_top=unmatched.top,
         ingest=log.report,
-        scores=tuple(_score_dict(s) for s in _flatten_scores(scores)),
+        scores=tuple(
+            _score_dict(s) for s in _flatten_scores(scores) + _sentiments(inputs)
+        ),
         phrases=_phrases(inputs.texts),
         candidates=tuple(c.to_dict() for c in ranking.candidates),
     )
@@ -206,6 +212,16 @@ def _scores(inputs: _Inputs) -> dict[str, list[ScoreSummary]]:
         ),
         "month": score_surveys(log, obs, period="month"),
     }
+
+
+def _sentiments(inputs: _Inputs) -> list[ScoreSummary]:
+    texts = inputs.texts
+    tagged = texts.merge(inputs.members_of_texts, on="customer_id", how="inner")
+    return [
+        *summarise_sentiment(texts, ["touchpoint_id"]),
+        *summarise_sentiment(texts, ["stage_id"]),
+        *summarise_sentiment(tagged, ["persona_id"]),
+    ]
 
 
 def _flatten_scores(scores: dict[str, list[ScoreSummary]]) -> list[ScoreSummary]:

@@ -249,3 +249,55 @@ def _quote(
         if phrase in grams[i]
     ]
     return min(candidates)[2] if candidates else ""
+
+
+def summarise_sentiment(frame: Any, by: Sequence[str]) -> list[Any]:
+    """Comment sentiment per group: mean compound with a t interval and tone shares.
+
+    Parameters
+    ----------
+    frame
+        A pandas frame with ``sentiment`` (VADER compound) and the ``by`` columns, e.g.
+        from :func:`journeymap.voc.observations.feedback_texts`.
+    by
+        Grouping columns; rows with a null key are left out.
+
+    Returns
+    -------
+    list of ScoreSummary
+        ``kind="sentiment"``, ``value`` = ``mean``, ``shares`` = positive (≥ 0.05),
+        negative (≤ −0.05) and neutral shares; sorted by group.
+    """
+    from dataclasses import replace
+
+    from journeymap.voc.moments import Moments
+    from journeymap.voc.scores import ScoreSummary
+
+    rows = frame.dropna(subset=[*by, "sentiment"])
+    out = []
+    for key, group in rows.groupby(list(by), sort=True):
+        values = [float(v) for v in group["sentiment"]]
+        moments = Moments.of(values)
+        low, high = moments.interval()
+        n = len(values)
+        positive = sum(v >= POSITIVE_AT for v in values) / n
+        negative = sum(v <= NEGATIVE_AT for v in values) / n
+        shares = {
+            "positive": positive,
+            "negative": negative,
+            "neutral": 1 - positive - negative,
+        }
+        summary = ScoreSummary(
+            "sentiment",
+            n,
+            moments.mean,
+            low,
+            high,
+            moments.mean,
+            low,
+            high,
+            shares=shares,
+        )
+        keys = key if isinstance(key, tuple) else (key,)
+        out.append(replace(summary, group=dict(zip(by, keys, strict=True))))
+    return out
