@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import ibis
+
 from journeymap.engine import connect
 from journeymap.ingest import read_events
 
@@ -41,12 +43,16 @@ def measure(path: Path) -> None:
     size_mb = path.stat().st_size / 1e6
     print(f"{path.suffix:9} {size_mb:8.0f} MB  {seconds:6.1f} s  "
           f"{log.report.read / seconds / 1e6:5.2f} M rows/s  {log.report.summary()}")  # fmt: skip
-    shifted = engine.scalar(
-        log.table.filter(log.table.seq != log.table.row_number).count()
-    )
+    table = log.table
+    shifted = engine.scalar(table.filter(table.seq != table.row_number).count())
     print(
         f"          rows whose row_number differs from their file position: {shifted}"
     )
+    content = [c for c in table.columns if c not in ("event_seq", "row_number")]
+    order = [table[c].asc(nulls_first=True) for c in content]
+    rank = ibis.row_number().over(order_by=order)
+    moved = engine.scalar(table.filter(rank + 1 != table.event_seq).count())
+    print(f"          rows whose event_seq differs from their content rank: {moved}")
     engine.close()
 
 
