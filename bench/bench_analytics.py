@@ -74,16 +74,15 @@ FROM steps WHERE seconds IS NOT NULL GROUP BY ALL
 """
 
 HAND_ENDPOINTS = """
-WITH ranked AS (
+WITH marked AS (
   SELECT event,
-         row_number() OVER (PARTITION BY customer_id ORDER BY timestamp, event_seq) AS first,
-         row_number() OVER (PARTITION BY customer_id ORDER BY timestamp DESC, event_seq DESC)
-           AS last
-  FROM {t}
+         lag(timestamp) OVER w IS NULL AS first,
+         lead(timestamp) OVER w IS NULL AS last
+  FROM {t} WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, event_seq)
 )
-SELECT 'start' AS kind, event, count(*) FROM ranked WHERE first = 1 GROUP BY ALL
+SELECT 'start' AS kind, event, count(*) FROM marked WHERE first GROUP BY ALL
 UNION ALL
-SELECT 'end' AS kind, event, count(*) FROM ranked WHERE last = 1 GROUP BY ALL
+SELECT 'end' AS kind, event, count(*) FROM marked WHERE last GROUP BY ALL
 """
 
 HAND_FUNNEL = """
@@ -174,13 +173,20 @@ def jm_ttc(log: Any) -> tuple[tuple, list]:
 
 
 # -- timing and checking ----------------------------------------------------------------------
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
+def timed_pair(
+    ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int
+) -> tuple[float, Any, float, Any]:
+    """Median seconds of each, runs interleaved so machine load hits both alike."""
+    mine, hand = [], []
+    got = expected = None
     for _ in range(repeat):
         start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        expected = theirs()
+        hand.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        got = ours()
+        mine.append(time.perf_counter() - start)
+    return statistics.median(mine), got, statistics.median(hand), expected
 
 
 def close(a: Any, b: Any) -> bool:
@@ -229,8 +235,9 @@ def run(n: int, folder: Path, repeat: int) -> list[tuple[str, float, float]]:
     ]
     rows = []
     for name, ours, theirs, check in cases:
-        t_hand, expected = timed(lambda f=theirs: f(con, table), repeat)
-        t_ours, got = timed(lambda f=ours: f(log), repeat)
+        t_ours, got, t_hand, expected = timed_pair(
+            lambda f=ours: f(log), lambda f=theirs: f(con, table), repeat
+        )
         check(got, expected)
         rows.append((name, t_ours, t_hand))
         print(f"{name:26s} journeymap {t_ours:7.3f}s  hand SQL {t_hand:7.3f}s  "

@@ -128,3 +128,16 @@ def test_injection_looking_names_are_just_names(make_log):
     assert [(t.source, t.target, t.count) for t in table.transitions] == [
         (INJECTION, INJECTION, 1)
     ]
+
+
+@pytest.mark.parametrize(
+    "module", ["transitions", "variants", "paths", "funnels", "conversion"]
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    found = importlib.import_module(f"journeymap.analytics.{module}")
+    result = doctest.testmod(found, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -50,10 +50,12 @@ def _name(value: str) -> Any:
 def _ordered_reach(log: EventLog, spec: FunnelSpec) -> ibis.Table:
     """One table per step (customers reaching it, with ``t{j}``), joined side by side."""
     t = log.table
+    # one shared relation of candidate events: the SQL scans the log once and every
+    # step reads the (small) result, as a hand-written CTE would (see bench/RESULTS.md)
     events = t.filter(t.event.isin([*dict.fromkeys(spec.steps), *spec.exclude]))
-    events = events.select("customer_id", "timestamp", "event")
-    first = events.filter(events.event == _name(spec.steps[0]))
-    reached = [first.group_by("customer_id").aggregate(t0=first.timestamp.min())]
+    events = events.select(cid=t.customer_id, ts=t.timestamp, name=t.event)
+    first = events.filter(events.name == _name(spec.steps[0]))
+    reached = [first.group_by(customer_id=first.cid).aggregate(t0=first.ts.min())]
     for j in range(1, len(spec.steps)):
         reached.append(_ordered_step(reached[spec.reference(j)], events, spec, j))
     reach = reached[0]
@@ -66,7 +68,7 @@ def _ordered_reach(log: EventLog, spec: FunnelSpec) -> ibis.Table:
 
 
 def _ordered_step(
-    ref: ibis.Table, events: ibis.Table, spec: FunnelSpec, j: int
+    ref: ibis.Table, cand: ibis.Table, spec: FunnelSpec, j: int
 ) -> ibis.Table:
     """Customers reaching step ``j`` from those reaching its reference step: the
     earliest ``steps[j]`` after it, unless an exclusion event lies strictly between."""
@@ -75,23 +77,25 @@ def _ordered_step(
     carried = ["t0"] if spec.window_s is not None else []
     keys = ["customer_id", *dict.fromkeys([t_ref, *carried])]
     if spec.exclude:
-        return _ordered_step_excluding(ref, events, spec, j, keys)
-    cand = events.filter(events.event == _name(spec.steps[j]))
-    cand = cand.select(cid=cand.customer_id, ts=cand.timestamp)
-    preds = [ref.customer_id == cand.cid, cand.ts > ref[t_ref]]
-    preds += _windows(spec, j, cand.ts, ref)
+        return _ordered_step_excluding(ref, cand, spec, j, keys)
+    preds = [
+        ref.customer_id == cand.cid,
+        cand.name == _name(spec.steps[j]),
+        cand.ts > ref[t_ref],
+        *_windows(spec, j, cand.ts, ref),
+    ]
     joined = ref.join(cand, preds)
     out = joined.group_by(keys).aggregate(**{f"t{j}": joined.ts.min()})
     return out.select("customer_id", f"t{j}", *carried)
 
 
 def _ordered_step_excluding(
-    ref: ibis.Table, events: ibis.Table, spec: FunnelSpec, j: int, keys: list[str]
+    ref: ibis.Table, cand: ibis.Table, spec: FunnelSpec, j: int, keys: list[str]
 ) -> ibis.Table:
-    cand = events.filter(events.event.isin([spec.steps[j], *spec.exclude]))
-    cand = cand.select(cid=cand.customer_id, ts=cand.timestamp, name=cand.event)
     t_ref = f"t{spec.reference(j)}"
-    joined = ref.join(cand, [ref.customer_id == cand.cid, cand.ts > ref[t_ref]])
+    names = [spec.steps[j], *spec.exclude]
+    preds = [ref.customer_id == cand.cid, cand.name.isin(names), cand.ts > ref[t_ref]]
+    joined = ref.join(cand, preds)
     is_step = joined.name == _name(spec.steps[j])
     for cond in _windows(spec, j, joined.ts, joined):
         is_step = is_step & cond
