@@ -151,7 +151,7 @@ def find_paths(
     )
     frame = log.engine.to_pandas(expr)
     paths = tuple(_path(row) for row in frame.itertuples(index=False))
-    total, customers = _totals(frame, log, from_event, to_event)
+    total, customers = _totals(frame)
     return PathTable(
         paths=paths,
         total=total,
@@ -175,9 +175,7 @@ def _path(row: Any) -> PathCount:
     )
 
 
-def _totals(
-    frame: Any, log: EventLog, from_event: str | None, to_event: str | None
-) -> tuple[int, int]:
+def _totals(frame: Any) -> tuple[int, int]:
     if len(frame):
         return int(frame.total.iloc[0]), int(frame.all_customers.iloc[0])
-    return 0, 0
+    return 0, 0  # nobody has the anchor
