@@ -24,6 +24,7 @@ ZOO = [  # (raw text, expected naive UTC)
     ("1709287200123456", "2024-03-01 10:00:00.123456"),  # microseconds
     ("1709287200123456000", "2024-03-01 10:00:00.123456"),  # nanoseconds
     (" 2024-03-01T10:00:00Z ", "2024-03-01 10:00:00"),
+    ("2024-03-01T10:00:00 Europe/Paris", "2024-03-01 09:00:00"),
 ]
 
 
@@ -51,6 +52,7 @@ def test_naive_times_in_a_zone_are_dst_correct(tmp_path: Path) -> None:
         "2024-07-15 12:00",
         "2024-07-15T12:00:00Z",
         "1721044800",
+        "2024-07-15 12:00 Europe/London",
     ]
     log = read_zoo(tmp_path, values, timezone="Europe/Berlin")
     assert timestamps(log) == [
@@ -58,6 +60,7 @@ def test_naive_times_in_a_zone_are_dst_correct(tmp_path: Path) -> None:
         "2024-07-15 10:00:00",  # CEST, UTC+2
         "2024-07-15 12:00:00",  # explicit offset: zone not applied
         "2024-07-15 12:00:00",  # epoch: always UTC
+        "2024-07-15 11:00:00",  # its own zone, BST
     ]
 
 
@@ -78,11 +81,12 @@ def test_numeric_epoch_columns() -> None:
 
 
 def test_unparsable_times_are_quarantined(tmp_path: Path) -> None:
-    log = read_zoo(tmp_path, ["2024-03-01", "yesterday", "2024-13-45", "", "1e30"])
+    values = ["2024-03-01", "yesterday", "2024-13-45", "", "1e30", "01/03/2024"]
+    log = read_zoo(tmp_path, values)
     assert log.report.loaded == 1
-    assert log.report.reasons == {"unparsable timestamp": 3, "missing timestamp": 1}
+    assert log.report.reasons == {"unparsable timestamp": 4, "missing timestamp": 1}
     bad = quarantine(log).to_pandas().sort_values("row_number")
-    assert bad["value"].fillna("-").tolist() == ["yesterday", "2024-13-45", "-", "1e30"]
+    assert bad["value"].fillna("-").tolist() == values[1:3] + ["-"] + values[4:]
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC'; DROP TABLE x; --", "+02:00"])
