@@ -121,15 +121,20 @@ def _print_summary(measured: MeasuredMap) -> None:
     from rich.table import Table
 
     table = Table(title="Pain points", show_lines=False)
-    for column in ("pain point", "verdict", "impact", "q", "who"):
+    for column in ("pain point", "verdict", "impact", "outcome", "excess", "q", "who"):
         table.add_column(column)
     for verdict in measured.pain_points:
+        evidence = verdict.evidence
+        outcome = evidence.get("outcome")
+        excess = evidence.get("outcomes", {}).get(outcome, {}).get("excess")
         table.add_row(
             verdict.id,
             verdict.verdict,
             _number(verdict.impact),
+            str(outcome or "—"),
+            _number(excess, "{:+.3f}"),
             _number(verdict.q_value, "{:.2g}"),
-            str(verdict.evidence.get("persona") or "all customers"),
+            str(evidence.get("persona") or "all customers"),
         )
     console.print(table)
     if measured.candidates:

@@ -33,6 +33,7 @@ transition  regression       k → j: customers regressing / reached k; all: vs 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from journeymap.model.measured import PainPointVerdict
 from journeymap.voc.emotion import EmotionIndex
 from journeymap.voc.evidence import (
     Candidate,
+    OutcomeTest,
     PainPointRanking,
     Proportion,
     RankedCandidate,
@@ -447,8 +449,9 @@ def _verdict(
             touchpoint_id=pain_point.touchpoint,
             evidence=evidence,
         )
-    main = best.main or (best.tests[0] if best.tests else None)
+    main = _key_test(best)
     evidence.update(best.to_dict())
+    evidence["outcome"] = None if main is None else main.name
     return PainPointVerdict(
         pain_point.id,
         verdict,
@@ -459,6 +462,16 @@ def _verdict(
         touchpoint_id=pain_point.touchpoint,
         evidence=evidence,
     )
+
+
+def _key_test(ranked: RankedCandidate) -> OutcomeTest | None:
+    """The outcome a verdict quotes: the most significant adverse one, else the main."""
+    adverse = [
+        t for t in ranked.tests if (t.excess or 0) > 0 and not math.isnan(t.q_value)
+    ]
+    if adverse:
+        return min(adverse, key=lambda t: (t.q_value, t.name))
+    return ranked.main
 
 
 def _brief(ranked: RankedCandidate) -> dict[str, Any]:
