@@ -77,6 +77,13 @@ def describe_personas(
                 "conversion_ci": [low, high],
                 "emotion": emotion_of(emotion.persona.get(persona.id)),
                 "emotion_by_stage": _stage_emotions(journey, emotion, persona.id),
+                "emotion_by_touchpoint": {
+                    tp.id: emotion_of(
+                        emotion.touchpoint_persona.get((tp.id, persona.id))
+                    )
+                    for _, tp in journey.touchpoints()
+                    if (tp.id, persona.id) in emotion.touchpoint_persona
+                },
                 "top_touchpoints": _distinctive(journey, counts, persona.id, top=top),
             }
         )
