@@ -29,7 +29,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Show the version and exit.",
     ),
 ) -> None:
     """Customer journey maps as code, measured against real data."""
@@ -53,7 +57,8 @@ _register_optional()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a JourneymapError becomes one line on stderr and exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode click returns the code of a typer.Exit instead of raising
+        result = app(args=argv, standalone_mode=False)
     except JourneymapError as exc:
         err_console.print(f"[red]error:[/red] {exc.one_line()}", soft_wrap=True)
         return exc.exit_code
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Piped output (CI logs, files) gets a fixed, wide-enough width instead of rich's 80.
+_PIPED_WIDTH = 120
+console = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPED_WIDTH)
+err_console = Console(
+    stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPED_WIDTH
+)
 
 IdOpt = Annotated[str | None, typer.Option("--id", help="Column holding the customer id.")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="Column holding the timestamp.")]

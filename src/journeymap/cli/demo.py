@@ -76,18 +76,20 @@ def humanize_seconds(seconds: float | None) -> str:
 
 def _print_stages(journey: jm.JourneyMap, measured: Any) -> None:
     table = Table(title=f"Stages — {measured.customers:,} customers, {measured.events:,} events")
-    for column in ("stage", "reached", "→ next", "drop-off", "median time", "p90 time",
-                   "regressions", "emotion (assumed / measured)"):
-        table.add_column(column, justify="left" if column == "stage" else "right")
+    table.add_column("stage", no_wrap=True)
+    for column in ("reached", "→ next", "drop-off", "median time", "p90 time", "regressions",
+                   "emotion assumed", "measured"):
+        table.add_column(column, justify="right", no_wrap=column == "measured")
     for stage in journey.stages:
         fig = measured.stage_figures(stage.id)
         emo = measured.stage_emotion.get(stage.id)
-        emotion = "—" if emo is None else (
-            f"{_signed(emo.assumed)} / {_signed(emo.measured)}"
+        assumed = _signed(stage.emotion if emo is None else emo.assumed)
+        measured_emotion = "—" if emo is None or emo.measured is None else (
+            f"{emo.measured:+.2f} (n={emo.n:,})"
         )
         table.add_row(stage.name, f"{fig.reached:,}", _pct(fig.conversion_next), _pct(fig.dropoff),
                       humanize_seconds(fig.median_time_s), humanize_seconds(fig.p90_time_s),
-                      f"{fig.regressions_out:,}", emotion)
+                      f"{fig.regressions_out:,}", assumed, measured_emotion)
     console.print(table)
     if measured.unmatched_events:
         top = ", ".join(f"{name} ({count:,})" for name, count in measured.unmatched_top[:5])
