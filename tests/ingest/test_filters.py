@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from journeymap.engine import connect
-from journeymap.errors import IngestError, MapError
+from journeymap.errors import AnalysisError, IngestError, MapError
 from journeymap.ingest import filter_persona, filter_segment, filter_time, read_events
 from journeymap.model.journey import JourneyMap
 from journeymap.model.rules import evaluate, parse_rule
@@ -58,7 +58,7 @@ def test_customer_level_keeps_all_events_of_matching_customers(log) -> None:  # 
 
 
 def test_rule_errors(log) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(IngestError, match="names column\\(s\\) colour"):
+    with pytest.raises(AnalysisError, match="names column\\(s\\) colour"):
         filter_segment(log, "colour == 'red'")
     with pytest.raises(MapError):
         filter_segment(log, "plan = 'pro'")

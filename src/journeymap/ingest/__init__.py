@@ -11,7 +11,6 @@ from journeymap.ingest.events import read_events
 from journeymap.ingest.filters import filter_persona, filter_segment, filter_time
 from journeymap.ingest.quarantine import quarantine
 from journeymap.ingest.sampling import sample_customers
-from journeymap.ingest.segments import rule_expr
 from journeymap.ingest.sessions import sessionize
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "filter_time",
     "quarantine",
     "read_events",
-    "rule_expr",
     "sample_customers",
     "sessionize",
 ]

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from journeymap.engine import EventLog
+from journeymap.engine.segments import segment_predicate
 from journeymap.errors import IngestError
-from journeymap.ingest.segments import rule_expr
 from journeymap.model.rules import parse_rule
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def filter_segment(
             f"level must be 'customer' or 'event', not {level!r}", field="level"
         )
     table = log.table
-    matching = table.filter(rule_expr(parse_rule(rule), table))
+    matching = table.filter(segment_predicate(table, parse_rule(rule)))
     if level == "event":
         return log.with_table(matching)
     customers = matching.select("customer_id").distinct()
