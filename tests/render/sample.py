@@ -257,9 +257,9 @@ def grocery_measured(journey: JourneyMap | None = None) -> MeasuredMap:
         stage_emotion=_EMOTION,
         touchpoints=touchpoints,
         pain_points=(
-            PainPointVerdict("slow-site", "supported", impact=-0.12),
-            PainPointVerdict("hidden-fee", "supported", impact=-0.21),
-            PainPointVerdict("slot-scarcity", "not_supported", impact=-0.01),
+            PainPointVerdict("slow-site", "supported", impact=412.0),
+            PainPointVerdict("hidden-fee", "supported", impact=188.4),
+            PainPointVerdict("slot-scarcity", "not_supported", impact=0.0),
             PainPointVerdict("substitutions", "insufficient_data"),
         ),
         kpis=(

@@ -171,7 +171,8 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
     if pain.touchpoint:
         meta += f" · at {ctx.touchpoint_names.get(pain.touchpoint, pain.touchpoint)}"
     if verdict is not None and verdict.impact is not None:
-        meta += f" · impact{NBSP}{format_signed(verdict.impact, '+.1%')}"
+        # impact is in customer equivalents (docs/reference/measured-map.md), not a share
+        meta += f" · impact{NBSP}≈{NBSP}{verdict.impact:,.0f}{NBSP}customers"
     style = f"pain-{pain.severity}"
     return CardSpec(
         f"pain-{pain.id}", pain.text, style, tuple(chips), (meta,), accent=style
