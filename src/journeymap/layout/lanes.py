@@ -18,7 +18,6 @@ from journeymap.layout.formats import (
     format_duration,
     format_metric,
     format_share,
-    format_signed,
     format_target,
     humanise,
 )
