@@ -12,7 +12,7 @@ from . import reference
 from .conftest import EVENTS, INJECTION, ingest, random_rows, records
 
 PROPERTY = settings(
-    max_examples=15,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

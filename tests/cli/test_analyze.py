@@ -90,3 +90,19 @@ def test_durations():
     assert parse_seconds(None) is None
     with pytest.raises(AnalysisError, match="duration"):
         parse_seconds("soon")
+
+
+def test_stages_drivers_and_retention_come_from_the_other_modules(events):
+    repo = Path(__file__).resolve().parents[2]
+    grocery = repo / "examples" / "maps" / "online-grocery.yaml"
+    stages = run(str(events), "--what", "stages", "--map", str(grocery))
+    assert stages.exit_code == 0 and "reached" in stages.stdout
+    drivers = run(str(events), "--what", "drivers", "--conversion", "buy")
+    assert drivers.exit_code == 0 and "drivers" in drivers.stdout
+    retention = run(str(events), "--what", "retention")
+    assert retention.exit_code == 0 and "cohort" in retention.stdout
+
+
+def test_stages_need_a_map(events, capsys):
+    assert main(["analyze", str(events), "--what", "stages"]) == 2
+    assert "--map" in capsys.readouterr().err

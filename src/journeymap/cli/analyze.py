@@ -180,6 +180,10 @@ def print_result(result: Any, what: str) -> None:
     summary = getattr(result, "summary", None)
     title = summary() if callable(summary) else what
     frame = result.to_pandas()
+    if frame.empty:
+        console.print(f"{title}: no rows")
+        _print_extras(result)
+        return
     table = Table(title=title)
     for column in frame.columns:
         table.add_column(
