@@ -86,19 +86,26 @@ class Request:
         return None if self.map is None else jm.load_map(self.map)
 
 
+def _facade(name: str) -> Callable[..., Any]:
+    """A metric from the facade (the CLI reaches no further), or a clear error."""
+    function = getattr(jm, name, None)
+    if function is None:
+        raise AnalysisError(
+            f"{name} is not available yet: journeymap does not export it"
+        )
+    return function  # type: ignore[no-any-return]
+
+
 def _transitions(log: Any, req: Request) -> Any:
-    return jm.count_transitions(log, by=req.by or "event")
+    return _facade("count_transitions")(log, by=req.by or "event")
 
 
 def _variants(log: Any, req: Request) -> Any:
-    from journeymap.analytics import count_variants
-
-    return count_variants(log, top=req.top)
+    return _facade("count_variants")(log, top=req.top)
 
 
 def _paths(log: Any, req: Request) -> Any:
-    from journeymap.analytics import find_paths
-
+    find_paths = _facade("find_paths")
     return find_paths(
         log, from_event=req.from_event, to_event=req.to_event, top=req.top
     )
@@ -120,32 +127,22 @@ def _funnel(log: Any, req: Request) -> Any:
 
 def _time_to_convert(log: Any, req: Request) -> Any:
     conversion = req.conversion_events()
-    return jm.time_to_convert(log, conversion, from_event=req.from_event)
-
-
-def _from_part_b(name: str) -> Callable[..., Any]:
-    """A metric of the other analytics modules, or a clear error if it has not landed."""
-    import journeymap.analytics as analytics
-
-    function = getattr(analytics, name, None)
-    if function is None:
-        raise AnalysisError(f"{name} is not available yet in journeymap.analytics")
-    return function  # type: ignore[no-any-return]
+    return _facade("time_to_convert")(log, conversion, from_event=req.from_event)
 
 
 def _stages(log: Any, req: Request) -> Any:
     journey = req.journey()
     if journey is None:
         raise AnalysisError("pass --map FILE to measure its stages")
-    return _from_part_b("measure_stages")(log, journey)
+    return _facade("measure_stages")(log, journey)
 
 
 def _drivers(log: Any, req: Request) -> Any:
-    return _from_part_b("find_drivers")(log, req.conversion_events(), top=req.top)
+    return _facade("find_drivers")(log, req.conversion_events(), top=req.top)
 
 
 def _retention(log: Any, req: Request) -> Any:
-    return _from_part_b("retention_matrix")(log)
+    return _facade("retention_matrix")(log)
 
 
 METRICS: dict[str, Callable[[Any, Request], Any]] = {
