@@ -240,3 +240,11 @@ def test_matches_reference_whatever_the_row_order(
             )
             assert times[(key, j)] == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert measure_funnel(ingest(engine, rows[::-1]), f.steps, **options) == result
+
+
+def test_any_order_optional_step(make_log):
+    rows = [("a", 0, "buy"), ("a", 1, "visit"), ("b", 0, "visit"), ("b", 1, "help")]
+    result = measure_funnel(
+        make_log(rows), ["visit", "help", "buy"], mode="any_order", optional=[2]
+    )
+    assert _counts(result) == [2, 1, 1]

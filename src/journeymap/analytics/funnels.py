@@ -156,8 +156,9 @@ def _strict_flags(runs: ibis.Table, spec: FunnelSpec) -> dict[str, Any]:
         cond = (runs[f"e{k}"] == _name(spec.steps[k])) & (ts > prev)
         if spec.window_s is not None:
             cond = cond & (ts <= after_seconds(runs.t0, spec.window_s))
-        if spec.step_window(k) is not None:
-            cond = cond & (ts <= after_seconds(prev, spec.step_window(k)))
+        step_window = spec.step_window(k)
+        if step_window is not None:
+            cond = cond & (ts <= after_seconds(prev, step_window))
         flags[f"r{k}"] = flags[f"r{k - 1}"] & cond.fill_null(False)
     return flags
 
