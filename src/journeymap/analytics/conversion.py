@@ -20,7 +20,13 @@ from journeymap.model.results import HistogramBin, TimeToConvert
 if TYPE_CHECKING:
     from journeymap.engine import EventLog
 
-__all__ = ["histogram_expr", "summary_expr", "time_to_convert", "time_to_convert_expr"]
+__all__ = [
+    "histogram_expr",
+    "summary_expr",
+    "time_to_convert",
+    "time_to_convert_expr",
+    "time_to_convert_summary_expr",
+]
 
 
 def _names(conversion: str | Sequence[str]) -> tuple[str, ...]:
@@ -73,17 +79,35 @@ def summary_expr(per_customer: ibis.Table) -> ibis.Table:
     )
 
 
-def histogram_expr(per_customer: ibis.Table, *, high: float, bins: int) -> ibis.Table:
-    """Converters per equal-width bin of ``[0, high]``; the last bin is closed."""
-    s = per_customer.seconds
-    if high > 0:
-        raw = (s * bins / high).floor().cast("int64")
-        index = ibis.least(raw, bins - 1)
-    else:
-        index = ibis.literal(0, type="int64")
-    rows = per_customer.filter(s.notnull()).mutate(bin=index)
-    counts = rows.group_by("bin").aggregate(customers=rows.count())
-    return counts.order_by("bin")
+def histogram_expr(per_customer: ibis.Table, *, bins: int) -> ibis.Table:
+    """Converters per equal-width bin of ``[0, max]``; the last bin is closed.
+
+    Bin of ``v``: ``min(floor(v * bins / max), bins - 1)``, and 0 when ``max`` is 0.
+    """
+    rows = per_customer.filter(per_customer.seconds.notnull())
+    rows = rows.mutate(high=rows.seconds.max().over(ibis.window()))
+    raw = (rows.seconds * bins / rows.high).floor().cast("int64")
+    index = ibis.ifelse(rows.high > 0, ibis.least(raw, bins - 1), 0)
+    binned = rows.mutate(bin=index)
+    return binned.group_by("bin").aggregate(customers=binned.count())
+
+
+def time_to_convert_summary_expr(
+    log: EventLog,
+    conversion: str | Sequence[str],
+    *,
+    from_event: str | None = None,
+    bins: int = 20,
+) -> ibis.Table:
+    """Summary and histogram in one query: one row with ``bin = -1`` holding the
+    statistics, then one row per non-empty bin (statistics null)."""
+    per = time_to_convert_expr(log, conversion, from_event=from_event)
+    summary = summary_expr(per).mutate(bin=ibis.literal(-1, type="int64"))
+    histogram = histogram_expr(per, bins=bins)
+    stats = {c: ibis.null(t) for c, t in summary.schema().items() if c not in ("bin",)}
+    histogram = histogram.select("bin", **{**stats, "customers": histogram.customers})
+    summary = summary.select("bin", *stats)
+    return ibis.union(summary, histogram, distinct=False).order_by("bin")
 
 
 def time_to_convert(
@@ -130,12 +154,14 @@ def time_to_convert(
     if bins < 1:
         raise AnalysisError(f"bins must be at least 1, not {bins}", field="bins")
     names = _names(conversion)
-    per = time_to_convert_expr(log, names, from_event=from_event)
-    # computed once: the summary and the histogram both read it (see bench/RESULTS.md)
-    per = log.engine.materialize(per, prefix="ttc")
-    summary = log.engine.to_pandas(summary_expr(per)).iloc[0]
+    expr = time_to_convert_summary_expr(log, names, from_event=from_event, bins=bins)
+    frame = log.engine.to_pandas(expr)
+    summary = frame.iloc[0]
     n = int(summary["n"])
     high = float(summary["max_seconds"]) if n else 0.0
+    counts = {
+        int(r.bin): int(r.customers) for r in frame.iloc[1:].itertuples(index=False)
+    }
     return TimeToConvert(
         conversion=names,
         from_event=from_event,
@@ -144,15 +170,13 @@ def time_to_convert(
         mean_seconds=optional_float(summary["mean_seconds"]),
         median_seconds=optional_float(summary["median_seconds"]),
         p90_seconds=optional_float(summary["p90_seconds"]),
-        histogram=_histogram(log, per, high=high, bins=bins) if n else (),
+        histogram=_histogram(counts, high=high, bins=bins) if n else (),
     )
 
 
 def _histogram(
-    log: EventLog, per: ibis.Table, *, high: float, bins: int
+    counts: dict[int, int], *, high: float, bins: int
 ) -> tuple[HistogramBin, ...]:
-    frame = log.engine.to_pandas(histogram_expr(per, high=high, bins=bins))
-    counts = {int(row.bin): int(row.customers) for row in frame.itertuples(index=False)}
     if high <= 0:
         return (HistogramBin(low=0.0, high=0.0, customers=counts.get(0, 0)),)
     return tuple(_bin(i, high, bins, counts.get(i, 0)) for i in range(bins))
