@@ -50,7 +50,12 @@ class Engine:
     def register_arrow(self, data: pa.Table | pd.DataFrame, *, prefix: str = "t") -> ibis.Table:
         """Store in-memory data as a temporary table and return it as an expression."""
         name = _fresh_name(prefix)
-        table = self.backend.create_table(name, data, temp=self.kind == "duckdb")
+        if self.kind == "spark":  # pyspark has no temp tables: a temporary view
+            from journeymap.engine.spark import register_view
+
+            table = register_view(self.backend, name, data)
+        else:
+            table = self.backend.create_table(name, data, temp=self.kind == "duckdb")
         self._tables.append(name)
         return table
 
@@ -59,6 +64,10 @@ class Engine:
         name = _fresh_name(prefix)
         if self.kind == "duckdb":
             table = self.backend.create_table(name, expr, temp=True)
+        elif self.kind == "spark":  # a cached temporary view, not a warehouse table
+            from journeymap.engine.spark import cache_view
+
+            table = cache_view(self.backend, name, expr)
         else:
             table = self.backend.create_table(name, expr)
         self._tables.append(name)

@@ -55,6 +55,17 @@ class EventLog:
     def filter_events(self, predicate: ibis.ir.BooleanValue) -> EventLog:
         return self.with_table(self.table.filter(predicate))
 
+    def to_engine(self, engine: Engine) -> EventLog:
+        """The same events on another engine, moved over as one Arrow table.
+
+        Read the events where the readers are (DuckDB), then measure them elsewhere:
+        ``read_events(path).to_engine(connect("spark://local"))``. Columns, types,
+        ``event_seq`` and the ingest report are kept.
+        """
+        data = self.engine.to_arrow(self.table)
+        table = engine.register_arrow(data, prefix="events")
+        return EventLog(table=table, engine=engine, report=self.report)
+
     def materialize(self) -> EventLog:
         return self.with_table(self.engine.materialize(self.table, prefix="events"))
 
