@@ -361,4 +361,7 @@ def _rank_key(item: RankedCandidate) -> tuple[Any, ...]:
     main = item.main
     q = main.q_value if main is not None and not math.isnan(main.q_value) else 2.0
     c = item.candidate
-    return (-item.impact, q, c.kind, c.id, c.persona is not None, c.persona or "")
+    # rounded: float sums differ in the last bit between engines (summation order),
+    # and that noise must not reorder tied candidates
+    impact, q = round(item.impact, 9), round(q, 9)
+    return (-impact, q, c.kind, c.id, c.persona is not None, c.persona or "")
