@@ -55,9 +55,16 @@ __all__ = [
     "Stage",
     "Touchpoint",
     "__version__",
+    "compare_periods",
     "connect",
     "count_transitions",
+    "count_variants",
     "dump_map",
+    "filter_persona",
+    "filter_segment",
+    "filter_time",
+    "find_drivers",
+    "find_paths",
     "get_framework",
     "list_frameworks",
     "load_map",
@@ -66,9 +73,15 @@ __all__ = [
     "measure",
     "measure_funnel",
     "measure_stages",
+    "quarantine",
     "read_events",
     "render_map_svg",
+    "retention_matrix",
+    "sample_customers",
+    "sessionize",
+    "stage_transitions",
     "time_to_convert",
+    "unmatched_events",
     "validate_map",
 ]
 
@@ -171,10 +184,104 @@ def measure(journey: JourneyMap, log: EventLog, **options: Any) -> MeasuredMap:
     return measure_map(journey, log, **options)
 
 
-def render_map_svg(journey: JourneyMap, measured: MeasuredMap | None = None, **options: Any) -> str:
+def render_map_svg(
+    journey: JourneyMap, measured: MeasuredMap | None = None, **options: Any
+) -> str:
     """The swim-lane journey map as an SVG document (string)."""
     from journeymap.layout import layout_map
     from journeymap.render import render_svg
 
     return render_svg(layout_map(journey, measured, **options))
 
+
+def count_variants(log: EventLog, **options: Any) -> Any:
+    """Distinct paths (variants) with coverage; see :mod:`journeymap.analytics.variants`."""
+    from journeymap.analytics.variants import count_variants as _variants
+
+    return _variants(log, **options)
+
+
+def find_paths(log: EventLog, **options: Any) -> Any:
+    """Paths from, to or between events; see :mod:`journeymap.analytics.paths`."""
+    from journeymap.analytics.paths import find_paths as _paths
+
+    return _paths(log, **options)
+
+
+def find_drivers(log: EventLog, conversion_event: Any, **options: Any) -> Any:
+    """Events and properties associated with conversion (odds ratios, BH q-values)."""
+    from journeymap.analytics.drivers import find_drivers as _drivers
+
+    return _drivers(log, conversion_event, **options)
+
+
+def retention_matrix(log: EventLog, **options: Any) -> Any:
+    """Cohort retention matrix; see :mod:`journeymap.analytics.retention`."""
+    from journeymap.analytics.retention import retention_matrix as _retention
+
+    return _retention(log, **options)
+
+
+def compare_periods(
+    log: EventLog, journey: JourneyMap, period_a: Any, period_b: Any
+) -> Any:
+    """Stage figures for two time ranges with differences and significance."""
+    from journeymap.analytics.compare import compare_periods as _compare
+
+    return _compare(log, journey, period_a, period_b)
+
+
+def stage_transitions(log: EventLog, journey: JourneyMap) -> Any:
+    """Stage-to-stage moves, regressions included; see :mod:`journeymap.analytics.stages`."""
+    from journeymap.analytics.stages import stage_transitions as _moves
+
+    return _moves(log, journey)
+
+
+def unmatched_events(log: EventLog, journey: JourneyMap, **options: Any) -> Any:
+    """Events no touchpoint of the map matches, most frequent first."""
+    from journeymap.analytics.matching import unmatched_events as _unmatched
+
+    return _unmatched(log, journey, **options)
+
+
+def sessionize(log: EventLog, **options: Any) -> EventLog:
+    """Derive sessions by inactivity timeout or boundary events."""
+    from journeymap.ingest import sessionize as _sessionize
+
+    return _sessionize(log, **options)
+
+
+def filter_time(log: EventLog, start: Any = None, end: Any = None) -> EventLog:
+    """Events in ``[start, end)`` (UTC)."""
+    from journeymap.ingest import filter_time as _filter_time
+
+    return _filter_time(log, start, end)
+
+
+def filter_segment(log: EventLog, rule: str, **options: Any) -> EventLog:
+    """Customers (or events) selected by a segment rule such as ``"plan == 'pro'"``."""
+    from journeymap.ingest import filter_segment as _filter_segment
+
+    return _filter_segment(log, rule, **options)
+
+
+def filter_persona(log: EventLog, journey: JourneyMap, persona_id: str) -> EventLog:
+    """The customers of one persona of the map."""
+    from journeymap.ingest import filter_persona as _filter_persona
+
+    return _filter_persona(log, journey, persona_id)
+
+
+def sample_customers(log: EventLog, **options: Any) -> EventLog:
+    """A seeded, deterministic sample of customers (``fraction=`` or ``n=``)."""
+    from journeymap.ingest import sample_customers as _sample
+
+    return _sample(log, **options)
+
+
+def quarantine(log: EventLog) -> Any:
+    """The rows ingest could not load, with row number, line, column and reason."""
+    from journeymap.ingest import quarantine as _quarantine
+
+    return _quarantine(log)

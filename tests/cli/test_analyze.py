@@ -62,15 +62,12 @@ def analyze(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def check_exported(name: str, code: int, out: str, err: str, expected: str) -> None:
-    """Until the facade exports ``name``, the CLI says so in one line (exit 2)."""
+    """The facade exports ``name`` and the CLI prints its result."""
     import journeymap as jm
 
-    if hasattr(jm, name):
-        assert code == 0, err
-        assert expected in out
-    else:
-        assert code == 2
-        assert f"{name} is not available yet" in err
+    assert hasattr(jm, name)
+    assert code == 0, err
+    assert expected in out
 
 
 def test_variants_and_paths(events, capsys):
