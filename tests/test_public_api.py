@@ -33,3 +33,11 @@ def test_python_m_journeymap_runs() -> None:
     out = subprocess.run([sys.executable, "-m", "journeymap", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == f"journeymap {jm.__version__}"
+
+
+def test_facade_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(jm)
+    assert result.attempted > 0
+    assert result.failed == 0
