@@ -142,7 +142,8 @@ def _touchpoint_meta(ctx: Context, tp: Touchpoint, reach: str) -> str:
     figures = ctx.touchpoints.get(tp.id)
     if figures is not None:
         parts.append(f"{format_count(figures.reached)} reached")
-        scores = (("NPS", figures.nps, "+.0f"), ("CSAT", figures.csat, ".1f"),
+        # TouchpointFigures.csat is the top-2-box share (answers 4-5), CES a 1-7 mean
+        scores = (("NPS", figures.nps, "+.0f"), ("CSAT", figures.csat, ".0%"),
                   ("CES", figures.ces, ".1f"))  # fmt: skip
         parts += [
             f"{name} {value:{spec}}"
