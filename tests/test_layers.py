@@ -12,21 +12,72 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "journeymap"
 UPPER = ["journeymap.cli", "journeymap.web"]
 L3 = ["journeymap.render", "journeymap.report"]
 FORBIDDEN: dict[str, list[str]] = {
-    "model": ["duckdb", "ibis", "pandas", "pyarrow", "jinja2", "numpy", "journeymap.engine",
-              "journeymap.ingest", "journeymap.analytics", "journeymap.voc",
-              "journeymap.attribution", "journeymap.layout", *L3, *UPPER],
-    "engine": ["journeymap.ingest", "journeymap.analytics", "journeymap.voc",
-               "journeymap.attribution", "journeymap.layout", *L3, *UPPER],
-    "ingest": ["duckdb", "journeymap.analytics", "journeymap.voc", "journeymap.attribution",
-               *L3, *UPPER],
-    "analytics": ["duckdb", "journeymap.ingest", "journeymap.voc", "journeymap.attribution",
-                  *L3, *UPPER],
+    "model": [
+        "duckdb",
+        "ibis",
+        "pandas",
+        "pyarrow",
+        "jinja2",
+        "numpy",
+        "journeymap.engine",
+        "journeymap.ingest",
+        "journeymap.analytics",
+        "journeymap.voc",
+        "journeymap.attribution",
+        "journeymap.layout",
+        *L3,
+        *UPPER,
+    ],
+    "engine": [
+        "journeymap.ingest",
+        "journeymap.analytics",
+        "journeymap.voc",
+        "journeymap.attribution",
+        "journeymap.layout",
+        *L3,
+        *UPPER,
+    ],
+    "ingest": [
+        "duckdb",
+        "journeymap.analytics",
+        "journeymap.voc",
+        "journeymap.attribution",
+        *L3,
+        *UPPER,
+    ],
+    "analytics": [
+        "duckdb",
+        "journeymap.ingest",
+        "journeymap.voc",
+        "journeymap.attribution",
+        *L3,
+        *UPPER,
+    ],
     "voc": ["duckdb", "journeymap.ingest", "journeymap.attribution", *L3, *UPPER],
     "attribution": ["duckdb", "journeymap.ingest", "journeymap.voc", *L3, *UPPER],
-    "layout": ["duckdb", "ibis", "pandas", "jinja2", "journeymap.engine", "journeymap.ingest",
-               "journeymap.analytics", "journeymap.voc", "journeymap.attribution", *L3, *UPPER],
-    "render": ["duckdb", "ibis", "journeymap.engine", "journeymap.ingest", "journeymap.analytics",
-               "journeymap.voc", "journeymap.attribution", *UPPER],
+    "layout": [
+        "duckdb",
+        "ibis",
+        "pandas",
+        "jinja2",
+        "journeymap.engine",
+        "journeymap.ingest",
+        "journeymap.analytics",
+        "journeymap.voc",
+        "journeymap.attribution",
+        *L3,
+        *UPPER,
+    ],
+    "render": [
+        "duckdb",
+        "ibis",
+        "journeymap.engine",
+        "journeymap.ingest",
+        "journeymap.analytics",
+        "journeymap.voc",
+        "journeymap.attribution",
+        *UPPER,
+    ],
     "report": ["duckdb", *UPPER],
     "demo": [*L3, *UPPER, "journeymap.engine", "duckdb"],
     "web": ["journeymap.cli"],
@@ -39,7 +90,9 @@ def imports_of(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{path}: relative import (use absolute imports, TID252)"
+            assert node.level == 0, (
+                f"{path}: relative import (use absolute imports, TID252)"
+            )
             if node.module:
                 found.add(node.module)
     return found
@@ -49,25 +102,39 @@ def imports_of(path: Path) -> set[str]:
 def test_layer_does_not_import_upward(package: str) -> None:
     for path in sorted((SRC / package).rglob("*.py")):
         bad = {
-            m for m in imports_of(path) for f in FORBIDDEN[package] if m == f or m.startswith(f + ".")
+            m
+            for m in imports_of(path)
+            for f in FORBIDDEN[package]
+            if m == f or m.startswith(f + ".")
         }
         assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}"
 
 
 def test_every_package_is_covered() -> None:
-    packages = {p.name for p in SRC.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    packages = {
+        p.name for p in SRC.iterdir() if p.is_dir() and not p.name.startswith("_")
+    }
     assert packages - {"cli"} <= set(FORBIDDEN) | {"__pycache__"}
 
 
 def test_walker_sees_imports_inside_functions(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
-    source.write_text("def f():\n    import duckdb\n    from journeymap.engine import x\n")
+    source.write_text(
+        "def f():\n    import duckdb\n    from journeymap.engine import x\n"
+    )
     assert imports_of(source) == {"duckdb", "journeymap.engine"}
 
 
 def test_cli_reaches_past_the_facade_only_for_its_own_modules() -> None:
-    allowed = ("journeymap", "journeymap.cli", "journeymap.errors", "journeymap.settings",
-               "journeymap.web", "journeymap.demo", "journeymap.model")
+    allowed = (
+        "journeymap",
+        "journeymap.cli",
+        "journeymap.errors",
+        "journeymap.settings",
+        "journeymap.web",
+        "journeymap.demo",
+        "journeymap.model",
+    )
     for path in sorted((SRC / "cli").rglob("*.py")):
         for module in imports_of(path):
             if module.startswith("journeymap"):

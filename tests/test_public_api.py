@@ -7,13 +7,26 @@ import sys
 
 import journeymap as jm
 
-HEAVY = ["duckdb", "pandas", "pyarrow", "pyspark", "jinja2", "fastapi", "weasyprint", "pptx",
-         "ibis", "sklearn", "scipy"]
+HEAVY = [
+    "duckdb",
+    "pandas",
+    "pyarrow",
+    "pyspark",
+    "jinja2",
+    "fastapi",
+    "weasyprint",
+    "pptx",
+    "ibis",
+    "sklearn",
+    "scipy",
+]
 
 
 def test_import_journeymap_is_light() -> None:
     code = f"import sys, journeymap; print([m for m in {HEAVY!r} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -30,8 +43,12 @@ def test_version_matches_package_metadata() -> None:
 
 
 def test_python_m_journeymap_runs() -> None:
-    out = subprocess.run([sys.executable, "-m", "journeymap", "--version"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "journeymap", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == f"journeymap {jm.__version__}"
 
 

@@ -13,7 +13,7 @@ def _import(module: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(
-            f"{module} is not installed; run: pip install \"journeymap[{extra}]\""
+            f'{module} is not installed; run: pip install "journeymap[{extra}]"'
         ) from exc
 
 

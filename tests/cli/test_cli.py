@@ -26,9 +26,16 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     commands = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert {"demo", "new", "validate", "schema", "frameworks", "render", "analyze", "measure"} <= set(
-        commands
-    )
+    assert {
+        "demo",
+        "new",
+        "validate",
+        "schema",
+        "frameworks",
+        "render",
+        "analyze",
+        "measure",
+    } <= set(commands)
     for name in commands:
         code, out, _ = run([name, "--help"], capsys)
         assert code == 0, name
@@ -44,7 +51,9 @@ def test_frameworks_lists_the_presets(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_new_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "m.yaml"
-    code, out, err = run(["new", "--framework", "5es", "--name", "Test", "-o", str(target)], capsys)
+    code, out, err = run(
+        ["new", "--framework", "5es", "--name", "Test", "-o", str(target)], capsys
+    )
     assert code == 0, err
     text = target.read_text()
     assert "Entice" in text and "#" in text  # commented
@@ -53,7 +62,9 @@ def test_new_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "ok" in out
 
 
-def test_new_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "m.yaml"
     target.write_text("keep me")
     code, _, err = run(["new", "-o", str(target)], capsys)
@@ -62,8 +73,12 @@ def test_new_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert target.read_text() == "keep me"
 
 
-def test_new_unknown_framework_suggests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["new", "--framework", "5e", "-o", str(tmp_path / "m.yaml")], capsys)
+def test_new_unknown_framework_suggests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["new", "--framework", "5e", "-o", str(tmp_path / "m.yaml")], capsys
+    )
     assert code == 2
     assert "5es" in err
     assert "Traceback" not in err
@@ -108,29 +123,43 @@ def test_schema_validates_the_examples(capsys: pytest.CaptureFixture[str]) -> No
     examples = sorted((Path(__file__).parents[2] / "examples" / "maps").glob("*.yaml"))
     assert examples
     for example in examples:
-        data = json.loads(json.dumps(YAML(typ="safe").load(example.read_text()), default=str))
+        data = json.loads(
+            json.dumps(YAML(typ="safe").load(example.read_text()), default=str)
+        )
         jsonschema.validate(data, schema)
 
 
-def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(["render", str(tmp_path / "nope.yaml")], capsys)
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "nope.yaml" in err
 
 
-def test_render_rejects_unknown_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_rejects_unknown_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(["render", "x.yaml", "-o", str(tmp_path / "map.gif")], capsys)
     assert code == 2
     assert ".svg" in err
 
 
 @pytest.mark.slow
-def test_demo_writes_data_map_and_drawing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_writes_data_map_and_drawing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_dir = tmp_path / "demo"
     code, out, err = run(["demo", "--out", str(out_dir), "--customers", "400"], capsys)
     assert code == 0, err
-    for name in ("map.yaml", "map.svg", "measured.json", "data/events.parquet", "data/events.csv"):
+    for name in (
+        "map.yaml",
+        "map.svg",
+        "measured.json",
+        "data/events.parquet",
+        "data/events.csv",
+    ):
         assert (out_dir / name).stat().st_size > 0, name
     assert "Awareness" in out and "400" in out
     measured = json.loads((out_dir / "measured.json").read_text())
@@ -143,7 +172,16 @@ def test_demo_writes_data_map_and_drawing(tmp_path: Path, capsys: pytest.Capture
     assert code == 0, err
     # the drawing can be made again from the written map and data
     again = tmp_path / "again.svg"
-    code, _, err = run(["render", str(out_dir / "map.yaml"), "--data",
-                        str(out_dir / "data" / "events.parquet"), "-o", str(again)], capsys)
+    code, _, err = run(
+        [
+            "render",
+            str(out_dir / "map.yaml"),
+            "--data",
+            str(out_dir / "data" / "events.parquet"),
+            "-o",
+            str(again),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert again.read_text() == svg

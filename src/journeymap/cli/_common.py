@@ -16,20 +16,38 @@ err_console = Console(
     stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPED_WIDTH
 )
 
-IdOpt = Annotated[str | None, typer.Option("--id", help="Column holding the customer id.")]
-TimeOpt = Annotated[str | None, typer.Option("--time", help="Column holding the timestamp.")]
-EventOpt = Annotated[str | None, typer.Option("--event", help="Column holding the event name.")]
-ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Column holding the channel.")]
+IdOpt = Annotated[
+    str | None, typer.Option("--id", help="Column holding the customer id.")
+]
+TimeOpt = Annotated[
+    str | None, typer.Option("--time", help="Column holding the timestamp.")
+]
+EventOpt = Annotated[
+    str | None, typer.Option("--event", help="Column holding the event name.")
+]
+ChannelOpt = Annotated[
+    str | None, typer.Option("--channel", help="Column holding the channel.")
+]
 TimezoneOpt = Annotated[
     str | None,
-    typer.Option("--timezone", help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin."),
+    typer.Option(
+        "--timezone", help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin."
+    ),
 ]
 
 
 def column_mapping(
-    id_col: str | None, time_col: str | None, event_col: str | None, channel_col: str | None
+    id_col: str | None,
+    time_col: str | None,
+    event_col: str | None,
+    channel_col: str | None,
 ) -> dict[str, str]:
-    given = {"customer_id": id_col, "timestamp": time_col, "event": event_col, "channel": channel_col}
+    given = {
+        "customer_id": id_col,
+        "timestamp": time_col,
+        "event": event_col,
+        "channel": channel_col,
+    }
     return {role: col for role, col in given.items() if col}
 
 

@@ -16,11 +16,14 @@ from journeymap.cli._common import console, echo_ingest, written
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path(
-        "journeymap-demo"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write into.")
+    ] = Path("journeymap-demo"),
     customers: Annotated[
-        int, typer.Option("--customers", "-n", min=50, max=2_000_000, help="Simulated customers.")
+        int,
+        typer.Option(
+            "--customers", "-n", min=50, max=2_000_000, help="Simulated customers."
+        ),
     ] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 7,
 ) -> None:
@@ -49,16 +52,27 @@ def demo(
     echo_ingest(log.report)
     _print_stages(journey, measured)
     _print_pain_points(measured)
-    console.print(f"\n[bold]{journey.name}[/bold] — done in {time.perf_counter() - started:.1f} s")
-    for what, path in [("events (Parquet)", files["parquet"]), ("events (CSV)", files["csv"]),
-                       ("map", map_path), ("measured map", out / "measured.json"),
-                       ("drawing", out / "map.svg")]:
+    console.print(
+        f"\n[bold]{journey.name}[/bold] — done in {time.perf_counter() - started:.1f} s"
+    )
+    for what, path in [
+        ("events (Parquet)", files["parquet"]),
+        ("events (CSV)", files["csv"]),
+        ("map", map_path),
+        ("measured map", out / "measured.json"),
+        ("drawing", out / "map.svg"),
+    ]:
         written(path, what)
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    transient=True, console=console)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -75,25 +89,49 @@ def humanize_seconds(seconds: float | None) -> str:
 
 
 def _print_stages(journey: jm.JourneyMap, measured: Any) -> None:
-    table = Table(title=f"Stages — {measured.customers:,} customers, {measured.events:,} events")
+    table = Table(
+        title=f"Stages — {measured.customers:,} customers, {measured.events:,} events"
+    )
     table.add_column("stage", no_wrap=True)
-    for column in ("reached", "→ next", "drop-off", "median time", "p90 time", "regressions",
-                   "emotion assumed", "measured"):
+    for column in (
+        "reached",
+        "→ next",
+        "drop-off",
+        "median time",
+        "p90 time",
+        "regressions",
+        "emotion assumed",
+        "measured",
+    ):
         table.add_column(column, justify="right", no_wrap=column == "measured")
     for stage in journey.stages:
         fig = measured.stage_figures(stage.id)
         emo = measured.stage_emotion.get(stage.id)
         assumed = _signed(stage.emotion if emo is None else emo.assumed)
-        measured_emotion = "—" if emo is None or emo.measured is None else (
-            f"{emo.measured:+.2f} (n={emo.n:,})"
+        measured_emotion = (
+            "—"
+            if emo is None or emo.measured is None
+            else (f"{emo.measured:+.2f} (n={emo.n:,})")
         )
-        table.add_row(stage.name, f"{fig.reached:,}", _pct(fig.conversion_next), _pct(fig.dropoff),
-                      humanize_seconds(fig.median_time_s), humanize_seconds(fig.p90_time_s),
-                      f"{fig.regressions_out:,}", assumed, measured_emotion)
+        table.add_row(
+            stage.name,
+            f"{fig.reached:,}",
+            _pct(fig.conversion_next),
+            _pct(fig.dropoff),
+            humanize_seconds(fig.median_time_s),
+            humanize_seconds(fig.p90_time_s),
+            f"{fig.regressions_out:,}",
+            assumed,
+            measured_emotion,
+        )
     console.print(table)
     if measured.unmatched_events:
-        top = ", ".join(f"{name} ({count:,})" for name, count in measured.unmatched_top[:5])
-        console.print(f"[dim]unmatched events: {measured.unmatched_events:,} — most frequent: {top}[/dim]")
+        top = ", ".join(
+            f"{name} ({count:,})" for name, count in measured.unmatched_top[:5]
+        )
+        console.print(
+            f"[dim]unmatched events: {measured.unmatched_events:,} — most frequent: {top}[/dim]"
+        )
 
 
 def _signed(value: float | None) -> str:

@@ -22,15 +22,25 @@ def frameworks() -> None:
     table.add_column("name")
     table.add_column("stages")
     for framework in list_frameworks():
-        table.add_row(framework.id, framework.name, " → ".join(s.name for s in framework.stages))
+        table.add_row(
+            framework.id, framework.name, " → ".join(s.name for s in framework.stages)
+        )
     console.print(table)
 
 
 def new(
-    framework: Annotated[str, typer.Option("--framework", "-f", help="Preset id (see `frameworks`).")] = "classic-5",
-    name: Annotated[str, typer.Option("--name", "-n", help="Name of the journey.")] = "New journey",
-    output: Annotated[Path, typer.Option("--output", "-o", help="Map file to write.")] = Path("map.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", help="Preset id (see `frameworks`).")
+    ] = "classic-5",
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="Name of the journey.")
+    ] = "New journey",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Map file to write.")
+    ] = Path("map.yaml"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing file.")
+    ] = False,
 ) -> None:
     """Write a new, commented journey map from a stage framework."""
     from journeymap.model.spec import loads_map
@@ -48,7 +58,9 @@ def new(
 
 
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Journey map files.", exists=False)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Journey map files.", exists=False)
+    ],
 ) -> None:
     """Check journey maps: structure, types, references. Prints every problem."""
     from journeymap.model.spec import validate_map
@@ -59,7 +71,9 @@ def validate(
         if problems:
             failed += 1
             for problem in problems:
-                err_console.print(f"[red]error:[/red] {problem.one_line()}", soft_wrap=True)
+                err_console.print(
+                    f"[red]error:[/red] {problem.one_line()}", soft_wrap=True
+                )
         else:
             console.print(f"[green]ok[/green] {path}")
     if failed:
@@ -67,7 +81,9 @@ def validate(
 
 
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the journey file (for editor autocompletion)."""
     from journeymap.model.spec import map_json_schema

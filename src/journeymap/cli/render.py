@@ -25,10 +25,12 @@ FORMATS = (".svg",)
 
 def render(
     map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Drawing to write (.svg).")] = Path(
-        "map.svg"
-    ),
-    data: Annotated[Path | None, typer.Option("--data", help="Events to measure the map with.")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Drawing to write (.svg).")
+    ] = Path("map.svg"),
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Events to measure the map with.")
+    ] = None,
     id_col: IdOpt = None,
     time_col: TimeOpt = None,
     event_col: EventOpt = None,
@@ -37,8 +39,10 @@ def render(
 ) -> None:
     """Draw the swim-lane map; with --data (or the map's data.events) it is measured first."""
     if output.suffix.lower() not in FORMATS:
-        raise RenderError(f"unknown output format {output.suffix!r}; known: {', '.join(FORMATS)}",
-                          file=str(output))
+        raise RenderError(
+            f"unknown output format {output.suffix!r}; known: {', '.join(FORMATS)}",
+            file=str(output),
+        )
     journey = jm.load_map(map_path)
     source = data
     if source is None and journey.data is not None and journey.data.events:
@@ -47,8 +51,11 @@ def render(
     if source is not None:
         columns = dict(journey.data.columns) if journey.data else {}
         columns.update(column_mapping(id_col, time_col, event_col, channel_col))
-        log = jm.read_events(source, columns=columns,
-                             timezone=timezone or (journey.data.timezone if journey.data else None))
+        log = jm.read_events(
+            source,
+            columns=columns,
+            timezone=timezone or (journey.data.timezone if journey.data else None),
+        )
         echo_ingest(log.report)
         measured = jm.measure(journey, log)
     output.write_text(jm.render_map_svg(journey, measured), encoding="utf-8")

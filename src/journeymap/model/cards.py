@@ -88,7 +88,8 @@ class Kpi(Card):
     )
     unit: str | None = None
     touchpoint: Id | None = Field(
-        default=None, description="For touchpoint-level metrics (touchpoint_reach, nps...)."
+        default=None,
+        description="For touchpoint-level metrics (touchpoint_reach, nps...).",
     )
 
     @field_validator("target")

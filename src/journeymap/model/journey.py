@@ -25,9 +25,9 @@ class Match(BaseModel):
     event: tuple[str, ...] = ()
     event_prefix: str | None = None
     channel: tuple[str, ...] = ()
-    properties: dict[str, str | int | float | bool | tuple[str | int | float | bool, ...]] = (
-        Field(default_factory=dict)
-    )
+    properties: dict[
+        str, str | int | float | bool | tuple[str | int | float | bool, ...]
+    ] = Field(default_factory=dict)
 
     @field_validator("event", "channel", mode="before")
     @classmethod
@@ -37,7 +37,9 @@ class Match(BaseModel):
     @model_validator(mode="after")
     def _not_empty(self) -> Match:
         if not (self.event or self.event_prefix or self.channel or self.properties):
-            raise ValueError("match needs at least one of event, event_prefix, channel, properties")
+            raise ValueError(
+                "match needs at least one of event, event_prefix, channel, properties"
+            )
         return self
 
 
@@ -75,7 +77,10 @@ class Stage(BaseModel):
     )
     thoughts: tuple[str, ...] = ()
     emotion: float | None = Field(
-        default=None, ge=-1, le=1, description="Assumed emotion, -1 (angry) .. 1 (delighted)."
+        default=None,
+        ge=-1,
+        le=1,
+        description="Assumed emotion, -1 (angry) .. 1 (delighted).",
     )
     touchpoints: tuple[Touchpoint, ...] = ()
     pain_points: tuple[PainPoint, ...] = ()
@@ -107,7 +112,11 @@ class Review(BaseModel):
     owner: str | None = None
 
     def next_due(self) -> dt.date | None:
-        return None if self.last is None else self.last + dt.timedelta(days=self.every_days)
+        return (
+            None
+            if self.last is None
+            else self.last + dt.timedelta(days=self.every_days)
+        )
 
 
 class Conversion(BaseModel):
@@ -153,7 +162,8 @@ class JourneyMap(BaseModel):
     description: str | None = None
     state: Literal["current", "future"] = "current"
     current_map: str | None = Field(
-        default=None, description="For a future-state map: path or name of the current map."
+        default=None,
+        description="For a future-state map: path or name of the current map.",
     )
     owner: str | None = None
     version: str | None = None
@@ -193,10 +203,16 @@ class JourneyMap(BaseModel):
         stages = tuple(
             stage.model_copy(
                 update={
-                    "touchpoints": tuple(t for t in stage.touchpoints if t.department == department),
-                    "pain_points": tuple(p for p in stage.pain_points if p.department == department),
+                    "touchpoints": tuple(
+                        t for t in stage.touchpoints if t.department == department
+                    ),
+                    "pain_points": tuple(
+                        p for p in stage.pain_points if p.department == department
+                    ),
                     "opportunities": tuple(
-                        o for o in stage.opportunities if o.department == department or o.owner == department
+                        o
+                        for o in stage.opportunities
+                        if o.department == department or o.owner == department
                     ),
                 }
             )

@@ -32,8 +32,12 @@ class StageFigures:
     stage_id: str
     reached: int = 0  # distinct customers with at least one event in the stage
     entries: int = 0  # entries into the stage (a customer re-entering counts again)
-    conversion_next: float | None = None  # share of `reached` who later reach the next stage
-    conversion_later: float | None = None  # share of `reached` who later reach any later stage
+    conversion_next: float | None = (
+        None  # share of `reached` who later reach the next stage
+    )
+    conversion_later: float | None = (
+        None  # share of `reached` who later reach any later stage
+    )
     dropoff: float | None = None  # share of `reached` whose furthest stage is this one
     median_time_s: float | None = None  # time in stage, closed stays only
     p90_time_s: float | None = None
@@ -96,34 +100,56 @@ class MeasuredMap:
     customers: int = 0
     events: int = 0
     unmatched_events: int = 0
-    unmatched_top: tuple[tuple[str, int], ...] = ()  # (event, count), most frequent first
+    unmatched_top: tuple[
+        tuple[str, int], ...
+    ] = ()  # (event, count), most frequent first
     ingest: IngestReport | None = None
     notes: tuple[str, ...] = ()
-    scores: tuple[dict[str, Any], ...] = ()  # NPS/CSAT/CES per touchpoint/stage/persona/period
-    phrases: dict[str, Any] = field(default_factory=dict)  # characteristic phrases + quotes
+    scores: tuple[
+        dict[str, Any], ...
+    ] = ()  # NPS/CSAT/CES per touchpoint/stage/persona/period
+    phrases: dict[str, Any] = field(
+        default_factory=dict
+    )  # characteristic phrases + quotes
     candidates: tuple[dict[str, Any], ...] = ()  # every ranked pain-point candidate
 
     def stage_figures(self, stage_id: str) -> StageFigures | None:
         return next((s for s in self.stages if s.stage_id == stage_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"map": self.journey.model_dump(mode="json", exclude_none=True)}
+        out: dict[str, Any] = {
+            "map": self.journey.model_dump(mode="json", exclude_none=True)
+        }
         by_stage = {s.stage_id: s for s in self.stages}
         out["stages"] = [
             {
                 "id": stage.id,
                 "name": stage.name,
                 **_plain(by_stage.get(stage.id, StageFigures(stage.id))),
-                "emotion": _plain(self.stage_emotion.get(stage.id, Emotion(assumed=stage.emotion))),
+                "emotion": _plain(
+                    self.stage_emotion.get(stage.id, Emotion(assumed=stage.emotion))
+                ),
             }
             for stage in self.journey.stages
         ]
-        for name in ("touchpoints", "pain_points", "suggested_pain_points", "opportunities",
-                     "kpis", "personas", "clusters", "scores", "candidates"):
+        for name in (
+            "touchpoints",
+            "pain_points",
+            "suggested_pain_points",
+            "opportunities",
+            "kpis",
+            "personas",
+            "clusters",
+            "scores",
+            "candidates",
+        ):
             out[name] = [_plain(item) for item in getattr(self, name)]
-        out["totals"] = {"customers": self.customers, "events": self.events,
-                         "unmatched_events": self.unmatched_events,
-                         "unmatched_top": [list(pair) for pair in self.unmatched_top]}
+        out["totals"] = {
+            "customers": self.customers,
+            "events": self.events,
+            "unmatched_events": self.unmatched_events,
+            "unmatched_top": [list(pair) for pair in self.unmatched_top],
+        }
         out["ingest"] = None if self.ingest is None else self.ingest.to_dict()
         out["notes"] = list(self.notes)
         out["phrases"] = _plain(self.phrases)

@@ -55,7 +55,11 @@ def _rows(items: tuple[Any, ...]) -> list[dict[str, Any]]:
 
 
 def _coverage_text(shown: int, total: int, noun: str) -> str:
-    return f"top {shown:,} of {total:,} {noun}" if shown < total else f"all {total:,} {noun}"
+    return (
+        f"top {shown:,} of {total:,} {noun}"
+        if shown < total
+        else f"all {total:,} {noun}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,14 @@ class TransitionTable:
     starts: tuple[EndpointCount, ...]
     ends: tuple[EndpointCount, ...]
 
-    COLUMNS = ("source", "target", "count", "customers", "median_seconds", "p90_seconds")
+    COLUMNS = (
+        "source",
+        "target",
+        "count",
+        "customers",
+        "median_seconds",
+        "p90_seconds",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -182,7 +193,9 @@ class PathTable:
         }
 
     def to_pandas(self) -> Any:
-        rows = [(" > ".join(p.path), len(p.path), p.customers, p.share) for p in self.paths]
+        rows = [
+            (" > ".join(p.path), len(p.path), p.customers, p.share) for p in self.paths
+        ]
         return _pandas().DataFrame(rows, columns=list(self.COLUMNS))
 
 
@@ -292,4 +305,6 @@ class TimeToConvert:
         return data
 
     def to_pandas(self) -> Any:
-        return _pandas().DataFrame(_rows(self.histogram), columns=["low", "high", "customers"])
+        return _pandas().DataFrame(
+            _rows(self.histogram), columns=["low", "high", "customers"]
+        )
