@@ -3,7 +3,8 @@
 The log is read by the real reader on DuckDB and moved to Spark with
 ``EventLog.to_engine``, so both engines measure byte-identical canonical events
 (same ``event_seq``). Spark starts in ~15 s: the session is shared by every test (and,
-under xdist, every Spark test runs in one worker: ``xdist_group("spark")``).
+under xdist, every Spark test runs in one worker: ``xdist_group("spark")``). Nothing
+here imports pyspark; each test module skips itself when it is missing.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-pytest.importorskip("pyspark")
-
-from journeymap.engine import Engine, EventLog, connect  # noqa: E402
-from journeymap.ingest import read_events  # noqa: E402
-from journeymap.model.journey import JourneyMap  # noqa: E402
+from journeymap.engine import Engine, EventLog, connect
+from journeymap.ingest import read_events
+from journeymap.model.journey import JourneyMap
 
 START = dt.datetime(2026, 3, 2, 9)  # a Monday, so weekly cohorts start on it
 CHANNELS = ("web", "app", "email")
