@@ -107,8 +107,8 @@ def generate(path: str, n: int, threads: int, memory_limit: str) -> None:
         "[" + ", ".join(f"'{e}'" for e in stage) + "]" for stage in STAGE_EVENTS
     ) + "]"  # fmt: skip
     unmatched = "[" + ", ".join(f"'{e}'" for e in UNMATCHED) + "]"
-    config = {"threads": threads, "memory_limit": memory_limit}
-    con = duckdb.connect(config={**config, "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": threads, "memory_limit": memory_limit})
+    con.execute("SET enable_progress_bar = false")
     con.execute(
         f"""
         COPY (
