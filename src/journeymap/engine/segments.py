@@ -70,10 +70,10 @@ def _compile(table: ir.Table, rule: Rule) -> ir.BooleanValue:
 def _kind_matches(column: ir.Column, value: Any) -> bool:
     dtype = column.type()
     if isinstance(value, bool):
-        return dtype.is_boolean()
+        return bool(dtype.is_boolean())
     if isinstance(value, int | float):
-        return dtype.is_numeric()
-    return dtype.is_string()
+        return bool(dtype.is_numeric())
+    return bool(dtype.is_string())
 
 
 def _compare(column: ir.Column, op: str, value: Any) -> ir.BooleanValue:

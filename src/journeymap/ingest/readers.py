@@ -87,7 +87,8 @@ def read_csv(
         text = decode_sample(sample, encoding)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
     rejects, scan = _fresh_name("rejects"), _fresh_name("rejects_scan")
-    scanned, temp_files = path, ()
+    scanned = path
+    temp_files: tuple[str, ...] = ()
     if encoding in ("latin-1", "cp1252"):
         scanned = _utf8_copy(path, encoding)
         temp_files = (str(scanned),)

@@ -128,7 +128,7 @@ def prioritise_opportunities(
         ``id``, ``measured_impact``, ``priority``, ``what_if`` and the map fields.
     """
     by_id = {v.id: v for v in verdicts}
-    out = []
+    out: list[dict[str, Any]] = []
     for stage, opp in journey.opportunities():
         linked = [by_id[p] for p in opp.addresses if p in by_id]
         impact = sum(v.impact or 0.0 for v in linked if v.verdict == "supported")

@@ -397,6 +397,7 @@ def judge_pain_point(
         if _significant(c, ranking, min_observations=min_observations)
     ]
     overall = next((c for c in relevant if c.candidate.persona is None), None)
+    best: RankedCandidate | None
     if significant:
         best, verdict = significant[0], "supported"
     elif (
@@ -414,7 +415,7 @@ def judge_pain_point(
 
 def _tested(test: Any, ranking: PainPointRanking, min_observations: int) -> bool:
     floor = min_observations if test.name == "sentiment" else ranking.min_customers
-    return test.test != "none" and min(test.n, test.base_n) >= floor
+    return bool(test.test != "none" and min(test.n, test.base_n) >= floor)
 
 
 def _significant(

@@ -107,7 +107,7 @@ def _distinctive(
     size, total = counts.customers.get(persona, 0), counts.customers.get(ALL, 0)
     if not size or not total:
         return []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for _, tp in journey.touchpoints():
         mine = counts.touchpoints.get((tp.id, persona), (0, 0))[0] / size
         everyone = counts.touchpoints.get((tp.id, ALL), (0, 0))[0] / total
@@ -283,7 +283,7 @@ def _describe_clusters(
 def _touchpoint_lift(
     frame: pd.DataFrame, inside: pd.Series, columns: list[str], *, top: int = 3
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for column in columns:
         here, there = (
             frame.loc[inside, column].mean(),
@@ -305,7 +305,7 @@ def _touchpoint_lift(
 def _property_lift(
     frame: pd.DataFrame, inside: pd.Series, columns: list[str], *, top: int = 3
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for column in columns:
         values = frame[column].astype("string")
         for value in sorted(values.dropna().unique()):
