@@ -47,7 +47,9 @@ class Engine:
     def table(self, name: str) -> ibis.Table:
         return self.backend.table(name)
 
-    def register_arrow(self, data: pa.Table | pd.DataFrame, *, prefix: str = "t") -> ibis.Table:
+    def register_arrow(
+        self, data: pa.Table | pd.DataFrame, *, prefix: str = "t"
+    ) -> ibis.Table:
         """Store in-memory data as a temporary table and return it as an expression."""
         name = _fresh_name(prefix)
         if self.kind == "spark":  # pyspark has no temp tables: a temporary view
@@ -74,13 +76,21 @@ class Engine:
         return table
 
     # -- raw SQL (DuckDB only; values always bound as parameters) -----------------------
-    def sql_rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
+    def sql_rows(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         if self.kind != "duckdb":
             raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
         cursor = self.backend.con.execute(sql, params)
         return list(cursor.fetchall())
 
-    def sql_table(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = (), *, prefix: str = "q") -> ibis.Table:
+    def sql_table(
+        self,
+        sql: str,
+        params: Sequence[Any] | Mapping[str, Any] = (),
+        *,
+        prefix: str = "q",
+    ) -> ibis.Table:
         """Run a parameterised DuckDB query into a temp table; return it as an expression."""
         if self.kind != "duckdb":
             raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
@@ -100,7 +110,12 @@ class Engine:
         self.backend.disconnect()
 
 
-def connect(url: str | None = None, *, threads: int | None = None, memory_limit: str | None = None) -> Engine:
+def connect(
+    url: str | None = None,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> Engine:
     """Open an engine: ``None``/``"duckdb://"`` (memory), ``"duckdb:///path.duckdb"``, or ``"spark://local"``.
 
     Parameters
@@ -134,4 +149,6 @@ def connect(url: str | None = None, *, threads: int | None = None, memory_limit:
         from journeymap.engine.spark import connect_spark
 
         return Engine(backend=connect_spark(), kind="spark", url=url)
-    raise EngineError(f"unknown engine url {url!r}; use duckdb://[path] or spark://local")
+    raise EngineError(
+        f"unknown engine url {url!r}; use duckdb://[path] or spark://local"
+    )
