@@ -190,8 +190,13 @@ def _exits(seq: ir.Table, stays: ir.Table) -> ir.Table:
     """Per (customer, stage): the first later-stage event after first entry.
 
     ``seconds`` is null for open stays (no such event).
+
+    That event always begins a stay (the event before it is in stage k or earlier,
+    or is the first entry itself), so only entries need joining: the same result
+    from a join about four times smaller.
     """
-    later = seq.select("customer_id", "stage_index", "pos", "timestamp").view()
+    entries = seq.filter(seq.entry)
+    later = entries.select("customer_id", "stage_index", "pos", "timestamp").view()
     joined = stays.left_join(
         later,
         (stays.customer_id == later.customer_id)
