@@ -218,7 +218,8 @@ def _add_periods(start: dt.date, k: int, period: Period) -> dt.date:
 
 
 def _as_date(value: Any) -> dt.date:
-    return value.date() if hasattr(value, "date") else value
+    day: dt.date = value.date() if hasattr(value, "date") else value
+    return day
 
 
 def retention_matrix(
@@ -288,7 +289,10 @@ def retention_matrix(
     rows = tuple(
         tuple(
             _cell(
-                found.get((start, k)), size, k, _add_periods(start, k, period) <= last
+                found.get((start, k)),
+                size,
+                k,
+                last is not None and _add_periods(start, k, period) <= last,
             )
             for k in range(periods)
         )
