@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journeymap.engine import Engine, EventLog
 from journeymap.errors import (
     AnalysisError,
     EngineError,
@@ -34,14 +35,15 @@ from journeymap.model import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from journeymap.engine import Engine, EventLog
     from journeymap.model.measured import MeasuredMap
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AnalysisError",
+    "Engine",
     "EngineError",
+    "EventLog",
     "IngestError",
     "JourneyMap",
     "JourneymapError",

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+import journeymap as jm
+
+if TYPE_CHECKING:
+    from journeymap import EventLog
 
 # Piped output (CI logs, files) gets a fixed, wide-enough width instead of rich's 80.
 _PIPED_WIDTH = 120
@@ -51,15 +56,41 @@ def column_mapping(
     return {role: col for role, col in given.items() if col}
 
 
-def echo_ingest(report: object) -> None:
-    """Echo the column mapping and the row accounting of an ingest."""
-    columns = getattr(report, "columns", {})
-    mapping = ", ".join(f"{role}←{col}" for role, col in columns.items())
+def echo_ingest(log: EventLog, *, examples: int = 5) -> None:
+    """Echo the column mapping, the row accounting and a few quarantined rows."""
+    report = log.report
+    if report is None:
+        return
+    mapping = ", ".join(f"{role}←{col}" for role, col in report.columns.items())
     err_console.print(f"[dim]columns: {mapping}[/dim]")
-    err_console.print(f"[dim]{report.summary()}[/dim]")  # type: ignore[attr-defined]
-    reasons = getattr(report, "reasons", {})
-    for reason, rows in reasons.items():
+    err_console.print(f"[dim]{report.summary()}[/dim]")
+    for reason, rows in report.reasons.items():
         err_console.print(f"[yellow]  quarantined {rows:,}: {reason}[/yellow]")
+    if report.quarantined:
+        _echo_quarantine_examples(log, report.quarantined, examples)
+
+
+def _echo_quarantine_examples(log: EventLog, total: int, examples: int) -> None:
+    table = jm.quarantine(log).order_by("row_number").limit(examples)
+    shown = log.execute(table)
+    label = f"first {len(shown)} of {total:,}" if total > len(shown) else "all"
+    err_console.print(f"[yellow]  quarantined rows ({label}):[/yellow]")
+    for row in shown.itertuples(index=False):
+        line = (
+            ""
+            if row.line is None or row.line != row.line
+            else f", line {int(row.line)}"
+        )
+        value = (
+            ""
+            if row.value is None or row.value != row.value
+            else f" = {str(row.value)!r}"
+        )
+        err_console.print(
+            f"[yellow]    row {int(row.row_number)}{line}: {row.reason} "
+            f"({row.column}{value})[/yellow]",
+            soft_wrap=True,
+        )
 
 
 def written(path: Path, what: str) -> None:

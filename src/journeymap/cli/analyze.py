@@ -288,7 +288,7 @@ def analyze(
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     log = jm.read_events(events, columns=columns, timezone=timezone)
     if log.report is not None:
-        echo_ingest(log.report)
+        echo_ingest(log)
     result = metric(log, request)
     if output is None:
         print_result(result, what)

@@ -49,7 +49,7 @@ def demo(
     (out / "measured.json").write_text(
         json.dumps(measured.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
     )
-    echo_ingest(log.report)
+    echo_ingest(log)
     _print_stages(journey, measured)
     _print_pain_points(measured)
     console.print(

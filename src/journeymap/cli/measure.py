@@ -66,7 +66,7 @@ def _read_extra(
     if path is None:
         return None
     extra = jm.read_events(path, columns=columns, timezone=timezone, engine=log.engine)
-    echo_ingest(extra.report)
+    echo_ingest(extra)
     return extra
 
 
@@ -99,7 +99,7 @@ def measure(
     columns.update(column_mapping(id_col, time_col, event_col, channel_col))
     zone = timezone or (journey.data.timezone if journey.data else None)
     log = jm.read_events(source, columns=columns, timezone=zone)
-    echo_ingest(log.report)
+    echo_ingest(log)
     extra = {
         "surveys": _read_extra(
             _source(surveys, map_path, "surveys", journey), log, columns, zone

@@ -56,7 +56,7 @@ def render(
             columns=columns,
             timezone=timezone or (journey.data.timezone if journey.data else None),
         )
-        echo_ingest(log.report)
+        echo_ingest(log)
         measured = jm.measure(journey, log)
     output.write_text(jm.render_map_svg(journey, measured), encoding="utf-8")
     written(output, "drawing")
