@@ -185,3 +185,21 @@ def test_demo_writes_data_map_and_drawing(
     )
     assert code == 0, err
     assert again.read_text() == svg
+
+
+def test_quarantined_rows_are_shown_with_row_line_and_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "user_id,ts,event_name\n"
+        "u1,2024-01-01T10:00:00Z,visit\n"
+        "u1,notadate,buy\n"
+        ",2024-01-02,visit\n"
+        "u2,2024-01-03,visit\n"
+    )
+    code, _, err = run(["analyze", str(events), "--what", "transitions"], capsys)
+    assert code == 0, err
+    assert "read 4 = loaded 2 + quarantined 2" in err
+    assert "row 2, line 3: unparsable timestamp (ts = 'notadate')" in err
+    assert "row 3, line 4: missing customer_id" in err
