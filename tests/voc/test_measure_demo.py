@@ -121,3 +121,25 @@ def test_every_measured_json_field_is_documented(demo_measured) -> None:  # noqa
         if f"`{k}`" not in doc and f"`{k}." not in doc and f".{k}`" not in doc
     )
     assert not missing, f"undocumented in measured-map.md: {missing}"
+
+
+def test_measured_map_ignores_input_row_order(demo, demo_measured, tmp_path) -> None:  # noqa: ANN001
+    """Shuffled input rows give the very same measured.json (DESIGN: deterministic)."""
+    import json
+
+    import pandas as pd
+
+    from journeymap.ingest import read_events
+    from journeymap.voc.measure import measure_map
+
+    journey, _, path = demo
+    shuffled = pd.read_parquet(path).sample(frac=1.0, random_state=11)
+    shuffled_path = tmp_path / "shuffled.parquet"
+    shuffled.to_parquet(shuffled_path)
+    again = measure_map(journey, read_events(shuffled_path), clusters=False)
+    first = demo_measured.to_dict()
+    second = again.to_dict()
+    first["ingest"]["source"] = second["ingest"]["source"] = "events"
+    assert json.dumps(second, sort_keys=True, default=str) == json.dumps(
+        first, sort_keys=True, default=str
+    )

@@ -36,6 +36,13 @@ if TYPE_CHECKING:
 
 Key = tuple[Any, ...]
 
+# kind -> (centre, scale): emotion = (answer - centre) / scale, as in the module doc
+EMOTION_SCALES: dict[str, tuple[float, float]] = {
+    "nps": (5.0, 5.0),
+    "csat": (3.0, 2.0),
+    "ces": (4.0, 3.0),
+}
+
 
 def score_emotion_expr(table: ibis.Table) -> ibis.Table:
     """Survey rows with a column ``emotion`` on −1..1 (formula in the module doc).
@@ -47,33 +54,53 @@ def score_emotion_expr(table: ibis.Table) -> ibis.Table:
     kind = table.score_kind.lower().strip()
     score = table.score.cast("float64")
     value = ibis.cases(
-        ((kind == "nps") & score.between(*SCORE_RANGES["nps"]), (score - 5) / 5),
-        ((kind == "csat") & score.between(*SCORE_RANGES["csat"]), (score - 3) / 2),
-        ((kind == "ces") & score.between(*SCORE_RANGES["ces"]), (score - 4) / 3),
+        *(
+            (
+                (kind == name) & score.between(*SCORE_RANGES[name]),
+                (score - centre) / scale,
+            )
+            for name, (centre, scale) in EMOTION_SCALES.items()
+        ),
         else_=ibis.null("float64"),
     )
-    rows = table.filter(table.score.notnull()).mutate(emotion=value)
+    rows = table.filter(table.score.notnull()).mutate(emotion=value, emotion_kind=kind)
     return rows.filter(rows.emotion.notnull())
 
 
 def score_emotion_moments(
     log: EventLog, table: ibis.Table, by: Sequence[str]
 ) -> dict[Key, Moments]:
-    """Moments of the score-derived emotion per group, aggregated in the engine."""
+    """Moments of the score-derived emotion per group, aggregated in the engine.
+
+    The engine sums the raw answers (whole numbers, so the float sums are exact and
+    do not depend on the order parallel threads add them in); the linear map of each
+    kind onto −1..1 is applied here, kinds in a fixed order. Summing the mapped values
+    (0.2, 1/3, ...) in the engine made results differ in the last bits between runs.
+    """
     rows = score_emotion_expr(table)
+    score = rows.score.cast("float64")
     frame = log.execute(
-        rows.group_by(list(by)).aggregate(
-            n=rows.count(),
-            total=rows.emotion.sum(),
-            total_sq=(rows.emotion * rows.emotion).sum(),
+        rows.group_by([*by, "emotion_kind"]).aggregate(
+            n=rows.count(), total=score.sum(), total_sq=(score * score).sum()
         )
     )
-    return {
-        _key(row, by): Moments(
-            int(row["n"]), float(row["total"]), float(row["total_sq"])
-        )
-        for row in frame.to_dict("records")
-    }
+    out: dict[Key, Moments] = {}
+    records = sorted(frame.to_dict("records"), key=lambda r: str(r["emotion_kind"]))
+    for row in records:
+        key = _key(row, by)
+        out[key] = out.get(key, Moments()) + _mapped_moments(row)
+    return out
+
+
+def _mapped_moments(row: dict[str, Any]) -> Moments:
+    """Moments of ``(x - centre) / scale`` from the moments of the raw answers x."""
+    centre, scale = EMOTION_SCALES[str(row["emotion_kind"])]
+    n, total, total_sq = int(row["n"]), float(row["total"]), float(row["total_sq"])
+    return Moments(
+        n,
+        (total - centre * n) / scale,
+        (total_sq - 2 * centre * total + centre * centre * n) / (scale * scale),
+    )
 
 
 def text_emotion_moments(frame: pd.DataFrame, by: Sequence[str]) -> dict[Key, Moments]:
@@ -85,7 +112,10 @@ def text_emotion_moments(frame: pd.DataFrame, by: Sequence[str]) -> dict[Key, Mo
     grouped = rows.groupby(list(by), sort=True, dropna=False)["sentiment"]
     for key, values in grouped:
         key = key if isinstance(key, tuple) else (key,)
-        out[tuple(_plain(k) for k in key)] = Moments.of([float(v) for v in values])
+        # sorted: the sum must not depend on the order the rows arrived in
+        out[tuple(_plain(k) for k in key)] = Moments.of(
+            sorted(float(v) for v in values)
+        )
     return out
 
 
