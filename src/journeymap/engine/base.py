@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journeymap.errors import EngineError
@@ -31,7 +31,6 @@ class Engine:
     backend: Any
     kind: str = "duckdb"
     url: str | None = None
-    _tables: list[str] = field(default_factory=list)
 
     # -- running expressions ----------------------------------------------------------
     def to_pandas(self, expr: ibis.Expr) -> pd.DataFrame:
@@ -58,7 +57,6 @@ class Engine:
             table = register_view(self.backend, name, data)
         else:
             table = self.backend.create_table(name, data, temp=self.kind == "duckdb")
-        self._tables.append(name)
         return table
 
     def materialize(self, expr: ibis.Table, *, prefix: str = "m") -> ibis.Table:
@@ -72,7 +70,6 @@ class Engine:
             table = cache_view(self.backend, name, expr)
         else:
             table = self.backend.create_table(name, expr)
-        self._tables.append(name)
         return table
 
     # -- raw SQL (DuckDB only; values always bound as parameters) -----------------------
@@ -83,21 +80,6 @@ class Engine:
             raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
         cursor = self.backend.con.execute(sql, params)
         return list(cursor.fetchall())
-
-    def sql_table(
-        self,
-        sql: str,
-        params: Sequence[Any] | Mapping[str, Any] = (),
-        *,
-        prefix: str = "q",
-    ) -> ibis.Table:
-        """Run a parameterised DuckDB query into a temp table; return it as an expression."""
-        if self.kind != "duckdb":
-            raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
-        name = _fresh_name(prefix)
-        self.backend.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}', params)
-        self._tables.append(name)
-        return self.backend.table(name)
 
     @property
     def duckdb_connection(self) -> Any:

@@ -63,8 +63,7 @@ def create_temp_table(
 ) -> str:
     """Run ``CREATE TEMP TABLE <fresh name> AS <sql>``; return the bare name.
 
-    Cheaper than ``Engine.sql_table`` for ingest's scratch tables, which never need an
-    Ibis expression (no schema round trip).
+    Ingest's scratch tables never need an Ibis expression, so no schema round trip.
     """
     from journeymap.engine.base import _fresh_name
 
