@@ -67,6 +67,7 @@ __all__ = [
     "filter_time",
     "find_drivers",
     "find_paths",
+    "format_duration",
     "get_framework",
     "list_frameworks",
     "load_map",
@@ -287,3 +288,10 @@ def quarantine(log: EventLog) -> Any:
     from journeymap.ingest import quarantine as _quarantine
 
     return _quarantine(log)
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as the map draws it: ``8280`` → ``"2.3 h"``."""
+    from journeymap.layout.formats import format_duration as _format_duration
+
+    return _format_duration(seconds)

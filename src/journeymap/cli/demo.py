@@ -79,50 +79,46 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def humanize_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f} {unit}"
-    return f"{seconds:.0f} s"
+def _duration(seconds: float | None) -> str:
+    # the same wording as the drawn map, so the table and the SVG agree
+    return "—" if seconds is None else jm.format_duration(seconds)
 
 
 def _print_stages(journey: jm.JourneyMap, measured: Any) -> None:
     table = Table(
-        title=f"Stages — {measured.customers:,} customers, {measured.events:,} events"
+        title=f"Stages — {measured.customers:,} customers, {measured.events:,} events",
+        caption="median, p90: time in stage · assumed, measured: emotion −1..1 (n observations)",
     )
     table.add_column("stage", no_wrap=True)
     for column in (
         "reached",
         "→ next",
         "drop-off",
-        "median time",
-        "p90 time",
+        "median",
+        "p90",
         "regressions",
-        "emotion assumed",
+        "assumed",
         "measured",
+        "n",
     ):
-        table.add_column(column, justify="right", no_wrap=column == "measured")
+        table.add_column(column, justify="right")
     for stage in journey.stages:
         fig = measured.stage_figures(stage.id)
         emo = measured.stage_emotion.get(stage.id)
         assumed = _signed(stage.emotion if emo is None else emo.assumed)
-        measured_emotion = (
-            "—"
-            if emo is None or emo.measured is None
-            else (f"{emo.measured:+.2f} (n={emo.n:,})")
-        )
+        measured_emotion = _signed(None if emo is None else emo.measured)
+        n = "—" if emo is None or emo.measured is None else f"{emo.n:,}"
         table.add_row(
             stage.name,
             f"{fig.reached:,}",
             _pct(fig.conversion_next),
             _pct(fig.dropoff),
-            humanize_seconds(fig.median_time_s),
-            humanize_seconds(fig.p90_time_s),
+            _duration(fig.median_time_s),
+            _duration(fig.p90_time_s),
             f"{fig.regressions_out:,}",
             assumed,
             measured_emotion,
+            n,
         )
     console.print(table)
     if measured.unmatched_events:
@@ -155,4 +151,4 @@ def register(app: typer.Typer) -> None:
     app.command()(demo)
 
 
-__all__ = ["demo", "humanize_seconds", "register"]
+__all__ = ["demo", "register"]
