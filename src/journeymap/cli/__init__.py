@@ -54,8 +54,18 @@ def _register_optional() -> None:
 _register_optional()
 
 
+# typer 0.29 bundles its own click (``typer._click``) and older typer uses click itself:
+# find the base class of usage errors through typer's public BadParameter either way
+_USAGE_ERROR: type[Exception] = next(
+    cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; a JourneymapError becomes one line on stderr and exit code 2."""
+    """Run the CLI: an error becomes one line on stderr, never a traceback.
+
+    Bad input and usage errors exit 2, Ctrl-C exits 130.
+    """
     try:
         # without standalone mode click returns the code of a typer.Exit instead of raising
         result = app(args=argv, standalone_mode=False)
@@ -64,16 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.Abort:
-        err_console.print("aborted")
-        return 1
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
-        raise
+    except (KeyboardInterrupt, typer.Abort):
+        err_console.print("interrupted")
+        return 130
+    except _USAGE_ERROR as exc:
+        exc.show()  # type: ignore[attr-defined]
+        return 2
     return result if isinstance(result, int) else 0
 
 
