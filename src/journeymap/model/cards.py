@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = str
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -30,13 +30,67 @@ class Card(BaseModel):
         return check_id(value)
 
 
+Outcome = Literal["dropoff", "loop", "slow", "low_score", "negative_text"]
+
+
+class Period(BaseModel):
+    """A closed range of days, ``{from: 2026-03-02, to: 2026-03-20}`` (both included)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    start: dt.date = Field(alias="from", description="First day (included).")
+    end: dt.date = Field(alias="to", description="Last day (included).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(
+                f"period ends ({self.end}) before it starts ({self.start})"
+            )
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+class Signal(BaseModel):
+    """What shows a pain point in the data: events that mark it and the outcome."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    events: tuple[str, ...] = Field(
+        default=(),
+        description="Units (customers or sessions) with any of these events are exposed.",
+    )
+    outcome: Outcome | None = Field(
+        default=None,
+        description="dropoff | loop | slow | low_score | negative_text (default: dropoff).",
+    )
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+
 class PainPoint(Card):
-    """A problem customers meet; `evidence` says whether it is observed or assumed."""
+    """A problem customers meet; `evidence` says whether it is observed or assumed.
+
+    ``persona``, ``period`` and ``signal`` make it a testable hypothesis: who feels it,
+    when, and what in the data shows it (docs/reference/journey-file.md).
+    """
 
     id: Id
     text: str
     touchpoint: Id | None = Field(
         default=None, description="Touchpoint where the pain is felt (id)."
+    )
+    persona: Id | None = Field(
+        default=None, description="Persona who feels it (id); default: everyone."
+    )
+    period: Period | None = Field(
+        default=None, description="When: {from: DATE, to: DATE}; default: all data."
+    )
+    signal: Signal | None = Field(
+        default=None, description="What shows it: signal events and the outcome."
     )
     severity: Literal["low", "medium", "high", "critical"] = "medium"
     evidence: Literal["observed", "assumed", "proposed"] = "assumed"

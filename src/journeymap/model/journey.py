@@ -139,6 +139,28 @@ class Conversion(BaseModel):
         return self
 
 
+class Customers(BaseModel):
+    """A table of customer attributes (demographics, plan…) joined on the customer id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    path: str = Field(description="File (CSV, Parquet…) or table, relative to the map.")
+    id: str = Field(
+        default="customer_id", description="Column holding the customer id."
+    )
+
+
+class Sessions(BaseModel):
+    """How events form sessions: a column, or an inactivity gap."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    column: str | None = Field(
+        default=None, description="Column holding a session id (default: session_id)."
+    )
+    timeout_minutes: float = Field(
+        default=30, gt=0, description="Inactivity that ends a derived session."
+    )
+
+
 class DataSource(BaseModel):
     """Where the measuring data lives (paths relative to the map file)."""
 
@@ -146,11 +168,24 @@ class DataSource(BaseModel):
     events: str | None = None
     surveys: str | None = None
     feedback: str | None = None
+    customers: Customers | None = Field(
+        default=None,
+        description="Customer attributes: a path, or {path: FILE, id: COLUMN}.",
+    )
+    sessions: Sessions | None = None
+    scope: Literal["customer", "session"] = Field(
+        default="customer", description="Unit of measurement: customer or session."
+    )
     columns: dict[str, str] = Field(
         default_factory=dict,
         description="Canonical column -> column in the file, e.g. {customer_id: user_id}.",
     )
     timezone: str | None = None
+
+    @field_validator("customers", mode="before")
+    @classmethod
+    def _path_only(cls, value: Any) -> Any:
+        return {"path": value} if isinstance(value, str) else value
 
 
 class JourneyMap(BaseModel):

@@ -117,6 +117,7 @@ def _card_reference_problems(journey: JourneyMap) -> Iterator[Problem]:
     touchpoints = {tp.id for _, tp in journey.touchpoints()}
     pains = {p.id for _, p in journey.pain_points()}
     kpis = {k.id for _, k in journey.kpis()}
+    personas = {p.id for p in journey.personas}
     for i, stage in enumerate(journey.stages):
         here: Loc = ("stages", i)
         for j, pain in enumerate(stage.pain_points):
@@ -128,6 +129,11 @@ def _card_reference_problems(journey: JourneyMap) -> Iterator[Problem]:
                     touchpoints,
                 )
                 yield Problem((*here, "pain_points", j, "touchpoint"), message)
+            if pain.persona is not None and pain.persona not in personas:
+                message = _unknown(
+                    f"pain point `{pain.id}`", "persona", pain.persona, personas
+                )
+                yield Problem((*here, "pain_points", j, "persona"), message)
         for j, kpi in enumerate(stage.kpis):
             if kpi.touchpoint is not None and kpi.touchpoint not in touchpoints:
                 message = _unknown(
