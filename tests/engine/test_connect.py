@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from journeymap.engine import connect
-from journeymap.errors import EngineError
+from journeymap.engine import Engine, connect
+from journeymap.errors import EngineError, JourneymapError
+from journeymap.ingest import read_events
 
 
 def test_default_is_an_in_memory_duckdb_in_utc() -> None:
@@ -40,3 +41,43 @@ def test_unknown_url_names_the_known_ones() -> None:
 def test_unopenable_database_is_an_engine_error(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="cannot open duckdb database"):
         connect(f"duckdb:///{tmp_path / 'missing-dir' / 'x.duckdb'}")
+
+
+@pytest.mark.parametrize("url", [None, "duckdb:///{tmp}/events.duckdb"])
+def test_duckdb_never_installs_or_loads_extensions_by_itself(
+    url: str | None, tmp_path: Path
+) -> None:
+    engine = connect(None if url is None else url.format(tmp=tmp_path))
+    settings = engine.sql_rows(
+        "SELECT current_setting('autoinstall_known_extensions'), "
+        "current_setting('autoload_known_extensions')"
+    )
+    assert settings == [(False, False)]
+
+
+def _without_installed_extensions(tmp_path: Path) -> tuple[Engine, Path]:
+    """An engine whose extension folder is empty, so no extension is installed."""
+    folder = tmp_path / "extensions"
+    folder.mkdir()
+    engine = connect()
+    engine.sql_rows(f"SET extension_directory = '{folder}'")
+    return engine, folder
+
+
+def test_missing_extension_is_one_line_naming_it(tmp_path: Path) -> None:
+    engine, folder = _without_installed_extensions(tmp_path)
+    with pytest.raises(EngineError) as caught:
+        engine.sql_rows("SELECT * FROM read_xlsx('book.xlsx')")
+    message = caught.value.one_line()
+    assert "'excel' is not installed" in message and "\n" not in message
+    assert "duckdb.install_extension('excel')" in message
+    assert list(folder.iterdir()) == []  # nothing was downloaded
+
+
+def test_postgres_url_reads_without_downloading_an_extension(tmp_path: Path) -> None:
+    engine, folder = _without_installed_extensions(tmp_path)
+    # port 1 on loopback: nothing listens, so whichever route ingest takes ends in an
+    # error (psycopg missing, or the connection refused) and never in a download
+    with pytest.raises(JourneymapError):
+        read_events("postgresql://nobody@127.0.0.1:1/shop?table=events", engine=engine)
+    assert list(folder.iterdir()) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeymap.engine.base import Engine, connect
+from journeymap.engine.base import Engine, connect, fresh_name
 from journeymap.engine.eventlog import CANONICAL_COLUMNS, EventLog
 
-__all__ = ["CANONICAL_COLUMNS", "Engine", "EventLog", "connect"]
+__all__ = ["CANONICAL_COLUMNS", "Engine", "EventLog", "connect", "fresh_name"]

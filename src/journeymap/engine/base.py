@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,45 @@ _names = itertools.count()
 _lock = threading.Lock()
 
 
-def _fresh_name(prefix: str) -> str:
+# DuckDB fetches a "known" extension from the internet the first time a query needs it;
+# journeymap never downloads anything (issue 8), so every connection turns that off and a
+# missing extension becomes one clear line (see _extension_error)
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+_MISSING_EXTENSION = (
+    re.compile(r'Extension "(\w+)" is an existing extension'),
+    re.compile(r"exists in the (\w+) extension"),
+    re.compile(r"requires the extension (\w+) to be loaded"),
+)
+
+
+def fresh_name(prefix: str) -> str:
+    """A table or view name no other object of this process uses.
+
+    Examples
+    --------
+    >>> fresh_name("stage").startswith("_jm_stage_")
+    True
+    """
     with _lock:
         return f"_jm_{prefix}_{next(_names)}"
+
+
+def _extension_error(exc: Exception) -> EngineError | None:
+    """The one-line error for a DuckDB extension that is not installed, else None."""
+    text = str(exc)
+    for pattern in _MISSING_EXTENSION:
+        found = pattern.search(text)
+        if found:
+            name = found.group(1)
+            return EngineError(
+                f"the DuckDB extension {name!r} is not installed and journeymap never "
+                f'downloads one; install it once with: python -c "import duckdb; '
+                f"duckdb.install_extension('{name}')\""
+            )
+    return None
 
 
 @dataclass
@@ -50,7 +87,7 @@ class Engine:
         self, data: pa.Table | pd.DataFrame, *, prefix: str = "t"
     ) -> ibis.Table:
         """Store in-memory data as a temporary table and return it as an expression."""
-        name = _fresh_name(prefix)
+        name = fresh_name(prefix)
         if self.kind == "spark":  # pyspark has no temp tables: a temporary view
             from journeymap.engine.spark import register_view
 
@@ -61,7 +98,7 @@ class Engine:
 
     def materialize(self, expr: ibis.Table, *, prefix: str = "m") -> ibis.Table:
         """Compute `expr` once into a table, so later expressions reuse it."""
-        name = _fresh_name(prefix)
+        name = fresh_name(prefix)
         if self.kind == "duckdb":
             table = self.backend.create_table(name, expr, temp=True)
         elif self.kind == "spark":  # a cached temporary view, not a warehouse table
@@ -78,8 +115,14 @@ class Engine:
     ) -> list[tuple[Any, ...]]:
         if self.kind != "duckdb":
             raise EngineError(f"raw SQL is only supported on duckdb, not {self.kind}")
-        cursor = self.backend.con.execute(sql, params)
-        return list(cursor.fetchall())
+        try:
+            cursor = self.backend.con.execute(sql, params)
+            return list(cursor.fetchall())
+        except Exception as exc:
+            missing = _extension_error(exc)
+            if missing is not None:
+                raise missing from exc
+            raise
 
     @property
     def duckdb_connection(self) -> Any:
@@ -114,7 +157,7 @@ def connect(
         path = url[len("duckdb://") :] or ":memory:"
         if path.startswith("/") and path != "/":
             path = path[1:] if path.startswith("//") else path
-        config: dict[str, Any] = {}
+        config: dict[str, Any] = dict(DUCKDB_CONFIG)
         if threads:
             config["threads"] = threads
         if memory_limit:

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from journeymap.engine import Engine
-from journeymap.engine.base import _fresh_name
+from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError, MissingExtraError
 from journeymap.ingest.readers import cell_text
 from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
@@ -127,7 +126,7 @@ def read_duckdb_table(engine: Engine, address: TableAddress) -> Source:
     path = Path(address.location)
     if not path.exists():
         raise IngestError("database file not found", file=str(path))
-    alias = _fresh_name("db")
+    alias = fresh_name("db")
     try:
         engine.sql_rows(f"ATTACH ? AS {quote_ident(alias)} (READ_ONLY)", [str(path)])
     except Exception as exc:  # noqa: BLE001 - a bad file is a user error
@@ -206,7 +205,7 @@ def _extension_loads(engine: Engine, name: str) -> bool:
 
 
 def _attach_postgres(engine: Engine, address: TableAddress) -> Source:
-    alias = _fresh_name("pg")
+    alias = fresh_name("pg")
     label = _hide_password(address.location)
     try:
         engine.sql_rows(
@@ -251,7 +250,7 @@ def stream_dbapi(
     )
     batches = _batches(cursor, connection, header, arrow_schema)
     reader = pa.RecordBatchReader.from_batches(arrow_schema, batches)
-    view = _fresh_name("stream")
+    view = fresh_name("stream")
     engine.duckdb_connection.register(view, reader)
     return Source(
         label=address.label,

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from journeymap.engine import Engine, EventLog, connect
-from journeymap.engine.base import _fresh_name
+from journeymap.engine import Engine, EventLog, connect, fresh_name
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
 from journeymap.ingest.canonical import (
@@ -253,7 +252,7 @@ def _events(
         f"ORDER BY {order}, {ROW_COLUMN}",
         prefix="events_data",
     )
-    view = _fresh_name("events")
+    view = fresh_name("events")
     engine.sql_rows(
         f"CREATE TEMP VIEW {quote_ident(view)} AS "
         f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap._importers import import_openpyxl
-from journeymap.engine import Engine
-from journeymap.engine.base import _fresh_name
+from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError
 from journeymap.ingest.sniffing import (
     ENCODINGS,
@@ -86,7 +85,7 @@ def read_csv(
     if delimiter is None:
         text = decode_sample(sample, encoding)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    rejects, scan = _fresh_name("rejects"), _fresh_name("rejects_scan")
+    rejects, scan = fresh_name("rejects"), fresh_name("rejects_scan")
     scanned = path
     temp_files: tuple[str, ...] = ()
     if encoding in ("latin-1", "cp1252"):

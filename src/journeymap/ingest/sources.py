@@ -65,8 +65,8 @@ def create_temp_table(
 
     Ingest's scratch tables never need an Ibis expression, so no schema round trip.
     """
-    from journeymap.engine.base import _fresh_name
+    from journeymap.engine import fresh_name
 
-    name = _fresh_name(prefix)
+    name = fresh_name(prefix)
     engine.sql_rows(f"CREATE TEMP TABLE {quote_ident(name)} AS {sql}", params)
     return name
