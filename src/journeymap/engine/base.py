@@ -86,8 +86,13 @@ class Engine:
     def register_arrow(
         self, data: pa.Table | pd.DataFrame, *, prefix: str = "t"
     ) -> ibis.Table:
-        """Store in-memory data as a temporary table and return it as an expression."""
+        """Store in-memory data as a temporary table and return it as an expression.
+
+        An Arrow column holding only nulls (type ``null``, e.g. a survey file's empty
+        ``text``) is stored as a string column: DuckDB has no null-typed columns.
+        """
         name = fresh_name(prefix)
+        data = _typed_nulls(data)
         if self.kind == "spark":  # pyspark has no temp tables: a temporary view
             from journeymap.engine.spark import register_view
 
@@ -133,6 +138,18 @@ class Engine:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+
+def _typed_nulls(data: pa.Table | pd.DataFrame) -> pa.Table | pd.DataFrame:
+    import pyarrow as pa
+
+    if not isinstance(data, pa.Table):
+        return data
+    for index, field in enumerate(data.schema):
+        if pa.types.is_null(field.type):
+            column = data.column(index).cast(pa.string())
+            data = data.set_column(index, field.with_type(pa.string()), column)
+    return data
 
 
 def connect(

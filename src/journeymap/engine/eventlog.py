@@ -13,6 +13,7 @@ therefore total and does not depend on input row order (see ADR 0001).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from journeymap.model.results import IngestReport
 
 if TYPE_CHECKING:
     import ibis
+    import ibis.expr.datatypes as dt
     import pandas as pd
 
 REQUIRED_COLUMNS = ("customer_id", "timestamp", "event")
@@ -69,6 +71,51 @@ class EventLog:
     def materialize(self) -> EventLog:
         return self.with_table(self.engine.materialize(self.table, prefix="events"))
 
+    def append(self, *others: EventLog | None) -> EventLog:
+        """These events and the rows of ``others`` as one log (``None`` is skipped).
+
+        Survey and feedback files hold events like any other (issue 8): appended, their
+        rows count exactly as the same rows inside the events file would. Columns are the
+        union (null where a log lacks one or has only nulls; a column typed differently
+        becomes float64 when both are numeric, else string); ``event_seq`` is numbered again in content
+        order, as ingest numbers one file, so the order of every customer's events is
+        the one a single file gives. Rows on another engine are copied over. Exact
+        duplicates across logs are kept (ingest drops those within one file).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from journeymap.engine import connect
+        >>> engine = connect()
+        >>> def log(rows):
+        ...     frame = pd.DataFrame(rows, columns=["customer_id", "event", "event_seq"])
+        ...     frame["timestamp"] = pd.Timestamp("2026-01-01")
+        ...     return EventLog(engine.register_arrow(frame), engine)
+        >>> both = log([("a", "visit", 1)]).append(log([("a", "survey", 1)]), None)
+        >>> both.to_pandas()[["event", "event_seq"]].values.tolist()
+        [['survey', 1], ['visit', 2]]
+        """
+        import ibis
+
+        logs = [self, *(other for other in others if other is not None)]
+        if len(logs) == 1:
+            return self
+        tables = [
+            log.table if log.engine is self.engine else log.to_engine(self.engine).table
+            for log in logs
+        ]
+        stacked = _union_all(tables)
+        content = [c for c in stacked.columns if c != "event_seq"]
+        window = ibis.window(
+            order_by=[ibis.asc(stacked[c], nulls_first=True) for c in content]
+        )
+        numbered = stacked.mutate(event_seq=ibis.row_number().over(window) + 1)
+        return EventLog(
+            table=numbered.select(*stacked.columns),
+            engine=self.engine,
+            report=_added_reports([log.report for log in logs]),
+        )
+
     def count(self) -> int:
         return int(self.engine.scalar(self.table.count()))
 
@@ -81,3 +128,58 @@ class EventLog:
 
     def execute(self, expr: Any) -> Any:
         return self.engine.to_pandas(expr)
+
+
+def _union_all(tables: list[ibis.Table]) -> ibis.Table:
+    """One table of all rows; columns in first-seen order, types reconciled."""
+    import ibis
+
+    types: dict[str, dt.DataType] = {}
+    for table in tables:
+        for name, dtype in table.schema().items():
+            known = types.setdefault(name, dtype)
+            if known.is_null():  # an all-empty column takes the other side's type
+                types[name] = dtype
+            elif known != dtype and not dtype.is_null():
+                numeric = known.is_numeric() and dtype.is_numeric()
+                types[name] = ibis.dtype("float64" if numeric else "string")
+    for name, dtype in types.items():
+        if dtype.is_null():
+            types[name] = ibis.dtype("string")
+    aligned = [
+        table.select(
+            **{
+                name: table[name].cast(dtype)
+                if name in table.columns
+                else ibis.null(dtype)
+                for name, dtype in types.items()
+            }
+        )
+        for table in tables
+    ]
+    return ibis.union(*aligned, distinct=False)
+
+
+def _added_reports(reports: list[IngestReport | None]) -> IngestReport | None:
+    """The reports of appended logs added up (``None`` when no log has one)."""
+    known = [r for r in reports if r is not None]
+    if not known:
+        return None
+    reasons: Counter[str] = Counter()
+    columns: dict[str, str] = {}
+    for report in known:
+        reasons.update(report.reasons)
+        for role, column in report.columns.items():
+            columns.setdefault(role, column)
+    return IngestReport(
+        source=" + ".join(r.source for r in known),
+        read=sum(r.read for r in known),
+        loaded=sum(r.loaded for r in known),
+        quarantined=sum(r.quarantined for r in known),
+        duplicates=sum(r.duplicates for r in known),
+        columns=columns,
+        reasons=dict(reasons),
+        quarantine_file=next(
+            (r.quarantine_file for r in known if r.quarantine_file), None
+        ),
+    )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from journeymap.analytics.matching import matched_events_expr, unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
 from journeymap.model.journey import JourneyMap
-from journeymap.model.measured import MeasuredMap, TouchpointFigures
+from journeymap.model.measured import MeasuredMap, PainPointVerdict, TouchpointFigures
 from journeymap.voc.emotion import (
     EmotionIndex,
     emotion_of,
@@ -69,19 +69,11 @@ class _Inputs:
     members_of_texts: pd.DataFrame
 
 
-def _prepare(
-    journey: JourneyMap,
-    log: EventLog,
-    surveys: EventLog | None,
-    feedback: EventLog | None,
-) -> _Inputs:
+def _prepare(journey: JourneyMap, log: EventLog) -> _Inputs:
     engine = log.engine
     members = engine.materialize(persona_members_expr(log.table, journey), prefix="pm")
     customers = engine.materialize(customer_outcomes_expr(log, journey), prefix="cust")
-    obs = engine.materialize(
-        observations_expr(log, journey, surveys=surveys, feedback=feedback),
-        prefix="obs",
-    )
+    obs = engine.materialize(observations_expr(log, journey), prefix="obs")
     texts = feedback_texts(log, obs)
     commenters = obs.filter(obs.text.notnull()).select("customer_id").distinct()
     members_of_texts = log.execute(members.semi_join(commenters, "customer_id"))
@@ -98,6 +90,8 @@ def measure_map(
     min_customers: int = 30,
     min_observations: int = 20,
     clusters: bool = True,
+    verdicts: tuple[PainPointVerdict, ...] | None = None,
+    suggestions: tuple[dict[str, Any], ...] | None = None,
 ) -> MeasuredMap:
     """Measure a journey map: stages, touchpoints, emotion, pain points and more.
 
@@ -109,8 +103,9 @@ def measure_map(
         Events (DESIGN.md §3); ``score``/``score_kind``/``text`` columns count as
         survey answers and comments.
     surveys, feedback
-        Optional separate survey and feedback rows (same columns; read with
-        ``read_events`` on the same engine).
+        Optional separate survey and feedback rows (same columns, read with
+        ``read_events``): appended to the events, so they count exactly as the same
+        rows inside ``log`` would.
     alpha, min_customers, min_observations
         Verdict thresholds: BH q below ``alpha``, at least ``min_customers`` on both
         sides of a proportion test and ``min_observations`` of a sentiment test.
@@ -128,8 +123,10 @@ def measure_map(
     >>> measured.pain_points[0].verdict  # doctest: +SKIP
     'supported'
     """
-    log = log.materialize()
-    inputs = _prepare(journey, log, surveys, feedback)
+    # survey and feedback files are events like the rows inside the events: the same
+    # rows give the same measured map wherever they are kept (issue 8)
+    log = log.append(surveys, feedback).materialize()
+    inputs = _prepare(journey, log)
     counts = count_outcomes(log, journey, inputs.customers, inputs.members)
     emotion = index_emotion(
         log, inputs.observations, inputs.members, inputs.texts, inputs.members_of_texts
@@ -146,7 +143,9 @@ def measure_map(
         min_observations=min_observations,
     )
     found = cluster_customers(log, journey, inputs.customers) if clusters else None
-    measured = _assemble(inputs, counts, emotion, ranking, min_observations)
+    measured = _assemble(
+        inputs, counts, emotion, ranking, min_observations, verdicts, suggestions
+    )
     return replace(
         measured,
         clusters=() if found is None else _cluster_dicts(found),
@@ -160,9 +159,18 @@ def _assemble(
     emotion: EmotionIndex,
     ranking: PainPointRanking,
     min_observations: int,
+    verdicts: tuple[PainPointVerdict, ...] | None = None,
+    suggestions: tuple[dict[str, Any], ...] | None = None,
 ) -> MeasuredMap:
     journey, log = inputs.journey, inputs.log
-    verdicts = judge_pain_points(journey, ranking, min_observations=min_observations)
+    if verdicts is None:
+        verdicts = judge_pain_points(
+            journey, ranking, min_observations=min_observations
+        )
+    if suggestions is None:
+        suggestions = suggest_pain_points(
+            journey, ranking, min_observations=min_observations
+        )
     scores = _scores(inputs)
     stage_table = measure_stages(log, journey)
     unmatched = unmatched_events(log, journey)
@@ -177,9 +185,7 @@ def _assemble(
         },
         touchpoints=_touchpoint_figures(inputs, counts, emotion, scores, comments),
         pain_points=verdicts,
-        suggested_pain_points=suggest_pain_points(
-            journey, ranking, min_observations=min_observations
-        ),
+        suggested_pain_points=suggestions,
         opportunities=prioritise_opportunities(journey, verdicts, ranking, counts),
         kpis=compute_kpis(journey, kpi_inputs),
         personas=describe_personas(journey, counts, emotion),

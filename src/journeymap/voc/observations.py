@@ -2,10 +2,11 @@
 
 Survey answers and comments are rows with a ``score`` or a ``text`` (DESIGN.md §3),
 either in the event data or in separate survey / feedback files with the same
-columns. A row belongs to the touchpoint its own event matches; otherwise to the
-touchpoint of the customer's **latest matched event at or before it** (a survey
-e-mailed after checkout speaks about the checkout). Rows before any matched event
-have no touchpoint. Built with a cumulative window and a join (no as-of join), so it
+columns. Separate rows are appended to the events first, so where a row is kept never
+changes what it says (issue 8). A row belongs to the touchpoint its own event matches;
+otherwise to the touchpoint of the customer's **latest matched event at or before it**
+(a survey e-mailed after checkout speaks about the checkout). Rows before any matched
+event have no touchpoint. Built with a cumulative window and a join (no as-of join), so it
 runs on every backend.
 """
 
@@ -53,46 +54,6 @@ def _feedback_columns(table: ir.Table) -> ir.Table:
     )
 
 
-def _stacked(matched: ir.Table, extra: list[ir.Table]) -> ir.Table:
-    """Events and the rows of separate survey/feedback logs in one sequence."""
-    keep = [
-        "customer_id",
-        "timestamp",
-        "event",
-        "event_seq",
-        "score",
-        "score_kind",
-        "text",
-        "touchpoint_id",
-        "stage_id",
-        "stage_index",
-    ]
-    events = _feedback_columns(matched).mutate(_src=ibis.literal(0, "int64"))
-    parts = [events.select(*keep, "_src")]
-    for table in extra:
-        rows = _feedback_columns(table).filter(
-            lambda t: t.score.notnull() | t.text.notnull()
-        )
-        parts.append(
-            rows.mutate(
-                touchpoint_id=ibis.null("string"),
-                stage_id=ibis.null("string"),
-                stage_index=ibis.null("int64"),
-                _src=ibis.literal(1, "int64"),
-            ).select(*keep, "_src")
-        )
-    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
-
-
-def _on_engine(log: EventLog, other: EventLog) -> ir.Table:
-    """``other``'s rows as a table on ``log``'s engine (copied when engines differ;
-    survey and feedback files are small next to event logs)."""
-    if other.engine is log.engine:
-        return other.table
-    rows = other.table.filter(other.table.event.notnull())
-    return log.engine.register_arrow(other.engine.to_arrow(rows), prefix="voc")
-
-
 def observations_expr(
     log: EventLog,
     journey: JourneyMap,
@@ -112,20 +73,22 @@ def observations_expr(
     journey
         The map.
     surveys, feedback
-        Optional separate rows with the same columns.
+        Optional separate rows with the same columns: appended to the events
+        (:meth:`EventLog.append`), so they count exactly as the same rows inside
+        the events would.
 
     Returns
     -------
     ibis.Table
         Unexecuted; one row per answer or comment.
     """
-    matched = match_touchpoints_expr(log, journey)
-    extra = [_on_engine(log, x) for x in (surveys, feedback) if x is not None]
-    rows = _stacked(matched, extra)
-    window = ibis.cumulative_window(
-        group_by=rows.customer_id, order_by=[rows.timestamp, rows._src, rows.event_seq]
+    matched = _feedback_columns(
+        match_touchpoints_expr(log.append(surveys, feedback), journey)
     )
-    ordered = rows.mutate(_pos=ibis.row_number().over(window))
+    window = ibis.cumulative_window(
+        group_by=matched.customer_id, order_by=[matched.timestamp, matched.event_seq]
+    )
+    ordered = matched.mutate(_pos=ibis.row_number().over(window))
     anchor_pos = ibis.cases(
         (ordered.touchpoint_id.notnull(), ordered._pos), else_=ibis.null("int64")
     )
