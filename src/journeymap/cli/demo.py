@@ -13,6 +13,11 @@ from rich.table import Table
 
 import journeymap as jm
 from journeymap.cli._common import console, echo_ingest, written
+from journeymap.cli._output import check_output, staging_folder, write_text
+from journeymap.errors import MapError, RenderError
+
+# the files demo writes into --out, besides the data folder
+OUTPUTS = ("map.yaml", "map.svg", "measured.json")
 
 
 def demo(
@@ -25,19 +30,29 @@ def demo(
             "--customers", "-n", min=50, max=2_000_000, help="Simulated customers."
         ),
     ] = 5000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 7,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the simulation."),
+    ] = 7,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite a map.yaml edited since the demo."),
+    ] = False,
 ) -> None:
     """Simulate a multi-channel journey, measure its map and draw it."""
     from journeymap.demo import demo_map_text, write_demo_data
 
     started = time.perf_counter()
+    map_text = demo_map_text()
+    _check_out(out, map_text, force=force)
     out.mkdir(parents=True, exist_ok=True)
     with _progress() as progress:
         step = progress.add_task(f"simulating {customers:,} customers", total=None)
-        files = write_demo_data(out / "data", customers=customers, seed=seed)
+        with staging_folder(out / "data") as staging:
+            staged = write_demo_data(staging, customers=customers, seed=seed)
+        files = {kind: out / "data" / path.name for kind, path in staged.items()}
         progress.update(step, description="validating the map")
-        map_path = out / "map.yaml"
-        map_path.write_text(demo_map_text(), encoding="utf-8")
+        map_path = write_text(out / "map.yaml", map_text)
         journey = jm.load_map(map_path)
         progress.update(step, description="loading events into DuckDB")
         log = jm.read_events(files["parquet"])
@@ -45,9 +60,10 @@ def demo(
         measured = jm.measure(journey, log)
         progress.update(step, description="drawing the map")
         svg = jm.render_map_svg(journey, measured)
-    (out / "map.svg").write_text(svg, encoding="utf-8")
-    (out / "measured.json").write_text(
-        json.dumps(measured.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+    write_text(out / "map.svg", svg)
+    write_text(
+        out / "measured.json",
+        json.dumps(measured.to_dict(), indent=2, default=str) + "\n",
     )
     echo_ingest(log)
     _print_stages(journey, measured)
@@ -63,6 +79,34 @@ def demo(
         ("drawing", out / "map.svg"),
     ]:
         written(path, what)
+
+
+def _check_out(out: Path, map_text: str, *, force: bool) -> None:
+    """Before simulating: --out is a usable folder, and an edited map is kept."""
+    if out.exists() and not out.is_dir():
+        raise RenderError("--out: is a file; give a folder", file=str(out))
+    data = out / "data"
+    if data.exists() and not data.is_dir():
+        raise RenderError("--out: is a file, demo needs a folder here", file=str(data))
+    if not out.exists():
+        return  # created with its parents
+    for name in OUTPUTS:
+        check_output(out / name, option="--out")
+    map_path = out / "map.yaml"
+    # compare sizes first: an edited map is never read whole just to be refused
+    expected = map_text.encode("utf-8")
+    if (
+        map_path.exists()
+        and not force
+        and (
+            map_path.stat().st_size != len(expected)
+            or map_path.read_bytes() != expected
+        )
+    ):
+        raise MapError(
+            "edited since the demo wrote it; pass --force to overwrite",
+            file=str(map_path),
+        )
 
 
 def _progress() -> Progress:

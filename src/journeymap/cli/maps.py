@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from journeymap.cli._common import console, err_console
+from journeymap.cli._output import check_output, write_text
 from journeymap.errors import MapError
 
 
@@ -46,11 +47,12 @@ def new(
     from journeymap.model.spec import loads_map
     from journeymap.model.templates import new_map_yaml
 
+    check_output(output)
     if output.exists() and not force:
         raise MapError("file exists; pass --force to overwrite", file=str(output))
     text = new_map_yaml(framework, name)
     journey = loads_map(text, file=str(output))
-    output.write_text(text, encoding="utf-8")
+    write_text(output, text)
     console.print(
         f"wrote {output}: {len(journey.stages)} stages, "
         f"{sum(len(s.touchpoints) for s in journey.stages)} touchpoints ({framework})"
@@ -88,11 +90,13 @@ def schema(
     """Print the JSON Schema of the journey file (for editor autocompletion)."""
     from journeymap.model.spec import map_json_schema
 
+    if output is not None:
+        check_output(output)
     text = json.dumps(map_json_schema(), indent=2, sort_keys=False) + "\n"
     if output is None:
         print(text, end="")
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         console.print(f"wrote {output}")
 
 
