@@ -6,9 +6,11 @@ or write it (format from the suffix: .csv, .parquet, .json).
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,9 +28,16 @@ from journeymap.cli._common import (
     column_mapping,
     console,
     echo_ingest,
+    err_console,
     written,
 )
-from journeymap.errors import AnalysisError
+from journeymap.cli._output import (
+    check_output,
+    neutralise_formula,
+    replacing,
+    write_text,
+)
+from journeymap.errors import AnalysisError, IngestError
 
 WHAT = (
     "transitions",
@@ -41,18 +50,35 @@ WHAT = (
     "retention",
 )
 FORMATS = (".csv", ".parquet", ".json")
+MODES = ("ordered", "strict", "any-order")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_WINDOW_S = 100 * 365 * 86400  # a century: beyond it the window means "no window"
+MAX_TOP = 1_000_000
 SHOWN_ROWS = 50  # rich output; files always get every row
+TTC_SUMMARY = ("n", "mean_seconds", "median_seconds", "p90_seconds")
 
 
-def parse_seconds(text: str | None) -> float | None:
-    """``"90"``, ``"90s"``, ``"30m"``, ``"2h"``, ``"7d"``, ``"1w"`` -> seconds."""
+def parse_seconds(text: str | None, *, option: str = "--window") -> float | None:
+    """``"90"``, ``"90s"``, ``"30m"``, ``"2h"``, ``"7d"``, ``"1w"`` -> seconds.
+
+    >>> parse_seconds("90"), parse_seconds("2h"), parse_seconds("7d")
+    (90.0, 7200.0, 604800.0)
+    """
     if text is None:
         return None
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
     if not found:
-        raise AnalysisError(f"cannot read duration {text!r}; use e.g. 90, 30m, 2h, 7d")
-    return float(found.group(1)) * UNITS[found.group(2) or "s"]
+        raise AnalysisError(
+            f"{option}: cannot read duration {text!r}; use seconds (90) or a unit: "
+            "30m, 2h, 7d, 1w"
+        )
+    seconds = float(found.group(1)) * UNITS[found.group(2) or "s"]
+    if not math.isfinite(seconds) or seconds > MAX_WINDOW_S:
+        raise AnalysisError(
+            f"{option}: {text.strip()} is longer than 100 years; "
+            "leave it out for no window"
+        )
+    return seconds
 
 
 def _split(text: str | None) -> list[str]:
@@ -115,6 +141,7 @@ def _funnel(log: Any, req: Request) -> Any:
     steps = _split(req.steps)
     if not steps:
         raise AnalysisError("pass --steps a,b,c for a funnel")
+    warn_absent_events(log, steps, "funnel step")
     mode = req.mode.replace("-", "_")
     return jm.measure_funnel(
         log,
@@ -127,6 +154,9 @@ def _funnel(log: Any, req: Request) -> Any:
 
 def _time_to_convert(log: Any, req: Request) -> Any:
     conversion = req.conversion_events()
+    warn_absent_events(log, conversion, "conversion event")
+    if req.from_event:
+        warn_absent_events(log, [req.from_event], "--from event")
     return _facade("time_to_convert")(log, conversion, from_event=req.from_event)
 
 
@@ -138,11 +168,34 @@ def _stages(log: Any, req: Request) -> Any:
 
 
 def _drivers(log: Any, req: Request) -> Any:
-    return _facade("find_drivers")(log, req.conversion_events(), top=req.top)
+    conversion = req.conversion_events()
+    warn_absent_events(log, conversion, "conversion event")
+    return _facade("find_drivers")(log, conversion, top=req.top)
 
 
 def _retention(log: Any, req: Request) -> Any:
     return _facade("retention_matrix")(log)
+
+
+def warn_absent_events(log: Any, names: Sequence[str], what: str) -> list[str]:
+    """Warn (one line each) about event names the data never has, with the closest
+    ones: a typo would otherwise count silently as 0. Returns the absent names."""
+    column = log.execute(log.table.select("event").distinct())["event"]
+    known = sorted(str(name) for name in column if name is not None)
+    absent = [name for name in dict.fromkeys(names) if name not in set(known)]
+    for name in absent:
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = (
+            "did you mean " + " or ".join(f"{c!r}" for c in close) + "?"
+            if close
+            else "it counts as 0"
+        )
+        err_console.print(
+            f"[yellow]warning:[/yellow] {what} {name!r} never occurs in the data; "
+            f"{hint}",
+            soft_wrap=True,
+        )
+    return absent
 
 
 METRICS: dict[str, Callable[[Any, Request], Any]] = {
@@ -159,18 +212,50 @@ METRICS: dict[str, Callable[[Any, Request], Any]] = {
 
 # -- output ---------------------------------------------------------------------------------
 def write_result(result: Any, path: Path) -> None:
-    """Write a result to ``path``; the suffix picks the format."""
+    """Write a result to ``path`` atomically; the suffix picks the format.
+
+    Time to convert writes its summary row (``n, mean_seconds, median_seconds,
+    p90_seconds``) as a table; its histogram has its own option (``--histogram``).
+    """
     suffix = path.suffix.lower()
     if suffix == ".json":
         text = json.dumps(result.to_dict(), indent=2, default=str)
-        path.write_text(text + "\n", encoding="utf-8")
-    elif suffix == ".csv":
-        result.to_pandas().to_csv(path, index=False)
-    elif suffix == ".parquet":
-        result.to_pandas().to_parquet(path, index=False)
+        write_text(path, text + "\n")
+    elif suffix in (".csv", ".parquet"):
+        write_frame(
+            _summary_frame(result) if _is_ttc(result) else result.to_pandas(), path
+        )
     else:
         known = ", ".join(FORMATS)
         raise AnalysisError(f"unknown output format {suffix!r}; known: {known}")
+
+
+def write_frame(frame: Any, path: Path) -> None:
+    """A DataFrame as .csv (formulas neutralised) or .parquet, replaced atomically.
+
+    A CSV text cell starting with ``= + - @``, a tab or a carriage return gets a
+    leading ``'``, so a spreadsheet shows it instead of running it (CSV injection);
+    Parquet keeps values as they are.
+    """
+    with replacing(path) as temp:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(temp, index=False)
+            return
+        frame = frame.copy()
+        for column in frame.columns:
+            if not _numeric(frame[column]):
+                frame[column] = frame[column].map(neutralise_formula)
+        frame.to_csv(temp, index=False)
+
+
+def _is_ttc(result: Any) -> bool:
+    return all(hasattr(result, name) for name in (*TTC_SUMMARY, "histogram"))
+
+
+def _summary_frame(result: Any) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame([{name: getattr(result, name) for name in TTC_SUMMARY}])
 
 
 def print_result(result: Any, what: str) -> None:
@@ -200,9 +285,14 @@ def _print_extras(result: Any) -> None:
     if hasattr(result, "median_seconds") and hasattr(result, "n"):
         console.print(
             f"{result.n:,} of {result.customers:,} customers converted; "
-            f"mean {_cell(result.mean_seconds)} s, median {_cell(result.median_seconds)} s, "
-            f"p90 {_cell(result.p90_seconds)} s"
+            f"mean {_duration(result.mean_seconds)}, "
+            f"median {_duration(result.median_seconds)}, "
+            f"p90 {_duration(result.p90_seconds)}"
         )
+
+
+def _duration(seconds: float | None) -> str:
+    return "—" if seconds is None else jm.format_duration(seconds)
 
 
 def _numeric(column: Any) -> bool:
@@ -221,9 +311,15 @@ def _cell(value: Any) -> str:
 
 # -- command ------------------------------------------------------------------------------
 def analyze(
-    events: Annotated[Path, typer.Argument(help="Events file (CSV, Parquet, JSONL).")],
+    events: Annotated[
+        Path,
+        typer.Argument(help="Events file (CSV, Parquet, JSONL).", metavar="EVENTS"),
+    ],
     what: Annotated[
-        str, typer.Option("--what", "-w", help="Metric: " + ", ".join(WHAT) + ".")
+        str,
+        typer.Option(
+            "--what", "-w", metavar="METRIC", help="Metric: " + ", ".join(WHAT) + "."
+        ),
     ] = "transitions",
     id_col: IdOpt = None,
     time_col: TimeOpt = None,
@@ -231,48 +327,106 @@ def analyze(
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
     steps: Annotated[
-        str | None, typer.Option("--steps", help="Funnel steps, comma separated.")
+        str | None,
+        typer.Option(
+            "--steps",
+            metavar="EVENT,EVENT,...",
+            help="Funnel steps: event names in order, comma separated.",
+        ),
     ] = None,
     conversion: Annotated[
         str | None,
-        typer.Option("--conversion", help="Conversion event(s), comma separated."),
+        typer.Option(
+            "--conversion",
+            metavar="EVENT[,EVENT]",
+            help="Conversion event(s), comma separated (default: the --map's).",
+        ),
     ] = None,
     map_file: Annotated[
-        Path | None, typer.Option("--map", help="Journey map (stages, conversion).")
+        Path | None,
+        typer.Option(
+            "--map", metavar="MAP.yaml", help="Journey map (stages, conversion)."
+        ),
     ] = None,
     mode: Annotated[
-        str, typer.Option("--mode", help="Funnel mode: ordered, strict, any-order.")
+        str,
+        typer.Option(
+            "--mode", metavar="MODE", help="Funnel mode: " + ", ".join(MODES) + "."
+        ),
     ] = "ordered",
     window: Annotated[
         str | None,
-        typer.Option("--window", help="Funnel window from step 1: 90, 30m, 7d."),
+        typer.Option(
+            "--window",
+            metavar="DURATION",
+            help="Funnel: every step within this time of step 1. Seconds (90) or "
+            "with a unit: 30m, 2h, 7d, 1w. Default: no limit.",
+        ),
     ] = None,
-    top: Annotated[int, typer.Option("--top", help="Variants/paths to keep.")] = 50,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            min=1,
+            max=MAX_TOP,
+            help="Variants, paths or drivers to keep (a count).",
+        ),
+    ] = 50,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Transitions between this column's values."),
+        typer.Option(
+            "--by",
+            metavar="COLUMN",
+            help="Transitions between this column's values (default: event).",
+        ),
     ] = None,
     breakdown: Annotated[
-        str | None, typer.Option("--breakdown", help="Split the funnel by a column.")
+        str | None,
+        typer.Option(
+            "--breakdown", metavar="COLUMN", help="Split the funnel by a column."
+        ),
     ] = None,
     from_event: Annotated[
-        str | None, typer.Option("--from", help="Start event (paths, time to convert).")
+        str | None,
+        typer.Option(
+            "--from", metavar="EVENT", help="Start event (paths, time to convert)."
+        ),
     ] = None,
     to_event: Annotated[
-        str | None, typer.Option("--to", help="End event (paths).")
+        str | None, typer.Option("--to", metavar="EVENT", help="End event (paths).")
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write .csv, .parquet or .json."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write every row to .csv, .parquet or .json (time to convert: the "
+            "summary row n, mean_seconds, median_seconds, p90_seconds).",
+        ),
+    ] = None,
+    histogram: Annotated[
+        Path | None,
+        typer.Option(
+            "--histogram",
+            metavar="FILE",
+            help="Time to convert: write the histogram (low, high seconds; "
+            "customers) to .csv, .parquet or .json.",
+        ),
     ] = None,
 ) -> None:
     """Measure transitions, variants, paths, a funnel or time to convert on events."""
     metric = METRICS.get(what)
     if metric is None:
         raise AnalysisError(f"unknown --what {what!r}; known: {', '.join(WHAT)}")
-    if output is not None and output.suffix.lower() not in FORMATS:
-        known = ", ".join(FORMATS)
-        raise AnalysisError(f"unknown output format {output.suffix!r}; known: {known}")
+    if mode.replace("_", "-") not in MODES:
+        raise AnalysisError(f"unknown --mode {mode!r}; known: {', '.join(MODES)}")
+    if histogram is not None and what != "time-to-convert":
+        raise AnalysisError("--histogram goes with --what time-to-convert")
+    for option, path in (("--output", output), ("--histogram", histogram)):
+        if path is not None:
+            _check_format(path, option)
+            check_output(path, option=option)
     request = Request(
         steps=steps,
         conversion=conversion,
@@ -285,16 +439,39 @@ def analyze(
         from_event=from_event,
         to_event=to_event,
     )
+    parse_seconds(window)  # a bad window fails before the data is read
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     log = jm.read_events(events, columns=columns, timezone=timezone)
     if log.report is not None:
         echo_ingest(log)
+        if log.report.loaded == 0:
+            raise IngestError("no events to analyze (0 rows loaded)", file=str(events))
     result = metric(log, request)
     if output is None:
         print_result(result, what)
     else:
         write_result(result, output)
         written(output, what)
+    if histogram is not None:
+        _write_histogram(result, histogram)
+        written(histogram, "histogram")
+
+
+def _check_format(path: Path, option: str) -> None:
+    if path.suffix.lower() not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise AnalysisError(
+            f"{option}: unknown output format {path.suffix!r}; known: {known}",
+            file=str(path),
+        )
+
+
+def _write_histogram(result: Any, path: Path) -> None:
+    if path.suffix.lower() == ".json":
+        rows = result.to_dict()["histogram"]
+        write_text(path, json.dumps(rows, indent=2, default=str) + "\n")
+    else:
+        write_frame(result.to_pandas(), path)
 
 
 def register(app: typer.Typer) -> None:
