@@ -33,6 +33,7 @@ from journeymap.model import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from journeymap.model.measured import MeasuredMap
@@ -76,11 +77,13 @@ __all__ = [
     "measure",
     "measure_funnel",
     "measure_stages",
+    "output_format",
     "quarantine",
     "read_events",
     "render_map_svg",
     "retention_matrix",
     "sample_customers",
+    "save",
     "sessionize",
     "stage_transitions",
     "time_to_convert",
@@ -182,7 +185,7 @@ def time_to_convert(log: EventLog, conversion: Any, **options: Any) -> Any:
 
 def measure(journey: JourneyMap, log: EventLog, **options: Any) -> MeasuredMap:
     """Measure every stage, touchpoint, emotion, pain point and KPI of a map."""
-    from journeymap.voc.measure import measure_map
+    from journeymap.pipeline import measure_map
 
     return measure_map(journey, log, **options)
 
@@ -195,6 +198,64 @@ def render_map_svg(
     from journeymap.render import render_svg
 
     return render_svg(layout_map(journey, measured, **options))
+
+
+def save(
+    obj: JourneyMap | MeasuredMap,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    theme: str = "default",
+    lanes: Sequence[str] | None = None,
+    persona: str | None = None,
+    data_as_of: str | None = None,
+    paper: str = "fit",
+    stages_per_page: int | None = None,
+    scale: float = 2.0,
+) -> Path:
+    """Write a map (measured or not) in the format its suffix names.
+
+    ``.svg .png .pdf .pptx .html`` draw it; ``.json .yaml`` write its data; ``.csv
+    .xlsx`` its measured tables; ``.md`` a summary; ``.mmd`` a Mermaid ``journey``.
+    ``format=`` overrides the suffix. For PDF, ``paper`` is ``fit``, ``a4``, ``a3``
+    or ``a2`` and ``stages_per_page`` splits a large map; ``scale`` sets PNG density.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import journeymap as jm
+    >>> journey = jm.JourneyMap(name="Demo", stages=[jm.Stage(id="a", name="A")])
+    ...     path = jm.save(journey, pathlib.Path(folder) / "map.svg")
+    ...     path.read_text(encoding="utf-8").startswith("<svg")
+    True
+    """
+    from journeymap.model.measured import MeasuredMap
+    from journeymap.render import get_theme
+    from journeymap.render.save import MapOutput, save_map
+
+    if isinstance(obj, MeasuredMap):
+        journey, measured = obj.journey, obj
+    else:
+        journey, measured = obj, None
+    out = MapOutput(
+        journey=journey,
+        measured=measured,
+        theme=get_theme(theme),
+        lanes=tuple(lanes) if lanes is not None else None,
+        persona=persona,
+        data_as_of=data_as_of,
+        paper=paper,
+        stages_per_page=stages_per_page,
+        png_scale=scale,
+    )
+    return save_map(out, path, format=format)
+
+
+def output_format(path: str | Path, format: str | None = None) -> str:
+    """The format :func:`save` writes for ``path``; an unknown suffix lists the known."""
+    from journeymap.render.save import output_format as _output_format
+
+    return _output_format(path, format)
 
 
 def count_variants(log: EventLog, **options: Any) -> Any:

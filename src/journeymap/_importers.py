@@ -21,8 +21,16 @@ def import_weasyprint() -> ModuleType:
     return _import("weasyprint", "pdf")
 
 
+def import_pypdfium2() -> ModuleType:
+    return _import("pypdfium2", "png")
+
+
 def import_pptx() -> ModuleType:
-    return _import("pptx", "all")
+    return _import("pptx", "pptx")
+
+
+def import_plotly() -> ModuleType:
+    return _import("plotly", "report")
 
 
 def import_openpyxl() -> ModuleType:

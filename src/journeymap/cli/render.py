@@ -15,51 +15,74 @@ from journeymap.cli._common import (
     TimeOpt,
     TimezoneOpt,
     column_mapping,
-    echo_ingest,
     written,
 )
-from journeymap.errors import RenderError
+from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
 
-FORMATS = (".svg",)
+PaperOpt = Annotated[
+    str,
+    typer.Option(
+        "--paper",
+        help="PDF page: fit (the drawing's own size), a4, a3 or a2 (scaled to fit).",
+    ),
+]
+StagesPerPageOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--stages-per-page",
+        min=1,
+        help="PDF: split a large map into pages of this many stages.",
+    ),
+]
+ThemeOpt = Annotated[str, typer.Option("--theme", help="Colour theme.")]
 
 
 def render(
     map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Drawing to write (.svg).")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; the suffix picks the format: .svg .png .pdf .pptx "
+            ".html .json .yaml .csv .xlsx .md .mmd",
+        ),
     ] = Path("map.svg"),
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Events to measure the map with.")
-    ] = None,
+    data: DataOpt = None,
+    surveys: SurveysOpt = None,
+    feedback: FeedbackOpt = None,
     id_col: IdOpt = None,
     time_col: TimeOpt = None,
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    paper: PaperOpt = "fit",
+    stages_per_page: StagesPerPageOpt = None,
+    theme: ThemeOpt = "default",
 ) -> None:
-    """Draw the swim-lane map; with --data (or the map's data.events) it is measured first."""
-    if output.suffix.lower() not in FORMATS:
-        raise RenderError(
-            f"unknown output format {output.suffix!r}; known: {', '.join(FORMATS)}",
-            file=str(output),
-        )
-    journey = jm.load_map(map_path)
-    source = data
-    if source is None and journey.data is not None and journey.data.events:
-        source = map_path.parent / journey.data.events
-    measured = None
-    if source is not None:
-        columns = dict(journey.data.columns) if journey.data else {}
-        columns.update(column_mapping(id_col, time_col, event_col, channel_col))
-        log = jm.read_events(
-            source,
-            columns=columns,
-            timezone=timezone or (journey.data.timezone if journey.data else None),
-        )
-        echo_ingest(log)
-        measured = jm.measure(journey, log)
-    output.write_text(jm.render_map_svg(journey, measured), encoding="utf-8")
-    written(output, "drawing")
+    """Draw the map in the format -o names; with --data (or the map's data.events) it is
+    measured first."""
+    # reject a bad suffix before reading any data
+    jm.output_format(output)
+    # the same loader and measurement as `measure`, so the drawing and measured.json
+    # show the same numbers (issue 8)
+    loaded = load_map_data(
+        map_path,
+        data=data,
+        surveys=surveys,
+        feedback=feedback,
+        columns=column_mapping(id_col, time_col, event_col, channel_col),
+        timezone=timezone,
+    )
+    measured = loaded.measure()
+    jm.save(
+        measured if measured is not None else loaded.journey,
+        output,
+        paper=paper,
+        stages_per_page=stages_per_page,
+        theme=theme,
+    )
+    written(output, "map")
 
 
 def register(app: typer.Typer) -> None:

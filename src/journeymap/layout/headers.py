@@ -67,11 +67,14 @@ def title_chips(
 
 
 def stage_headers(
-    journey: JourneyMap, grid: Grid, top: float
+    journey: JourneyMap, grid: Grid, top: float, *, first_number: int = 1
 ) -> tuple[list[Item], float]:
     """One header per stage: number, name and goal; all as tall as the tallest."""
     inner = grid.column_width - 2 * HEADER_INSET - 2 * 12
-    contents = [header_texts(stage, i, inner) for i, stage in enumerate(journey.stages)]
+    contents = [
+        header_texts(stage, i + first_number - 1, inner)
+        for i, stage in enumerate(journey.stages)
+    ]
     height = (
         max(sum(t.leading * len(t.lines) for t in texts) for texts in contents) + 30
     )

@@ -104,6 +104,7 @@ def layout_map(
     width: float | None = None,
     persona: str | None = None,
     data_as_of: str | None = None,
+    first_stage_number: int = 1,
 ) -> Diagram:
     """Lay out a journey map as a swim-lane diagram.
 
@@ -124,6 +125,9 @@ def layout_map(
         Persona id or name the data was filtered to, shown in the title bar.
     data_as_of
         Date (or period) of the data, shown in the title bar.
+    first_stage_number
+        Number of the first stage drawn ("STAGE 3" on the second page of a map printed
+        two stages per page).
 
     Returns
     -------
@@ -146,7 +150,9 @@ def layout_map(
     title_items, top = title_bar(
         ctx, grid, MARGIN, persona=persona, data_as_of=data_as_of
     )
-    header_items, top = stage_headers(journey, grid, top + 12)
+    header_items, top = stage_headers(
+        journey, grid, top + 12, first_number=first_stage_number
+    )
     placed = place_lanes(ctx, grid, lane_ids, top + 6)
     bottom = placed[-1].y + placed[-1].height if placed else top
     footer, bottom = footer_items(ctx, grid, bottom + 12)

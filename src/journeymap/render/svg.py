@@ -28,7 +28,7 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
-def render_svg(diagram: Diagram, *, theme: Theme = DEFAULT) -> str:
+def render_svg(diagram: Diagram, *, theme: Theme = DEFAULT, scale: float = 1.0) -> str:
     """Write a diagram as a standalone SVG document.
 
     Parameters
@@ -37,6 +37,9 @@ def render_svg(diagram: Diagram, *, theme: Theme = DEFAULT) -> str:
         Geometry from :func:`journeymap.layout.layout_map`.
     theme
         Colours and fonts; see :mod:`journeymap.render.themes`.
+    scale
+        Printed size relative to the drawing (the ``viewBox`` stays the drawing's own),
+        used to fit a page.
 
     Returns
     -------
@@ -53,8 +56,9 @@ def render_svg(diagram: Diagram, *, theme: Theme = DEFAULT) -> str:
     """
     writer = _Writer(theme)
     width, height = _num(diagram.width), _num(diagram.height)
+    shown_w, shown_h = _num(diagram.width * scale), _num(diagram.height * scale)
     writer.lines.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{shown_w}" height="{shown_h}" '
         f'viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="jm-svg-title jm-svg-desc" font-family={_attr(theme.font_family)}>'
     )
