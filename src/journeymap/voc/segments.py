@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from journeymap.engine.segments import segment_predicate
+from journeymap.errors import AnalysisError
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -45,7 +46,12 @@ def persona_members_expr(table: ir.Table, journey: JourneyMap) -> ir.Table:
     for persona in journey.personas:
         if persona.segment is None:
             continue
-        hits = table.filter(segment_predicate(table, persona.segment))
+        try:
+            predicate = segment_predicate(table, persona.segment)
+        except AnalysisError as exc:
+            # name the persona: "segment: ..." alone left the user to guess which one
+            raise AnalysisError(f"persona `{persona.id}`: {exc.message}") from None
+        hits = table.filter(predicate)
         members = hits.select("customer_id").distinct()
         parts.append(members.mutate(persona_id=ibis.literal(persona.id, "string")))
     if not parts:
