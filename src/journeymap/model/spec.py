@@ -317,13 +317,28 @@ def _load(text: str, file: str) -> tuple[JourneyMap, Any]:
     return journey, document
 
 
+# A journey map is a few hundred lines; anything far larger is the wrong file, and
+# reading at most this much keeps /dev/zero or a stray dump from eating the memory.
+MAX_MAP_BYTES = 10 * 1024 * 1024
+
+
 def _read(path: str | Path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise MapError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_MAP_BYTES + 1)
     except OSError as exc:
         raise MapError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    if len(data) > MAX_MAP_BYTES:
+        raise MapError(
+            f"larger than {MAX_MAP_BYTES // (1024 * 1024)} MB; not a journey map",
+            file=str(path),
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MapError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    # universal newlines, as a text-mode read gave
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def loads_map(text: str, *, file: str = "<string>") -> JourneyMap:
