@@ -63,7 +63,7 @@ def render_pptx(
     pptx = import_pptx()
     util = Canvas.module("pptx.util")
     deck = pptx.Presentation()
-    deck.slide_width, deck.slide_height = util.Inches(WIDTH), util.Inches(HEIGHT)
+    deck.slide_width, deck.slide_height = util.Emu(12_192_000), util.Emu(6_858_000)
     builder = _DeckBuilder(deck, theme, journey, measured)
     builder.title_slide()
     builder.overview_slide()
