@@ -148,6 +148,8 @@ def test_bad_arguments_are_one_line_errors(shop):
         (dict(optional=["visit"]), "first step cannot be optional"),
         (dict(step_windows_s=[1]), "one entry per step"),
         (dict(window_s=-1), "window must be >= 0"),
+        (dict(window_s=1e30), "at most 100 years"),
+        (dict(window_s=float("inf")), "at most 100 years"),
         (dict(breakdown="nope"), "no column 'nope'"),
         (dict(breakdown_at="nowhere"), "breakdown_at"),
     ]
@@ -156,6 +158,9 @@ def test_bad_arguments_are_one_line_errors(shop):
             measure_funnel(shop, STEPS, **options)
     with pytest.raises(AnalysisError, match="list of event names"):
         measure_funnel(shop, "visit")
+    # issue 8: 200 steps hit the recursion limit after minutes; now refused at once
+    with pytest.raises(AnalysisError, match="at most 50 steps, not 200"):
+        measure_funnel(shop, (STEPS * 67)[:200])
 
 
 def test_expr_runs_unchanged_and_names_are_literals(make_log):

@@ -147,3 +147,10 @@ def test_builder_is_unexecuted_and_portable(log):
     expr = retention_expr(log, period="month")
     assert isinstance(expr, ibis.Table)
     assert "LAG" in ibis.to_sql(expr, dialect="pyspark").upper()
+
+
+def test_an_empty_log_has_no_cohorts():
+    # issue 8: the last event's NaT crashed the week truncation
+    empty = make_log([]).filter_events(ibis.literal(False))
+    matrix = retention_matrix(empty)
+    assert (matrix.cohorts, matrix.sizes, matrix.cells) == ((), (), ())

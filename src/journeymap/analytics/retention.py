@@ -277,7 +277,9 @@ def retention_matrix(
         cohort_sizes_expr(log, period=period, cohort_event=cohort_event)
     )
     last_ts = log.engine.scalar(log.table.timestamp.max())
-    last = _as_date(_truncate_py(last_ts, period)) if last_ts is not None else None
+    # an empty log gives NaT (pandas' null), which is not None
+    known = last_ts is not None and last_ts == last_ts
+    last = _as_date(_truncate_py(last_ts, period)) if known else None
     found = {
         (_as_date(r["cohort_start"]), int(r["offset"])): r
         for r in cells.to_dict("records")
