@@ -187,6 +187,9 @@ class Claim:
     events: tuple[str, ...] = ()
     outcome: str | None = None
     effect: str = ""  # the planted effect, in words (empty for nulls)
+    note: str = (
+        ""  # why a null may still look associated (for the reader of truth.json)
+    )
 
     def card(self) -> dict[str, Any]:
         card: dict[str, Any] = {"id": self.id, "text": self.text}
@@ -206,6 +209,10 @@ class Claim:
         return card
 
 
+EXPOSURE = (
+    "the signal event comes at random per visit or session: null per session, but "
+    "customers with more sessions meet it more often and also loop more often"
+)
 CLAIMS = (
     Claim(
         "planted-senior-checkout",
@@ -222,6 +229,7 @@ CLAIMS = (
         "A checkout error sends people back to the cart",
         events=("checkout_error",),
         outcome="loop",
+        note=EXPOSURE,
         effect="P(loop checkout -> cart) in a visit with checkout_error +{error_loop:.2f}",
     ),
     Claim(
@@ -276,6 +284,7 @@ CLAIMS = (
         "The promotion banner sends people back to browsing",
         events=("banner_seen",),
         outcome="loop",
+        note=EXPOSURE,
     ),
     Claim(
         "null-quiet-period",
@@ -317,6 +326,7 @@ def claims_truth(effects: Effects) -> list[dict[str, Any]]:
                 "stage": claim.stage,
                 "kind": "planted" if planted else "null",
                 "effect": claim.effect.format(**asdict(effects)) if planted else None,
+                "note": claim.note or None,
             }
         )
     return rows
@@ -753,9 +763,16 @@ def _time_to_move_on(j: Journeys, stage: int, exposed: pd.Series) -> dict[str, A
     a, b = seconds[mask], seconds[~mask]
     p = float(mannwhitneyu(a, b).pvalue) if len(a) and len(b) else float("nan")
     ratio = float(a.median() / b.median()) if len(a) and len(b) else float("nan")
+    # closed stays only: censoring at the end of the data hides the slowest stays, so
+    # also compare "not moved on within 14 days" among entries seen for 14 days
+    window = pd.Timedelta(days=14)
+    seen = at[at[f"first_{stage}"] <= START + pd.Timedelta(seconds=HORIZON_S) - window]
+    stuck = ~((later - at[f"first_{stage}"]).reindex(seen.index) <= window)
+    in_group = exposed.reindex(seen.index).fillna(False).astype(bool)
     return {
         **_row(len(a), a.median(), len(b), b.median(), ratio, p),
         "diff_is": "ratio",
+        "window": _z_test(stuck[in_group], stuck[~in_group]),
     }
 
 
@@ -1085,16 +1102,26 @@ def check_generator(sizes: Sequence[int], seeds: int) -> pd.DataFrame:
                 with tempfile.TemporaryDirectory() as folder:
                     write_dataset(config, folder)
                     for row in check_dataset(folder):
-                        customer = row.pop("customer", None)
+                        extra = {
+                            f" ({name})": row.pop(key)
+                            for key, name in (
+                                ("customer", "per customer"),
+                                ("window", "not moved on in 14 d"),
+                            )
+                            if key in row
+                        }
                         records.append({"customers": size, "variant": variant, **row})
-                        if customer is not None:  # the same loop test per customer
+                        for (
+                            suffix,
+                            test,
+                        ) in extra.items():  # the same claim, another unit
                             records.append(
                                 {
                                     "customers": size,
                                     "variant": variant,
-                                    "id": row["id"] + " (per customer)",
+                                    "id": row["id"] + suffix,
                                     "kind": row["kind"],
-                                    **customer,
+                                    **test,
                                 }
                             )
     table = pd.DataFrame(records)
