@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import journeymap as jm
 from journeymap.cli._common import (
     ChannelOpt,
     EventOpt,
@@ -17,28 +15,20 @@ from journeymap.cli._common import (
     TimezoneOpt,
     column_mapping,
     console,
-    echo_ingest,
     written,
+)
+from journeymap.cli._load import (
+    DataOpt,
+    FeedbackOpt,
+    SurveysOpt,
+    load_map_data,
+    write_measured,
 )
 from journeymap.errors import IngestError, RenderError
 
 if TYPE_CHECKING:
     from journeymap.model.measured import MeasuredMap
 
-DataOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Events to measure the map with (default: the map's data.events).",
-    ),
-]
-SurveysOpt = Annotated[
-    Path | None,
-    typer.Option("--surveys", help="Survey answers (score, score_kind columns)."),
-]
-FeedbackOpt = Annotated[
-    Path | None, typer.Option("--feedback", help="Free-text feedback (text column).")
-]
 OutputOpt = Annotated[
     Path, typer.Option("--output", "-o", help="Where to write measured.json.")
 ]
@@ -48,26 +38,6 @@ ClustersOpt = Annotated[
         "--clusters/--no-clusters", help="Discover behavioural clusters (k-means)."
     ),
 ]
-
-
-def _source(
-    given: Path | None, map_path: Path, key: str, journey: jm.JourneyMap
-) -> Path | None:
-    """An explicit path, else the map's ``data.<key>`` relative to the map file."""
-    if given is not None:
-        return given
-    named = None if journey.data is None else getattr(journey.data, key)
-    return None if named is None else map_path.parent / named
-
-
-def _read_extra(
-    path: Path | None, log: Any, columns: dict[str, str], timezone: str | None
-) -> Any:
-    if path is None:
-        return None
-    extra = jm.read_events(path, columns=columns, timezone=timezone, engine=log.engine)
-    echo_ingest(extra)
-    return extra
 
 
 def measure(
@@ -88,31 +58,21 @@ def measure(
         raise RenderError(
             f"unknown output format {output.suffix!r}; known: .json", file=str(output)
         )
-    journey = jm.load_map(map_path)
-    source = _source(data, map_path, "events", journey)
-    if source is None:
+    loaded = load_map_data(
+        map_path,
+        data=data,
+        surveys=surveys,
+        feedback=feedback,
+        columns=column_mapping(id_col, time_col, event_col, channel_col),
+        timezone=timezone,
+    )
+    measured = loaded.measure(clusters=clusters)
+    if measured is None:
         raise IngestError(
             "no events: pass --data EVENTS or set data.events in the map",
             file=str(map_path),
         )
-    columns = dict(journey.data.columns) if journey.data else {}
-    columns.update(column_mapping(id_col, time_col, event_col, channel_col))
-    zone = timezone or (journey.data.timezone if journey.data else None)
-    log = jm.read_events(source, columns=columns, timezone=zone)
-    echo_ingest(log)
-    extra = {
-        "surveys": _read_extra(
-            _source(surveys, map_path, "surveys", journey), log, columns, zone
-        ),
-        "feedback": _read_extra(
-            _source(feedback, map_path, "feedback", journey), log, columns, zone
-        ),
-    }
-    measured = jm.measure(journey, log, clusters=clusters, **extra)
-    output.write_text(
-        json.dumps(measured.to_dict(), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    write_measured(measured, output)
     _print_summary(measured)
     written(output, "measured map")
 

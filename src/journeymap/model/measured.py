@@ -6,6 +6,7 @@ Field names here are a contract (issue 5, docs/reference/measured-map.md): add, 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
@@ -154,6 +155,14 @@ class MeasuredMap:
         out["notes"] = list(self.notes)
         out["phrases"] = _plain(self.phrases)
         return out
+
+    def to_json(self) -> str:
+        """The text of ``measured.json``: :meth:`to_dict` as indented UTF-8 JSON.
+
+        The one serialisation every writer uses (issue 8); dates become ISO text.
+        """
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
+        return text + "\n"
 
 
 def _plain(value: Any) -> Any:

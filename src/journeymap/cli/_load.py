@@ -1,0 +1,153 @@
+"""A map and its data, read one way for every command (issue 8).
+
+``measure``, ``render`` and any other command that measures a map read the events,
+survey answers and feedback through :func:`load_map_data`: explicit paths win, else the
+map's ``data.events`` / ``data.surveys`` / ``data.feedback`` (relative to the map file),
+all with the map's column mapping and time zone overridden by the options. So the drawn
+map and ``measured.json`` always come from the same rows, measured the same way, and
+:func:`write_measured` is the one writer of ``measured.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+import journeymap as jm
+from journeymap.cli._common import echo_ingest
+from journeymap.errors import IngestError
+
+if TYPE_CHECKING:
+    from journeymap import EventLog
+    from journeymap.model.measured import MeasuredMap
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Events to measure the map with (default: the map's data.events).",
+    ),
+]
+SurveysOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--surveys",
+        help="Survey answers: score, score_kind (and customer_id, timestamp, event) "
+        "columns (default: the map's data.surveys).",
+    ),
+]
+FeedbackOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--feedback",
+        help="Free-text feedback: a text column (and customer_id, timestamp, event) "
+        "(default: the map's data.feedback).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class MapData:
+    """A journey map and the data it is measured with (``events`` None: no data)."""
+
+    journey: jm.JourneyMap
+    events: EventLog | None = None
+    surveys: EventLog | None = None
+    feedback: EventLog | None = None
+
+    def measure(self, **options: Any) -> MeasuredMap | None:
+        """The measured map (``jm.measure`` options), or None without events."""
+        if self.events is None:
+            return None
+        return jm.measure(
+            self.journey,
+            self.events,
+            surveys=self.surveys,
+            feedback=self.feedback,
+            **options,
+        )
+
+
+def load_map_data(
+    map_path: Path,
+    *,
+    data: Path | None = None,
+    surveys: Path | None = None,
+    feedback: Path | None = None,
+    columns: dict[str, str] | None = None,
+    timezone: str | None = None,
+) -> MapData:
+    """Load a map and read its events, surveys and feedback, echoing each ingest report.
+
+    Parameters
+    ----------
+    map_path
+        The journey map (YAML).
+    data, surveys, feedback
+        Explicit files; each falls back to the map's ``data`` section.
+    columns
+        Column roles from the command line; they override the map's ``data.columns``.
+    timezone
+        Zone of naive timestamps; overrides the map's ``data.timezone``.
+
+    Raises
+    ------
+    IngestError
+        Survey or feedback files without any events to measure them with.
+    """
+    journey = jm.load_map(map_path)
+    events = _source(data, map_path, journey, "events")
+    extra = {
+        key: _source(given, map_path, journey, key)
+        for key, given in (("surveys", surveys), ("feedback", feedback))
+    }
+    if events is None:
+        named = [f"--{key}" for key in ("surveys", "feedback") if extra[key]]
+        if named:
+            raise IngestError(
+                f"{' and '.join(named)} need events: pass --data EVENTS or set "
+                "data.events in the map",
+                file=str(map_path),
+            )
+        return MapData(journey)
+    spec = journey.data
+    mapping = dict(spec.columns) if spec is not None else {}
+    mapping.update(columns or {})
+    zone = timezone or (spec.timezone if spec is not None else None)
+    log = _read(events, mapping, zone)
+    read = {key: _read(path, mapping, zone, log) for key, path in extra.items()}
+    return MapData(journey, log, read["surveys"], read["feedback"])
+
+
+def _source(
+    given: Path | None, map_path: Path, journey: jm.JourneyMap, key: str
+) -> Path | None:
+    """An explicit path, else the map's ``data.<key>`` relative to the map file."""
+    if given is not None:
+        return given
+    named = None if journey.data is None else getattr(journey.data, key)
+    return None if not named else map_path.parent / named
+
+
+def _read(
+    path: Path | None,
+    columns: dict[str, str],
+    timezone: str | None,
+    beside: EventLog | None = None,
+) -> EventLog | None:
+    """Read one file (on the engine of ``beside`` when given) and echo its report."""
+    if path is None:
+        return None
+    engine = None if beside is None else beside.engine
+    log = jm.read_events(path, columns=columns, timezone=timezone, engine=engine)
+    echo_ingest(log)
+    return log
+
+
+def write_measured(measured: MeasuredMap, path: Path) -> Path:
+    """Write ``measured.json`` (:meth:`MeasuredMap.to_json`), the one writer of it."""
+    path.write_text(measured.to_json(), encoding="utf-8")
+    return path
