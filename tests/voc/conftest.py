@@ -90,7 +90,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[JourneyMap, EventLog
 
 @pytest.fixture(scope="session")
 def demo_measured(demo: tuple[JourneyMap, EventLog, Path]) -> Any:
-    from journeymap.voc.measure import measure_map
+    from journeymap.pipeline import measure_map
 
     journey, log, _ = demo
     return measure_map(journey, log, clusters=False)

@@ -25,13 +25,18 @@ def test_planted_problem_is_the_top_ranked_pain_point(demo_measured) -> None:  #
 
 def test_verdicts_follow_the_planted_truth(demo_measured) -> None:  # noqa: ANN001
     verdicts = {v.id: v for v in demo_measured.pain_points}
-    assert verdicts["payment-friction"].verdict == "supported"
-    assert verdicts["payment-friction"].evidence["persona"] == PLANTED_PERSONA
-    assert verdicts["payment-friction"].evidence["quotes"]
+    pay = verdicts["payment-friction"]
+    assert pay.verdict == "supported"
+    assert pay.hypothesis["persona"] == PLANTED_PERSONA
+    assert pay.hypothesis["contrast"] == "persona"
+    assert pay.test["exposed"]["rate"] > 3 * pay.test["comparison"]["rate"]
+    assert pay.test["ci_low"] > 0.02
+    assert pay.summary.startswith("supported: drop off")
     slots = verdicts["slots-hard-to-find"]
     assert slots.verdict == "not_supported"
-    assert slots.evidence["customers"] >= 30  # enough data to say no
-    assert slots.evidence["thresholds"] == {"alpha": 0.05, "min_customers": 30}
+    assert min(slots.test["exposed"]["units"], slots.test["comparison"]["units"]) >= 30
+    assert slots.evidence["thresholds"]["alpha"] == 0.05
+    assert slots.evidence["thresholds"]["family"] >= 2
 
 
 def test_emotion_curve_dips_where_the_experience_is_worst(demo_measured) -> None:  # noqa: ANN001
@@ -130,7 +135,7 @@ def test_measured_map_ignores_input_row_order(demo, demo_measured, tmp_path) -> 
     import pandas as pd
 
     from journeymap.ingest import read_events
-    from journeymap.voc.measure import measure_map
+    from journeymap.pipeline import measure_map
 
     journey, _, path = demo
     shuffled = pd.read_parquet(path).sample(frac=1.0, random_state=11)

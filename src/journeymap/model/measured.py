@@ -71,6 +71,10 @@ class PainPointVerdict:
     stage_id: str | None = None
     touchpoint_id: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None  # why this verdict, in plain words
+    summary: str | None = None  # one line: what supports or refutes it
+    hypothesis: dict[str, Any] = field(default_factory=dict)  # what was tested
+    test: dict[str, Any] | None = None  # both groups, effect, CI, p, q
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +117,17 @@ class MeasuredMap:
         default_factory=dict
     )  # characteristic phrases + quotes
     candidates: tuple[dict[str, Any], ...] = ()  # every ranked pain-point candidate
+    incidents: tuple[dict[str, Any], ...] = ()  # periods where a rate departs
+    scope: str = "customer"  # unit of the evidence: customer or session
 
     def stage_figures(self, stage_id: str) -> StageFigures | None:
         return next((s for s in self.stages if s.stage_id == stage_id), None)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "map": self.journey.model_dump(mode="json", exclude_none=True)
+            "map": self.journey.model_dump(
+                mode="json", exclude_none=True, by_alias=True
+            )
         }
         by_stage = {s.stage_id: s for s in self.stages}
         out["stages"] = [
@@ -143,6 +151,7 @@ class MeasuredMap:
             "clusters",
             "scores",
             "candidates",
+            "incidents",
         ):
             out[name] = [_plain(item) for item in getattr(self, name)]
         out["totals"] = {
@@ -153,6 +162,7 @@ class MeasuredMap:
         }
         out["ingest"] = None if self.ingest is None else self.ingest.to_dict()
         out["notes"] = list(self.notes)
+        out["scope"] = self.scope
         out["phrases"] = _plain(self.phrases)
         return out
 

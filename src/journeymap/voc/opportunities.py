@@ -79,6 +79,26 @@ def recovered_conversions(
     return (recovered, recovered * max(0.0, carry_rate - drop_rate))
 
 
+def _recovered_from_test(
+    verdict: PainPointVerdict, counts: OutcomeCounts, journey: JourneyMap
+) -> tuple[float, float]:
+    """(units recovered, of whom converting) for a supported drop-off hypothesis."""
+    test = verdict.test or {}
+    if verdict.verdict != "supported" or test.get("outcome") != "dropoff":
+        return (0.0, 0.0)
+    excess = test.get("difference") or 0.0
+    recovered = test["exposed"]["units"] * max(0.0, excess)
+    persona = verdict.hypothesis.get("persona") or ALL
+    index = journey.stage_ids().index(verdict.stage_id or journey.stage_ids()[0])
+    found = counts.carried_on_stage.get(
+        (index, persona)
+    ) or counts.carried_on_stage.get((index, ALL), (0, 0, 0, 0))
+    carried, carried_converted, dropped, dropped_converted = found
+    carry_rate = carried_converted / carried if carried else 0.0
+    drop_rate = dropped_converted / dropped if dropped else 0.0
+    return (recovered, recovered * max(0.0, carry_rate - drop_rate))
+
+
 def what_if(
     verdicts: list[PainPointVerdict],
     ranking: PainPointRanking,
@@ -91,6 +111,10 @@ def what_if(
         return WhatIf("conversion_rate", None, None, None, 0.0)
     recovered = gained = 0.0
     for verdict in verdicts:
+        if verdict.test is not None:  # a tested hypothesis (journeymap.evidence)
+            more, more_converted = _recovered_from_test(verdict, counts, journey)
+            recovered, gained = recovered + more, gained + more_converted
+            continue
         ranked = find_candidate(ranking, verdict)
         if verdict.verdict != "supported" or ranked is None:
             continue

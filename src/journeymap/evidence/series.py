@@ -1,0 +1,266 @@
+"""Rates over time: per stage, touchpoint and persona, per week (or day).
+
+Each row is one place, one metric and one period: the units that *entered* the place
+in that period (observable stays only, so the last weeks are not inflated by journeys
+that had no time to finish), how many had the outcome, and the rate. Metrics:
+
+- ``dropoff`` and ``loop`` per stage (``level`` = ``stage``), for everyone and per
+  persona; ``dropoff`` per touchpoint (units of the stage that touched it);
+- ``reach`` per stage: units entering the stage, as a share of all units that started
+  a journey in the period (``events`` = units entering, ``units`` = units starting);
+- ``low_score`` and ``negative_text`` per stage from survey answers and comments;
+- ``signal`` per stage: the share of the stage's units with any signal event the map
+  names (the error-event rate).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+
+    from journeymap.evidence.members import Membership
+    from journeymap.evidence.units import Units
+
+__all__ = ["SERIES_COLUMNS", "rate_series"]
+
+SERIES_COLUMNS = [
+    "level",
+    "id",
+    "persona",
+    "metric",
+    "period_start",
+    "units",
+    "events",
+    "rate",
+]
+PERIODS = {"week": "W", "day": "D"}
+
+
+def _period(ts: ir.TimestampValue, period: str) -> ir.TimestampValue:
+    return ts.truncate(PERIODS[period])
+
+
+def rate_series(
+    units: Units,
+    memberships: dict[str, Membership] | None = None,
+    *,
+    period: str = "week",
+    personas: bool = True,
+) -> pd.DataFrame:
+    """Every series as one long frame (``SERIES_COLUMNS``), in a stable order."""
+    import pandas as pd
+
+    if period not in PERIODS:
+        from journeymap.errors import AnalysisError
+
+        raise AnalysisError(f"unknown period {period!r}; known: week, day")
+    frames = [_stage_series(units, None, None, period)]
+    frames.append(_touchpoint_series(units, period))
+    frames.append(_reach_series(units, period))
+    if units.answers is not None:
+        frames.append(_answer_series(units, period))
+    if units.signals is not None:
+        frames.append(_signal_series(units, period))
+    if personas and memberships:
+        for persona_id, membership in sorted(memberships.items()):
+            if membership.table is None or membership.circular:
+                continue
+            frames.append(_stage_series(units, persona_id, membership, period))
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    if frame.empty:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame["persona"] = (
+        frame["persona"].astype("object").where(frame["persona"].notna(), None)
+    )
+    frame["rate"] = frame["events"] / frame["units"]
+    order = ["level", "id", "metric", "persona", "period_start"]
+    frame = frame.sort_values(order, kind="mergesort", na_position="first")
+    return frame[SERIES_COLUMNS].reset_index(drop=True)
+
+
+def _stage_names(units: Units) -> list[str]:
+    return list(units.journey.stage_ids())
+
+
+def _stage_series(
+    units: Units, persona: str | None, membership: Membership | None, period: str
+) -> pd.DataFrame:
+    stays = units.stays.filter(units.stays.observable)
+    if membership is not None and membership.table is not None:
+        m = membership.table.filter(membership.table.member).select(m_unit="unit_id")
+        stays = stays.join(m, stays.unit_id == m.m_unit).select(stays)
+    grouped = stays.group_by(
+        stage_index=stays.stage_index, period_start=_period(stays.entry_ts, period)
+    ).agg(
+        units=stays.count(),
+        dropped=stays.dropped.cast("int64").sum(),
+        looped=stays.looped.cast("int64").sum(),
+    )
+    frame = units.execute(grouped)
+    return _long(
+        frame, units, persona, {"dropoff": "dropped", "loop": "looped"}, drop_last=True
+    )
+
+
+def _long(
+    frame: pd.DataFrame,
+    units: Units,
+    persona: str | None,
+    metrics: dict[str, str],
+    *,
+    drop_last: bool,
+) -> pd.DataFrame:
+    import pandas as pd
+
+    names = _stage_names(units)
+    last = len(names) - 1
+    parts = []
+    for metric, column in metrics.items():
+        part = frame
+        if metric == "dropoff" and drop_last:
+            part = part[part["stage_index"] < last]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "level": "stage",
+                    "id": [names[int(i)] for i in part["stage_index"]],
+                    "persona": persona,
+                    "metric": metric,
+                    "period_start": part["period_start"],
+                    "units": part["units"].astype("int64"),
+                    "events": part[column].fillna(0).astype("int64"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
+    import pandas as pd
+
+    last = len(units.journey.stages) - 1
+    stays = units.stays.filter(
+        units.stays.observable & (units.stays.stage_index < last)
+    )
+    t = units.touches.select(
+        t_unit="unit_id", t_tp="touchpoint_id", t_stage="stage_index"
+    )
+    joined = stays.join(
+        t, (stays.unit_id == t.t_unit) & (stays.stage_index == t.t_stage)
+    )
+    grouped = joined.group_by(
+        touchpoint_id=joined.t_tp, period_start=_period(joined.entry_ts, period)
+    ).agg(units=joined.count(), events=joined.dropped.cast("int64").sum())
+    frame = units.execute(grouped)
+    return pd.DataFrame(
+        {
+            "level": "touchpoint",
+            "id": frame["touchpoint_id"].astype("object"),
+            "persona": None,
+            "metric": "dropoff",
+            "period_start": frame["period_start"],
+            "units": frame["units"].astype("int64"),
+            "events": frame["events"].fillna(0).astype("int64"),
+        }
+    )
+
+
+def _reach_series(units: Units, period: str) -> pd.DataFrame:
+    import pandas as pd
+
+    stays = units.stays
+    starts = stays.group_by("unit_id").agg(start=stays.entry_ts.min())
+    starts = starts.select(s_unit="unit_id", s_period=_period(starts.start, period))
+    joined = stays.join(starts, stays.unit_id == starts.s_unit)
+    entered = joined.group_by(
+        stage_index=joined.stage_index, period_start=joined.s_period
+    ).agg(events=joined.count())
+    started = starts.group_by(period_start=starts.s_period).agg(units=starts.count())
+    frame = units.execute(
+        entered.join(started, "period_start").select(entered, started.units)
+    )
+    names = _stage_names(units)
+    return pd.DataFrame(
+        {
+            "level": "stage",
+            "id": [names[int(i)] for i in frame["stage_index"]],
+            "persona": None,
+            "metric": "reach",
+            "period_start": frame["period_start"],
+            "units": frame["units"].astype("int64"),
+            "events": frame["events"].astype("int64"),
+        }
+    )
+
+
+def _answer_series(units: Units, period: str) -> pd.DataFrame:
+    import pandas as pd
+
+    a = units.answers
+    assert a is not None
+    per_unit = a.group_by(["unit_id", "stage_index"]).agg(
+        first_ts=a.first_ts.min(),
+        scored=a.scored.sum(),
+        low=a.low.sum(),
+        commented=a.commented.sum(),
+        negative=a.negative.sum(),
+    )
+    parts = []
+    for metric, count, bad in (
+        ("low_score", "scored", "low"),
+        ("negative_text", "commented", "negative"),
+    ):
+        rows = per_unit.filter(per_unit[count] > 0)
+        grouped = rows.group_by(
+            stage_index=rows.stage_index, period_start=_period(rows.first_ts, period)
+        ).agg(units=rows.count(), events=(rows[bad] > 0).cast("int64").sum())
+        frame = units.execute(grouped)
+        names = _stage_names(units)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "level": "stage",
+                    "id": [names[int(i)] for i in frame["stage_index"]],
+                    "persona": None,
+                    "metric": metric,
+                    "period_start": frame["period_start"],
+                    "units": frame["units"].astype("int64"),
+                    "events": frame["events"].fillna(0).astype("int64"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _signal_series(units: Units, period: str) -> pd.DataFrame:
+    import pandas as pd
+
+    assert units.signals is not None
+    s = units.signals.group_by("unit_id").agg(s_last=units.signals.last_ts.max())
+    s = s.select(s_unit="unit_id", s_last="s_last")
+    stays = units.stays
+    joined = stays.left_join(s, stays.unit_id == s.s_unit)
+    flag = (joined.s_last >= joined.entry_ts).fill_null(False).cast("int64")
+    grouped = joined.group_by(
+        stage_index=joined.stage_index, period_start=_period(joined.entry_ts, period)
+    ).agg(units=joined.count(), events=flag.sum())
+    frame = units.execute(grouped)
+    names = _stage_names(units)
+    return pd.DataFrame(
+        {
+            "level": "stage",
+            "id": [names[int(i)] for i in frame["stage_index"]],
+            "persona": None,
+            "metric": "signal",
+            "period_start": frame["period_start"],
+            "units": frame["units"].astype("int64"),
+            "events": frame["events"].fillna(0).astype("int64"),
+        }
+    )
+
+
+def series_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (row["level"], row["id"], row["persona"] or "", row["metric"])

@@ -1,0 +1,296 @@
+"""Verdicts for the map's pain points: each stated hypothesis, tested as stated.
+
+For every pain point: resolve its hypothesis (:mod:`journeymap.evidence.hypotheses`),
+check that the data can decide it, count the two groups in the engine and test them
+(:mod:`journeymap.evidence.contrasts`). The p-values of all tested pain points of the
+map form one Benjamini–Hochberg family. The verdict is
+
+- ``supported`` when q ≤ alpha **and** the effect is practical (≥ 2 points and ≥ 10 %
+  relative, by default) with at least ``min_units`` units in each group;
+- ``not_supported`` when it was tested and one of these fails (the reason says which);
+- ``insufficient_data`` when it could not be tested: too few units, signal events or
+  a persona the data does not have, a period with no units, a circular persona or
+  signal, or a stage-level claim with nothing to compare it with.
+
+A verdict only ever rests on its own hypothesis: its persona, its outcome, its period.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scipy import stats as _scipy_stats
+
+from journeymap.evidence.contrasts import Contrast, Group, Thresholds
+from journeymap.evidence.hypotheses import (
+    JOURNEY_OUTCOMES,
+    Hypothesis,
+    Rows,
+    contrast_rows,
+    hypothesis_of,
+    place_rows,
+)
+from journeymap.model.measured import PainPointVerdict
+
+if TYPE_CHECKING:
+    from journeymap.evidence.members import Membership
+    from journeymap.evidence.units import Units
+    from journeymap.model.journey import JourneyMap
+
+__all__ = ["bh_q_values", "judge_pain_points", "signal_stage_of"]
+
+
+def bh_q_values(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg q-values (scipy's ``false_discovery_control``); NaN stays."""
+    finite = [(i, p) for i, p in enumerate(p_values) if not math.isnan(p)]
+    out = [math.nan] * len(p_values)
+    if finite:
+        qs = _scipy_stats.false_discovery_control([p for _, p in finite], method="bh")
+        for (i, _), q in zip(finite, qs, strict=True):
+            out[i] = float(q)
+    return out
+
+
+@dataclass(frozen=True)
+class _Judged:
+    hyp: Hypothesis
+    contrast: Contrast | None
+    problem: str | None
+    sides: tuple[str, str] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def signal_stage_of(journey: JourneyMap, event: str) -> int | None:
+    """The stage whose touchpoint lists ``event`` in its match rule (first in order)."""
+    for k, stage in enumerate(journey.stages):
+        for tp in stage.touchpoints:
+            match = tp.match
+            if match is None:
+                continue
+            if event in match.event or (
+                match.event_prefix is not None and event.startswith(match.event_prefix)
+            ):
+                return k
+    return None
+
+
+def _problem(
+    units: Units, hyp: Hypothesis, memberships: dict[str, Membership]
+) -> str | None:
+    if hyp.contrast == "none":
+        return (
+            f"stage-level pain point with no persona, period or signal: nothing to "
+            f"compare `{hyp.stage_id}` with (stages differ by design); add a persona, "
+            "a period or signal events"
+        )
+    for event in hyp.signal_events:
+        if event not in units.event_names:
+            close = difflib.get_close_matches(event, sorted(units.event_names), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            return f"signal event `{event}` never occurs in the data{hint}"
+        stage = signal_stage_of(units.journey, event)
+        if (
+            stage is not None
+            and hyp.outcome in ("dropoff", "slow")
+            and stage > hyp.stage_index
+        ):
+            return (
+                f"circular: signal event `{event}` belongs to a later stage, which rules "
+                f"out {hyp.outcome} by construction"
+            )
+        if stage is not None and hyp.outcome == "loop" and stage < hyp.stage_index:
+            return (
+                f"circular: signal event `{event}` belongs to an earlier stage, so it "
+                "is itself a move back"
+            )
+    if hyp.persona is not None:
+        membership = memberships.get(hyp.persona)
+        if membership is None or membership.problem is not None:
+            return (
+                membership.problem
+                if membership is not None
+                else f"persona `{hyp.persona}` is not defined"
+            )
+        if membership.circular and hyp.outcome in JOURNEY_OUTCOMES:
+            return (
+                f"circular: persona `{hyp.persona}` is defined by events, which also "
+                f"define {hyp.outcome}; it is left out of this test"
+            )
+    return None
+
+
+def _count(
+    units: Units, hyp: Hypothesis, rows: Rows, memberships: dict[str, Membership]
+) -> _Judged:
+    membership = memberships.get(hyp.persona) if hyp.persona else None
+    table, sides = contrast_rows(units, hyp, rows.table, membership)
+    sided = table.filter(table.side.notnull())
+    grouped = sided.group_by("side").agg(
+        units=sided.count(), events=sided.outcome.sum()
+    )
+    frame = units.execute(grouped)
+    got = {
+        str(r["side"]): (int(r["units"]), _int(r["events"]))
+        for r in frame.to_dict("records")
+    }
+    e, c = got.get("e", (0, 0)), got.get("c", (0, 0))
+    contrast = Contrast.of(
+        hyp.outcome,
+        Group(sides.exposed, e[0], e[1]),
+        Group(sides.comparison, c[0], c[1]),
+    )
+    return _Judged(hyp, contrast, None, (sides.exposed, sides.comparison))
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None or value != value else int(value)
+
+
+def judge_pain_points(
+    units: Units,
+    memberships: dict[str, Membership],
+    *,
+    thresholds: Thresholds = Thresholds(),
+) -> tuple[PainPointVerdict, ...]:
+    """A verdict for every pain point of the map, in map order.
+
+    Parameters
+    ----------
+    units
+        The journey table (:func:`journeymap.evidence.units.build_units`).
+    memberships
+        Persona id → membership per unit.
+    thresholds
+        Significance, practical effect and minimum group size.
+
+    Returns
+    -------
+    tuple of PainPointVerdict
+        Each with its hypothesis, both groups, the effect with its CI, p and q.
+    """
+    journey = units.journey
+    judged: list[_Judged] = []
+    for stage, pain in journey.pain_points():
+        hyp = hypothesis_of(journey, stage.id, pain)
+        problem = _problem(units, hyp, memberships)
+        if problem is None:
+            rows = place_rows(units, hyp)
+            if isinstance(rows, str):
+                problem = rows
+            else:
+                judged.append(_count(units, hyp, rows, memberships))
+                continue
+        judged.append(_Judged(hyp, None, problem))
+    tested = [
+        j for j in judged if j.contrast is not None and j.contrast.enough(thresholds)
+    ]
+    qs = bh_q_values([j.contrast.p_value for j in tested if j.contrast is not None])
+    q_of = {id(j): q for j, q in zip(tested, qs, strict=True)}
+    out = []
+    for j in judged:
+        contrast = j.contrast
+        if contrast is not None and id(j) in q_of:
+            contrast = _with_q(contrast, q_of[id(j)])
+        out.append(_verdict(j, contrast, thresholds, family=len(tested)))
+    return tuple(out)
+
+
+def _with_q(contrast: Contrast, q: float) -> Contrast:
+    from dataclasses import replace
+
+    return replace(contrast, q_value=q)
+
+
+def _verdict(
+    j: _Judged, contrast: Contrast | None, thresholds: Thresholds, *, family: int
+) -> PainPointVerdict:
+    hyp = j.hyp
+    if contrast is None:
+        verdict, reason = "insufficient_data", j.problem or "not tested"
+    elif not contrast.enough(thresholds):
+        verdict = "insufficient_data"
+        reason = (
+            f"too few units: {contrast.exposed.units:,} exposed and "
+            f"{contrast.comparison.units:,} in comparison (need {thresholds.min_units} each)"
+        )
+    elif contrast.holds(thresholds):
+        verdict, reason = "supported", "significant and practically relevant"
+    else:
+        verdict, reason = "not_supported", _why_not(contrast, thresholds)
+    summary = _summary(verdict, hyp, contrast, reason)
+    test = None if contrast is None else contrast.to_dict()
+    impact = 0.0
+    if verdict == "supported" and contrast is not None and contrast.difference:
+        impact = contrast.exposed.units * max(0.0, contrast.difference)
+    evidence: dict[str, Any] = {
+        "hypothesis": hyp.to_dict(),
+        "test": test,
+        "reason": reason,
+        "summary": summary,
+        "thresholds": {**thresholds.to_dict(), "family": family},
+    }
+    return PainPointVerdict(
+        hyp.pain_point_id,
+        verdict,
+        impact=impact,
+        p_value=None if contrast is None else _finite(contrast.p_value),
+        q_value=None if contrast is None else _finite(contrast.q_value),
+        stage_id=hyp.stage_id,
+        touchpoint_id=hyp.touchpoint_id,
+        evidence=evidence,
+        reason=reason,
+        summary=summary,
+        hypothesis=hyp.to_dict(),
+        test=test,
+    )
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _why_not(contrast: Contrast, thresholds: Thresholds) -> str:
+    diff = contrast.difference or 0.0
+    if diff <= 0:
+        return "the exposed group does not do worse"
+    if math.isnan(contrast.q_value) or contrast.q_value > thresholds.alpha:
+        return f"not significant (q = {contrast.q_value:.3g} > {thresholds.alpha})"
+    return (
+        f"effect below the practical threshold ({diff * 100:+.1f} points; needs "
+        f"≥ {thresholds.min_difference * 100:.0f} points and "
+        f"≥ {thresholds.min_relative * 100:.0f} % relative)"
+    )
+
+
+OUTCOME_WORDS = {
+    "dropoff": "drop off",
+    "loop": "loop back",
+    "slow": "are slow",
+    "low_score": "score low",
+    "negative_text": "comment negatively",
+}
+
+
+def _summary(
+    verdict: str, hyp: Hypothesis, contrast: Contrast | None, reason: str
+) -> str:
+    if (
+        contrast is None
+        or contrast.exposed.rate is None
+        or contrast.comparison.rate is None
+    ):
+        return f"{verdict.replace('_', ' ')}: {reason}"
+    e, c = contrast.exposed, contrast.comparison
+    diff = (contrast.difference or 0.0) * 100
+    ci = ""
+    if not math.isnan(contrast.ci_low):
+        ci = f", 95% CI {contrast.ci_low * 100:+.1f} to {contrast.ci_high * 100:+.1f}"
+    q = "" if math.isnan(contrast.q_value) else f"; q = {contrast.q_value:.2g}"
+    return (
+        f"{verdict.replace('_', ' ')}: {OUTCOME_WORDS[hyp.outcome]} "
+        f"{e.rate:.0%} vs {c.rate:.0%} ({diff:+.1f} points{ci}{q}; "
+        f"n = {e.units:,} vs {c.units:,})"
+    )

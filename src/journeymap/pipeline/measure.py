@@ -1,0 +1,224 @@
+"""``measure_map``: prepare the events once, build the journey table once, judge, assemble."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from journeymap.evidence.contrasts import Thresholds
+from journeymap.evidence.incidents import detect_incidents
+from journeymap.evidence.members import Membership, persona_membership
+from journeymap.evidence.suggestions import suggest_pain_points
+from journeymap.evidence.units import NEGATIVE_TEXT, Units, build_units
+from journeymap.evidence.verdicts import judge_pain_points
+from journeymap.ingest.customers import (
+    CustomerAttributes,
+    join_customers,
+    read_customers,
+)
+from journeymap.ingest.sessions import sessionize
+from journeymap.voc.measure import measure_map as measure_voice
+from journeymap.voc.observations import observations_expr
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from journeymap.engine import EventLog
+    from journeymap.model.journey import JourneyMap
+    from journeymap.model.measured import MeasuredMap
+
+__all__ = ["measure_map", "prepare_log"]
+
+SCOPES = ("customer", "session")
+
+
+def prepare_log(
+    log: EventLog,
+    journey: JourneyMap,
+    *,
+    customers: CustomerAttributes | pd.DataFrame | str | None = None,
+    customers_id: str = "customer_id",
+    session_timeout_s: float | None = None,
+) -> EventLog:
+    """The events with customer attributes joined and a ``session_id`` on every row.
+
+    Sessions: an existing ``session_id`` column is kept (its nulls filled by the
+    inactivity rule); otherwise a session ends after ``session_timeout_s`` seconds
+    without events (default: the map's ``data.sessions.timeout_minutes``, 30 min).
+    """
+    data = journey.data
+    if customers is not None:
+        attrs = (
+            customers
+            if isinstance(customers, CustomerAttributes)
+            else read_customers(customers, id_col=customers_id)
+        )
+        log = join_customers(log, attrs)
+    column = None if data is None or data.sessions is None else data.sessions.column
+    if column and column != "session_id" and log.has(column):
+        table = log.table
+        log = log.with_table(table.mutate(session_id=table[column].cast("string")))
+    if session_timeout_s is None:
+        minutes = (
+            30.0
+            if data is None or data.sessions is None
+            else data.sessions.timeout_minutes
+        )
+        session_timeout_s = minutes * 60
+    return sessionize(log, timeout_s=session_timeout_s)
+
+
+def _signal_events(journey: JourneyMap) -> frozenset[str]:
+    return frozenset(
+        e
+        for _, pain in journey.pain_points()
+        if pain.signal
+        for e in pain.signal.events
+    )
+
+
+def _negative_texts(log: EventLog, observations: Any) -> Any:
+    import pandas as pd
+
+    from journeymap.voc.sentiment import comment_sentiment
+
+    rows = observations.filter(observations.text.notnull())
+    texts = sorted(set(log.execute(rows.select("text").distinct())["text"].dropna()))
+    if not texts:
+        return None
+    scores = comment_sentiment(texts)
+    frame = pd.DataFrame(
+        {
+            "text": pd.array(texts, dtype="string"),
+            "negative": [s is not None and s <= NEGATIVE_TEXT for s in scores],
+        }
+    )
+    return log.engine.register_arrow(frame, prefix="negative_texts")
+
+
+def judge(
+    log: EventLog,
+    journey: JourneyMap,
+    *,
+    scope: str = "customer",
+    thresholds: Thresholds = Thresholds(),
+    period: str = "week",
+) -> tuple[Units, dict[str, Any]]:
+    """Build the journey table and run every judge: verdicts, suggestions, incidents."""
+    observations = log.engine.materialize(observations_expr(log, journey), prefix="obs")
+    units = build_units(
+        log,
+        journey,
+        scope=scope,
+        signal_events=_signal_events(journey),
+        observations=observations,
+        negative_texts=_negative_texts(log, observations),
+    )
+    memberships: dict[str, Membership] = {
+        p.id: persona_membership(units, p) for p in journey.personas
+    }
+    verdicts = judge_pain_points(units, memberships, thresholds=thresholds)
+    suggestions = suggest_pain_points(units, memberships, thresholds=thresholds)
+    incidents = detect_incidents(
+        units, memberships, thresholds=thresholds, period=period
+    )
+    warnings = [
+        f"persona `{m.persona}`: {m.problem}" for m in memberships.values() if m.problem
+    ] + [
+        f"persona `{m.persona}` is defined by events: left out of drop-off, loop and "
+        "slow tests (circular)"
+        for m in memberships.values()
+        if m.circular
+    ]
+    return units, {
+        "verdicts": verdicts,
+        "suggestions": suggestions.items,
+        "suggestions_note": suggestions.note,
+        "incidents": incidents.items,
+        "incidents_note": incidents.note,
+        "warnings": warnings,
+    }
+
+
+def measure_map(
+    journey: JourneyMap,
+    log: EventLog,
+    *,
+    surveys: EventLog | None = None,
+    feedback: EventLog | None = None,
+    customers: CustomerAttributes | pd.DataFrame | str | None = None,
+    customers_id: str = "customer_id",
+    scope: str | None = None,
+    session_timeout_s: float | None = None,
+    thresholds: Thresholds | None = None,
+    clusters: bool = True,
+) -> MeasuredMap:
+    """Measure a journey map against events, surveys, feedback and customer attributes.
+
+    Parameters
+    ----------
+    journey
+        The map.
+    log
+        Canonical events; ``score``/``score_kind``/``text`` rows count as answers.
+    surveys, feedback
+        Separate survey and feedback rows (the same columns), counted exactly as if
+        they were inside ``log``.
+    customers
+        Customer attributes (a path, a frame or :class:`CustomerAttributes`), joined
+        on the customer id (column ``customers_id``).
+    scope
+        ``customer`` or ``session`` (default: the map's ``data.scope``, else customer).
+    session_timeout_s
+        Inactivity that ends a derived session (default 30 min or the map's setting).
+    thresholds
+        Verdict thresholds (alpha, practical effect, minimum group size).
+    clusters
+        Whether to run the behavioural clustering.
+
+    Returns
+    -------
+    MeasuredMap
+        ``to_dict()`` is measured.json (docs/reference/measured-map.md).
+    """
+    from journeymap.errors import AnalysisError
+
+    if scope is None:
+        scope = journey.data.scope if journey.data is not None else "customer"
+    if scope not in SCOPES:
+        raise AnalysisError(f"unknown scope {scope!r}; known: customer, session")
+    thresholds = thresholds or Thresholds()
+    log = log.append(surveys, feedback)
+    log = prepare_log(
+        log,
+        journey,
+        customers=customers,
+        customers_id=customers_id,
+        session_timeout_s=session_timeout_s,
+    ).materialize()
+    _, found = judge(log, journey, scope=scope, thresholds=thresholds)
+    measured = measure_voice(
+        journey,
+        log,
+        alpha=thresholds.alpha,
+        min_customers=thresholds.min_units,
+        clusters=clusters,
+        verdicts=found["verdicts"],
+        suggestions=found["suggestions"],
+    )
+    notes = [
+        *measured.notes,
+        f"evidence: scope {scope}; one-sided tests, Benjamini-Hochberg at q <= "
+        f"{thresholds.alpha}; supported needs >= {thresholds.min_difference:.0%} "
+        f"points and >= {thresholds.min_relative:.0%} relative, >= "
+        f"{thresholds.min_units} units per group",
+        *([found["suggestions_note"]] if found["suggestions_note"] else []),
+        *([found["incidents_note"]] if found["incidents_note"] else []),
+        *found["warnings"],
+    ]
+    return replace(
+        measured,
+        incidents=found["incidents"],
+        scope=scope,
+        notes=tuple(notes),
+    )
