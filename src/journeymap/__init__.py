@@ -67,6 +67,7 @@ __all__ = [
     "filter_segment",
     "filter_time",
     "find_drivers",
+    "find_incidents",
     "find_paths",
     "format_duration",
     "get_framework",
@@ -79,11 +80,13 @@ __all__ = [
     "measure_stages",
     "output_format",
     "quarantine",
+    "rate_series",
     "read_events",
     "render_map_svg",
     "retention_matrix",
     "sample_customers",
     "save",
+    "save_report",
     "sessionize",
     "stage_transitions",
     "time_to_convert",
@@ -183,6 +186,22 @@ def time_to_convert(log: EventLog, conversion: Any, **options: Any) -> Any:
     return _ttc(log, conversion, **options)
 
 
+def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> Any:
+    """Weekly (``period="day"``: daily) rates per stage, touchpoint and persona as a
+    DataFrame; see :mod:`journeymap.evidence.series`."""
+    from journeymap.pipeline import measure_series
+
+    return measure_series(journey, log, **options)
+
+
+def find_incidents(journey: JourneyMap, log: EventLog, **options: Any) -> Any:
+    """Periods where a rate departs from its baseline (BH across all series); see
+    :mod:`journeymap.evidence.incidents`."""
+    from journeymap.pipeline import measure_incidents
+
+    return measure_incidents(journey, log, **options)
+
+
 def measure(journey: JourneyMap, log: EventLog, **options: Any) -> MeasuredMap:
     """Measure every stage, touchpoint, emotion, pain point and KPI of a map."""
     from journeymap.pipeline import measure_map
@@ -225,6 +244,7 @@ def save(
     >>> import tempfile, pathlib
     >>> import journeymap as jm
     >>> journey = jm.JourneyMap(name="Demo", stages=[jm.Stage(id="a", name="A")])
+    >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = jm.save(journey, pathlib.Path(folder) / "map.svg")
     ...     path.read_text(encoding="utf-8").startswith("<svg")
     True
@@ -249,6 +269,13 @@ def save(
         png_scale=scale,
     )
     return save_map(out, path, format=format)
+
+
+def save_report(measured: MeasuredMap, path: str | Path) -> Path:
+    """Write the self-contained report of a measured map (``.html`` or ``.pdf``)."""
+    from journeymap.report import save_report as _save_report
+
+    return _save_report(measured, path)
 
 
 def output_format(path: str | Path, format: str | None = None) -> str:

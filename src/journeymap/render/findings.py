@@ -67,6 +67,8 @@ class OpportunityRow:
         if not isinstance(current, (int, float)) or not isinstance(after, (int, float)):
             return None
         metric = str(change.get("kpi") or "conversion_rate")
+        if format_metric(metric, current) == format_metric(metric, after):
+            return None  # no change worth saying
         text = (
             f"{humanise(metric)} {format_metric(metric, current)} → "
             f"{format_metric(metric, after)}"

@@ -1,0 +1,60 @@
+"""`journeymap report`: the measured map as a self-contained HTML (or PDF) report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import journeymap as jm
+from journeymap.cli._common import (
+    ChannelOpt,
+    EventOpt,
+    IdOpt,
+    TimeOpt,
+    TimezoneOpt,
+    column_mapping,
+    written,
+)
+from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
+from journeymap.errors import RenderError
+
+
+def report(
+    map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
+    data: DataOpt = None,
+    surveys: SurveysOpt = None,
+    feedback: FeedbackOpt = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Report to write (.html or .pdf).")
+    ] = Path("report.html"),
+    id_col: IdOpt = None,
+    time_col: TimeOpt = None,
+    event_col: EventOpt = None,
+    channel_col: ChannelOpt = None,
+    timezone: TimezoneOpt = None,
+) -> None:
+    """Measure the map (--data or its data.events) and write the report."""
+    if output.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise RenderError(
+            f"unknown report format {output.suffix!r}; known: .html, .pdf",
+            file=str(output),
+        )
+    loaded = load_map_data(
+        map_path,
+        data=data,
+        surveys=surveys,
+        feedback=feedback,
+        columns=column_mapping(id_col, time_col, event_col, channel_col),
+        timezone=timezone,
+    )
+    measured = loaded.measure()
+    if measured is None:
+        raise RenderError("a report needs data: give --data EVENTS", file=str(map_path))
+    jm.save_report(measured, output)
+    written(output, "report")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)
