@@ -7,6 +7,18 @@ The package is named ``pipeline`` because ``journeymap.measure`` is the facade's
 function.
 """
 
-from journeymap.pipeline.measure import measure_map, prepare_log
+from journeymap.pipeline.measure import (
+    journey_units,
+    measure_incidents,
+    measure_map,
+    measure_series,
+    prepare_log,
+)
 
-__all__ = ["measure_map", "prepare_log"]
+__all__ = [
+    "journey_units",
+    "measure_incidents",
+    "measure_map",
+    "measure_series",
+    "prepare_log",
+]

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from journeymap.model.journey import JourneyMap
     from journeymap.model.measured import MeasuredMap
 
-__all__ = ["measure_map", "prepare_log"]
+__all__ = [
+    "journey_units",
+    "measure_incidents",
+    "measure_map",
+    "measure_series",
+    "prepare_log",
+]
 
 SCOPES = ("customer", "session")
 
@@ -222,3 +228,65 @@ def measure_map(
         scope=scope,
         notes=tuple(notes),
     )
+
+
+def journey_units(
+    journey: JourneyMap,
+    log: EventLog,
+    *,
+    customers: CustomerAttributes | pd.DataFrame | str | None = None,
+    customers_id: str = "customer_id",
+    scope: str | None = None,
+    session_timeout_s: float | None = None,
+) -> tuple[Units, dict[str, Membership]]:
+    """The journey table of ``log`` under ``journey`` and every persona's membership."""
+    from journeymap.errors import AnalysisError
+
+    if scope is None:
+        scope = journey.data.scope if journey.data is not None else "customer"
+    if scope not in SCOPES:
+        raise AnalysisError(f"unknown scope {scope!r}; known: customer, session")
+    log = prepare_log(
+        log,
+        journey,
+        customers=customers,
+        customers_id=customers_id,
+        session_timeout_s=session_timeout_s,
+    ).materialize()
+    observations = log.engine.materialize(observations_expr(log, journey), prefix="obs")
+    units = build_units(
+        log,
+        journey,
+        scope=scope,
+        signal_events=_signal_events(journey),
+        observations=observations,
+        negative_texts=_negative_texts(log, observations),
+    )
+    return units, {p.id: persona_membership(units, p) for p in journey.personas}
+
+
+def measure_series(
+    journey: JourneyMap, log: EventLog, *, period: str = "week", **options: Any
+) -> pd.DataFrame:
+    """Rates per stage, touchpoint and persona per week (or day); see
+    :mod:`journeymap.evidence.series`. ``options`` as :func:`journey_units`."""
+    from journeymap.evidence.series import rate_series
+
+    units, memberships = journey_units(journey, log, **options)
+    return rate_series(units, memberships, period=period)
+
+
+def measure_incidents(
+    journey: JourneyMap,
+    log: EventLog,
+    *,
+    period: str = "week",
+    thresholds: Thresholds | None = None,
+    **options: Any,
+) -> tuple[dict[str, Any], ...]:
+    """Incidents in every rate series; see :mod:`journeymap.evidence.incidents`."""
+    units, memberships = journey_units(journey, log, **options)
+    found = detect_incidents(
+        units, memberships, thresholds=thresholds or Thresholds(), period=period
+    )
+    return found.items
