@@ -53,7 +53,7 @@ def _run(*args: str) -> None:
 
 
 def _measure(map_path: Path, out: Path, *extra: str) -> dict[str, Any]:
-    _run("measure", str(map_path), "-o", str(out), "--no-clusters", *extra)
+    _run("measure", str(map_path), "-o", str(out), *extra)
     data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return data
 
@@ -111,6 +111,16 @@ def test_render_draws_the_numbers_measure_writes(
     assert len(shown) >= 2  # the demo's surveys give scores to draw
     missing = [text for text in shown if text not in drawn]
     assert not missing, f"measured.json has {missing}, the drawing does not"
+
+
+def test_render_to_json_writes_what_measure_writes(
+    maps: dict[str, Path], apart: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "rendered.json"
+    _run("render", str(maps["apart"]), "-o", str(out))
+    assert out.read_text(encoding="utf-8") == (
+        maps["apart"].parent / "apart.json"
+    ).read_text(encoding="utf-8")
 
 
 def test_survey_files_without_events_are_one_clear_error(

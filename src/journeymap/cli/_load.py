@@ -18,6 +18,7 @@ import typer
 
 import journeymap as jm
 from journeymap.cli._common import echo_ingest
+from journeymap.cli._output import write_text
 from journeymap.errors import IngestError
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def _read(
 
 
 def write_measured(measured: MeasuredMap, path: Path) -> Path:
-    """Write ``measured.json`` (:meth:`MeasuredMap.to_json`), the one writer of it."""
-    path.write_text(measured.to_json(), encoding="utf-8")
-    return path
+    """Write ``measured.json`` (:meth:`MeasuredMap.to_json`) atomically.
+
+    The one writer of it, for ``measure`` and ``demo``.
+    """
+    return write_text(path, measured.to_json())

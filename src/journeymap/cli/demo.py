@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from rich.table import Table
 
 import journeymap as jm
 from journeymap.cli._common import console, echo_ingest, written
+from journeymap.cli._load import write_measured
 from journeymap.cli._output import check_output, staging_folder, write_text
 from journeymap.errors import MapError, RenderError
 
@@ -61,10 +61,7 @@ def demo(
         progress.update(step, description="drawing the map")
         svg = jm.render_map_svg(journey, measured)
     write_text(out / "map.svg", svg)
-    write_text(
-        out / "measured.json",
-        json.dumps(measured.to_dict(), indent=2, default=str) + "\n",
-    )
+    write_measured(measured, out / "measured.json")
     echo_ingest(log)
     _print_stages(journey, measured)
     _print_pain_points(measured)

@@ -101,11 +101,9 @@ def _pptx(out: MapOutput) -> bytes:
 
 
 def _json(out: MapOutput) -> bytes:
-    data = (
-        out.measured.to_dict()
-        if out.measured is not None
-        else out.journey.model_dump(mode="json", exclude_none=True)
-    )
+    if out.measured is not None:  # measured.json, as `journeymap measure` writes it
+        return out.measured.to_json().encode("utf-8")
+    data = out.journey.model_dump(mode="json", exclude_none=True)
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
