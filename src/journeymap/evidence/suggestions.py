@@ -133,20 +133,34 @@ def suggest_pain_points(
     tests = [
         replace(t, contrast=_q(t.contrast, q)) for t, q in zip(tests, qs, strict=True)
     ]
+    # a map pain point claims its stage for its persona and outcome (a touchpoint's
+    # figures are part of its stage's), so nothing there is suggested again
     claimed = set()
     for stage, pain in units.journey.pain_points():
         hyp = hypothesis_of(units.journey, stage.id, pain)
-        claimed.add((hyp.stage_id, hyp.touchpoint_id, hyp.persona, hyp.outcome))
-        claimed.add((hyp.stage_id, None, hyp.persona, hyp.outcome))
+        claimed.add((hyp.stage_id, hyp.persona, hyp.outcome))
+    holding = [t for t in tests if t.contrast.holds(thresholds)]
+    # a touchpoint finding is implied by the same finding for its whole stage
+    stage_level = {
+        (t.stage_id, t.persona, t.contrast.outcome)
+        for t in holding
+        if t.touchpoint_id is None
+    }
     found = [
         t
-        for t in tests
-        if t.contrast.holds(thresholds)
-        and (t.stage_id, t.touchpoint_id, t.persona, t.contrast.outcome) not in claimed
+        for t in holding
+        if (t.stage_id, t.persona, t.contrast.outcome) not in claimed
+        and (
+            t.touchpoint_id is None
+            or (t.stage_id, t.persona, t.contrast.outcome) not in stage_level
+        )
     ]
     found.sort(key=_impact_key)
     items = tuple(_item(t) for t in found[:top])
-    note = f"suggestions: {len(found)} of {len(tests):,} persona tests hold"
+    note = (
+        f"suggestions: {len(holding)} of {len(tests):,} persona tests hold, "
+        f"{len(found)} not already claimed or implied"
+    )
     if len(found) > top:
         note += f" (top {top} of {len(found)} listed)"
     return Suggestions(items, len(tests), note)

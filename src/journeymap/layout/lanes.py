@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from journeymap.layout.cards import CardSpec, Chip, stack_cards
 from journeymap.layout.diagram import ASCENT, Box, Group, Item, Text
@@ -154,7 +155,71 @@ def _touchpoint_meta(ctx: Context, tp: Touchpoint, reach: str) -> str:
 
 
 def pain_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
-    return [pain_card(ctx, pain) for pain in stage.pain_points]
+    """The map's pain points, then what the data found that the map lacks: persona
+    suggestions and incidents of this stage ("found in data" cards)."""
+    cards = [pain_card(ctx, pain) for pain in stage.pain_points]
+    if ctx.measured is None:
+        return cards
+    for i, found in enumerate(ctx.measured.suggested_pain_points):
+        if found.get("stage_id") == stage.id:
+            cards.append(
+                _found_card(f"suggested-{stage.id}-{i}", found, "FOUND IN DATA")
+            )
+    for i, found in enumerate(ctx.measured.incidents):
+        if _incident_stage(ctx, found) == stage.id:
+            cards.append(_found_card(f"incident-{stage.id}-{i}", found, "INCIDENT"))
+    return cards
+
+
+def _incident_stage(ctx: Context, incident: dict[str, Any]) -> str | None:
+    if incident.get("level") == "stage":
+        return str(incident.get("id"))
+    for stage, tp in ctx.journey.touchpoints():
+        if tp.id == incident.get("id"):
+            return stage.id
+    return None
+
+
+def _found_card(card_id: str, found: dict[str, Any], label: str) -> CardSpec:
+    """A finding from the data (a suggestion or an incident) as its own card."""
+    q = found.get("q_value")
+    meta = "Found in data" + (f" · q{NBSP}{q:.1g}" if isinstance(q, float) else "")
+    if label == "INCIDENT":
+        meta = f"{found.get('from')} to {found.get('to')} · " + meta
+    return CardSpec(
+        card_id,
+        str(found.get("text", "")),
+        "pain-found",
+        (Chip(label, "found"),),
+        (meta,),
+        accent="pain-found",
+    )
+
+
+def verdict_line(verdict: PainPointVerdict) -> str | None:
+    """One line saying what supports or refutes a verdict (rates, q, group sizes)."""
+    test = verdict.test
+    if not test or test.get("exposed", {}).get("rate") is None:
+        return verdict.reason
+    e, c = test["exposed"], test["comparison"]
+    if c.get("rate") is None:
+        return verdict.reason
+    words = OUTCOME_WORDS.get(str(test.get("outcome")), str(test.get("outcome")))
+    q = test.get("q_value")
+    q_text = "" if q is None else f" · q{NBSP}{q:.1g}"
+    return (
+        f"{words} {e['rate']:.0%} vs {c['rate']:.0%}{q_text} · "
+        f"n{NBSP}{e['units']:,}/{c['units']:,}"
+    )
+
+
+OUTCOME_WORDS = {
+    "dropoff": "Drop-off",
+    "loop": "Loops",
+    "slow": "Slow",
+    "low_score": "Low scores",
+    "negative_text": "Negative comments",
+}
 
 
 def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
@@ -174,8 +239,13 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
         # impact is in customer equivalents (docs/reference/measured-map.md), not a share
         meta += f" · impact{NBSP}≈{NBSP}{verdict.impact:,.0f}{NBSP}customers"
     style = f"pain-{pain.severity}"
+    lines: tuple[str, ...] = (meta,)
+    if verdict is not None:
+        line = verdict_line(verdict)
+        if line:
+            lines = (meta, line)
     return CardSpec(
-        f"pain-{pain.id}", pain.text, style, tuple(chips), (meta,), accent=style
+        f"pain-{pain.id}", pain.text, style, tuple(chips), lines, accent=style
     )
 
 

@@ -112,6 +112,7 @@ _CHIPS = {
     "state-future": ("#6d28d9", "#ffffff"),
     "info": ("#f1f5f9", "#334155"),
     "measured": ("#ccfbf1", "#134e4a"),
+    "found": ("#ede9fe", "#5b21b6"),
 }
 
 _CARDS = {
@@ -125,6 +126,7 @@ _CARDS = {
     "card.pain-medium": _card("#fff7ed", "#fdba74"),
     "card.pain-high": _card("#fef2f2", "#fca5a5"),
     "card.pain-critical": _card("#fee2e2", "#b91c1c", 1.5),
+    "card.pain-found": _card("#faf5ff", "#c4b5fd", dash="5 3"),
     "card.opportunity": _card("#f0fdf4", "#86efac"),
     "card.kpi": _card("#ffffff", "#c7d2fe"),
     "card.figures": _card("#ffffff", "#99f6e4"),
@@ -135,6 +137,7 @@ _CARDS = {
     "accent.pain-medium": Paint(fill="#ea580c"),
     "accent.pain-high": Paint(fill="#dc2626"),
     "accent.pain-critical": Paint(fill="#7f1d1d"),
+    "accent.pain-found": Paint(fill="#7c3aed"),
     "accent.opportunity": Paint(fill="#16a34a"),
     "accent.kpi-met": Paint(fill="#16a34a"),
     "accent.kpi-missed": Paint(fill="#dc2626"),
