@@ -18,20 +18,24 @@ def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, 
     """Source column -> output name for every column that is not a canonical role.
 
     A property that would shadow a canonical or internal column is renamed
-    ``<name>_source``, so no input column is dropped silently.
+    ``<name>_source``, so no input column is dropped silently. Names are compared
+    without case, as SQL compares identifiers: a property ``Timestamp`` beside
+    ``--time ts`` is ``Timestamp_source``, not a second ``timestamp`` (issue 8).
+
+    >>> property_names(["ts", "Timestamp", "plan"], {"timestamp": "ts"})
+    {'Timestamp': 'Timestamp_source', 'plan': 'plan'}
     """
     used = set(mapping.values())
-    reserved = set(CANONICAL_COLUMNS) | set(INTERNAL_COLUMNS)
+    taken = {name.lower() for name in (*CANONICAL_COLUMNS, *INTERNAL_COLUMNS)}
     names: dict[str, str] = {}
     for column in columns:
         if column in used or column == ROW_COLUMN:
             continue
         target = column
-        while (
-            target in reserved or target.startswith("_jm_") or target in names.values()
-        ):
+        while target.lower() in taken or target.lower().startswith("_jm_"):
             target = f"{target}_source"
         names[column] = target
+        taken.add(target.lower())
     return names
 
 
