@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +12,7 @@ import typer
 from rich.console import Console
 
 import journeymap as jm
+from journeymap.errors import JourneymapError
 
 if TYPE_CHECKING:
     from journeymap import EventLog
@@ -91,6 +94,19 @@ def _echo_quarantine_examples(log: EventLog, total: int, examples: int) -> None:
             f"({row.column}{value})[/yellow]",
             soft_wrap=True,
         )
+
+
+@contextlib.contextmanager
+def about(path: Path) -> Iterator[None]:
+    """An error inside that names no file is about ``path`` (the map being measured):
+    "persona `x`: ..." alone left the user to find which map (issue 8)."""
+    try:
+        yield
+    except JourneymapError as exc:
+        if exc.file is None:
+            exc.file = str(path)
+            exc.args = (exc.one_line(),)
+        raise
 
 
 def written(path: Path, what: str) -> None:

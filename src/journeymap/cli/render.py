@@ -14,10 +14,12 @@ from journeymap.cli._common import (
     IdOpt,
     TimeOpt,
     TimezoneOpt,
+    about,
     column_mapping,
     written,
 )
 from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
+from journeymap.cli._output import check_output, replacing
 
 PaperOpt = Annotated[
     str,
@@ -62,8 +64,9 @@ def render(
 ) -> None:
     """Draw the map in the format -o names; with --data (or the map's data.events) it is
     measured first."""
-    # reject a bad suffix before reading any data
-    jm.output_format(output)
+    # reject a bad suffix or an unwritable path before reading any data
+    kind = jm.output_format(output)
+    check_output(output)
     # the same loader and measurement as `measure`, so the drawing and measured.json
     # show the same numbers (issue 8)
     loaded = load_map_data(
@@ -74,14 +77,17 @@ def render(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
     )
-    measured = loaded.measure()
-    jm.save(
-        measured if measured is not None else loaded.journey,
-        output,
-        paper=paper,
-        stages_per_page=stages_per_page,
-        theme=theme,
-    )
+    with about(map_path):
+        measured = loaded.measure()
+    with replacing(output) as temp:
+        jm.save(
+            measured if measured is not None else loaded.journey,
+            temp,
+            format=kind,
+            paper=paper,
+            stages_per_page=stages_per_page,
+            theme=theme,
+        )
     written(output, "map")
 
 
