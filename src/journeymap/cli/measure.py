@@ -13,6 +13,7 @@ from journeymap.cli._common import (
     IdOpt,
     TimeOpt,
     TimezoneOpt,
+    about,
     column_mapping,
     console,
     written,
@@ -24,6 +25,7 @@ from journeymap.cli._load import (
     load_map_data,
     write_measured,
 )
+from journeymap.cli._output import check_output
 from journeymap.errors import IngestError, RenderError
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ def measure(
         raise RenderError(
             f"unknown output format {output.suffix!r}; known: .json", file=str(output)
         )
+    check_output(output)
     loaded = load_map_data(
         map_path,
         data=data,
@@ -66,7 +69,8 @@ def measure(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
     )
-    measured = loaded.measure(clusters=clusters)
+    with about(map_path):
+        measured = loaded.measure(clusters=clusters)
     if measured is None:
         raise IngestError(
             "no events: pass --data EVENTS or set data.events in the map",
