@@ -25,21 +25,27 @@ err_console = Console(
 )
 
 IdOpt = Annotated[
-    str | None, typer.Option("--id", help="Column holding the customer id.")
+    str | None,
+    typer.Option("--id", metavar="COLUMN", help="Column holding the customer id."),
 ]
 TimeOpt = Annotated[
-    str | None, typer.Option("--time", help="Column holding the timestamp.")
+    str | None,
+    typer.Option("--time", metavar="COLUMN", help="Column holding the timestamp."),
 ]
 EventOpt = Annotated[
-    str | None, typer.Option("--event", help="Column holding the event name.")
+    str | None,
+    typer.Option("--event", metavar="COLUMN", help="Column holding the event name."),
 ]
 ChannelOpt = Annotated[
-    str | None, typer.Option("--channel", help="Column holding the channel.")
+    str | None,
+    typer.Option("--channel", metavar="COLUMN", help="Column holding the channel."),
 ]
 TimezoneOpt = Annotated[
     str | None,
     typer.Option(
-        "--timezone", help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin."
+        "--timezone",
+        metavar="ZONE",
+        help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin.",
     ),
 ]
 

@@ -311,10 +311,7 @@ def _cell(value: Any) -> str:
 
 # -- command ------------------------------------------------------------------------------
 def analyze(
-    events: Annotated[
-        Path,
-        typer.Argument(help="Events file (CSV, Parquet, JSONL).", metavar="EVENTS"),
-    ],
+    events: Annotated[Path, typer.Argument(help="Events file (CSV, Parquet, JSONL).")],
     what: Annotated[
         str,
         typer.Option(
