@@ -58,6 +58,7 @@ __all__ = [
     "Stage",
     "Touchpoint",
     "__version__",
+    "attach_customers",
     "compare_periods",
     "connect",
     "count_transitions",
@@ -184,6 +185,16 @@ def time_to_convert(log: EventLog, conversion: Any, **options: Any) -> Any:
     from journeymap.analytics.conversion import time_to_convert as _ttc
 
     return _ttc(log, conversion, **options)
+
+
+def attach_customers(
+    log: EventLog, source: Any, *, id_col: str = "customer_id"
+) -> EventLog:
+    """The events with customer attributes (a file or frame, one row per customer)
+    joined on the customer id; see :mod:`journeymap.ingest.customers`."""
+    from journeymap.ingest.customers import join_customers, read_customers
+
+    return join_customers(log, read_customers(source, id_col=id_col))
 
 
 def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> Any:

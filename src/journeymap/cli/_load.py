@@ -58,16 +58,21 @@ class MapData:
     events: EventLog | None = None
     surveys: EventLog | None = None
     feedback: EventLog | None = None
+    customers: Path | None = None  # customer attributes (the map's data.customers)
+    customers_id: str = "customer_id"
 
     def measure(self, **options: Any) -> MeasuredMap | None:
         """The measured map (``jm.measure`` options), or None without events."""
         if self.events is None:
             return None
+        customers = options.pop("customers", None) or self.customers
         return jm.measure(
             self.journey,
             self.events,
             surveys=self.surveys,
             feedback=self.feedback,
+            customers=None if customers is None else str(customers),
+            customers_id=options.pop("customers_id", None) or self.customers_id,
             **options,
         )
 
@@ -120,7 +125,16 @@ def load_map_data(
     zone = timezone or (spec.timezone if spec is not None else None)
     log = _read(events, mapping, zone)
     read = {key: _read(path, mapping, zone, log) for key, path in extra.items()}
-    return MapData(journey, log, read["surveys"], read["feedback"])
+    attrs = None if spec is None else spec.customers
+    customers = None if attrs is None else map_path.parent / attrs.path
+    return MapData(
+        journey,
+        log,
+        read["surveys"],
+        read["feedback"],
+        customers=customers,
+        customers_id="customer_id" if attrs is None else attrs.id,
+    )
 
 
 def _source(

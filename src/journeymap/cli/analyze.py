@@ -31,6 +31,18 @@ from journeymap.cli._common import (
     err_console,
     written,
 )
+from journeymap.cli._evidence import (
+    CustomersIdOpt,
+    CustomersOpt,
+    PersonaOpt,
+    ScopeOpt,
+    Scoping,
+    SessionTimeoutOpt,
+    SinceOpt,
+    UntilOpt,
+    WhereOpt,
+    period,
+)
 from journeymap.cli._output import (
     check_output,
     neutralise_formula,
@@ -48,6 +60,9 @@ WHAT = (
     "stages",
     "drivers",
     "retention",
+    "series",
+    "incidents",
+    "compare",
 )
 FORMATS = (".csv", ".parquet", ".json")
 MODES = ("ordered", "strict", "any-order")
@@ -99,6 +114,10 @@ class Request:
     breakdown: str | None = None
     from_event: str | None = None
     to_event: str | None = None
+    scoping: Scoping = Scoping()
+    period: str = "week"
+    period_a: str | None = None
+    period_b: str | None = None
 
     def conversion_events(self) -> list[str]:
         if self.conversion:
@@ -177,6 +196,67 @@ def _retention(log: Any, req: Request) -> Any:
     return _facade("retention_matrix")(log)
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A plain table result (series, incidents) with a title."""
+
+    frame: Any
+    title: str
+
+    def to_pandas(self) -> Any:
+        return self.frame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": json.loads(self.frame.to_json(orient="records", date_format="iso"))
+        }
+
+    def summary(self) -> str:
+        return self.title
+
+
+def _map_for(req: Request, what: str) -> jm.JourneyMap:
+    journey = req.journey()
+    if journey is None:
+        raise AnalysisError(f"pass --map FILE: {what} are measured per stage of a map")
+    return journey
+
+
+def _evidence_options(req: Request) -> dict[str, Any]:
+    # filters were applied when the events were read; scope and customers remain
+    options = req.scoping.options()
+    for name in ("since", "until", "where", "persona"):
+        options.pop(name, None)
+    return options
+
+
+def _series(log: Any, req: Request) -> Any:
+    journey = _map_for(req, "series")
+    frame = jm.rate_series(journey, log, period=req.period, **_evidence_options(req))
+    return Rows(frame, f"{req.period}ly rates per stage, touchpoint and persona")
+
+
+def _incidents(log: Any, req: Request) -> Any:
+    import pandas as pd
+
+    journey = _map_for(req, "incidents")
+    found = jm.find_incidents(journey, log, period=req.period, **_evidence_options(req))
+    columns = ["level", "id", "persona", "metric", "from", "to", "rate",
+               "baseline_rate", "difference", "ci_low", "ci_high", "q_value", "units"]  # fmt: skip
+    frame = pd.DataFrame(list(found), columns=columns)
+    return Rows(frame, f"incidents: {len(frame)} (Benjamini-Hochberg over all series)")
+
+
+def _compare(log: Any, req: Request) -> Any:
+    journey = _map_for(req, "period comparisons")
+    if not req.period_a or not req.period_b:
+        raise AnalysisError(
+            "--what compare needs --period-a FROM..TO and --period-b FROM..TO"
+        )
+    a, b = period(req.period_a, "--period-a"), period(req.period_b, "--period-b")
+    return _facade("compare_periods")(log, journey, a, b)
+
+
 def warn_absent_events(log: Any, names: Sequence[str], what: str) -> list[str]:
     """Warn (one line each) about event names the data never has, with the closest
     ones: a typo would otherwise count silently as 0. Returns the absent names."""
@@ -207,6 +287,9 @@ METRICS: dict[str, Callable[[Any, Request], Any]] = {
     "stages": _stages,
     "drivers": _drivers,
     "retention": _retention,
+    "series": _series,
+    "incidents": _incidents,
+    "compare": _compare,
 }
 
 
@@ -411,8 +494,35 @@ def analyze(
             "customers) to .csv, .parquet or .json.",
         ),
     ] = None,
+    scope: ScopeOpt = None,
+    customers: CustomersOpt = None,
+    customers_id: CustomersIdOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    persona: PersonaOpt = None,
+    session_timeout: SessionTimeoutOpt = None,
+    period_unit: Annotated[
+        str,
+        typer.Option(
+            "--period", metavar="week|day", help="Series and incidents: period length."
+        ),
+    ] = "week",
+    period_a: Annotated[
+        str | None,
+        typer.Option(
+            "--period-a", metavar="FROM..TO", help="Compare: first period (days)."
+        ),
+    ] = None,
+    period_b: Annotated[
+        str | None,
+        typer.Option(
+            "--period-b", metavar="FROM..TO", help="Compare: second period (days)."
+        ),
+    ] = None,
 ) -> None:
-    """Measure transitions, variants, paths, a funnel or time to convert on events."""
+    """Measure transitions, variants, paths, a funnel, time to convert, series,
+    incidents or a period comparison on events."""
     metric = METRICS.get(what)
     if metric is None:
         raise AnalysisError(f"unknown --what {what!r}; known: {', '.join(WHAT)}")
@@ -435,7 +545,24 @@ def analyze(
         breakdown=breakdown,
         from_event=from_event,
         to_event=to_event,
+        scoping=Scoping(
+            scope,
+            customers,
+            customers_id,
+            since,
+            until,
+            where,
+            persona,
+            session_timeout,
+        ),
+        period=period_unit,
+        period_a=period_a,
+        period_b=period_b,
     )
+    if period_unit not in ("week", "day"):
+        raise AnalysisError(f"--period: unknown {period_unit!r}; known: week, day")
+    if persona is not None:
+        _map_for(request, "personas")
     parse_seconds(window)  # a bad window fails before the data is read
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     log = jm.read_events(events, columns=columns, timezone=timezone)
@@ -443,6 +570,7 @@ def analyze(
         echo_ingest(log)
         if log.report.loaded == 0:
             raise IngestError("no events to analyze (0 rows loaded)", file=str(events))
+    log = _filtered(log, request)
     result = metric(log, request)
     if output is None:
         print_result(result, what)
@@ -452,6 +580,22 @@ def analyze(
     if histogram is not None:
         _write_histogram(result, histogram)
         written(histogram, "histogram")
+
+
+def _filtered(log: Any, req: Request) -> Any:
+    """The events within --since/--until, matching --where, of --persona."""
+    scoping = req.scoping
+    if scoping.customers is not None:
+        log = jm.attach_customers(
+            log, str(scoping.customers), id_col=scoping.customers_id or "customer_id"
+        )
+    if scoping.since or scoping.until:
+        log = jm.filter_time(log, scoping.since, scoping.until)
+    if scoping.where:
+        log = jm.filter_segment(log, scoping.where, level="event")
+    if scoping.persona:
+        log = jm.filter_persona(log, _map_for(req, "personas"), scoping.persona)
+    return log
 
 
 def _check_format(path: Path, option: str) -> None:

@@ -18,6 +18,17 @@ from journeymap.cli._common import (
     console,
     written,
 )
+from journeymap.cli._evidence import (
+    CustomersIdOpt,
+    CustomersOpt,
+    PersonaOpt,
+    ScopeOpt,
+    Scoping,
+    SessionTimeoutOpt,
+    SinceOpt,
+    UntilOpt,
+    WhereOpt,
+)
 from journeymap.cli._load import (
     DataOpt,
     FeedbackOpt,
@@ -54,8 +65,19 @@ def measure(
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
     clusters: ClustersOpt = True,
+    scope: ScopeOpt = None,
+    customers: CustomersOpt = None,
+    customers_id: CustomersIdOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    persona: PersonaOpt = None,
+    session_timeout: SessionTimeoutOpt = None,
 ) -> None:
     """Measure a journey map: emotion curve, pain-point verdicts, opportunities, KPIs."""
+    scoping = Scoping(
+        scope, customers, customers_id, since, until, where, persona, session_timeout
+    )
     if output.suffix.lower() != ".json":
         raise RenderError(
             f"unknown output format {output.suffix!r}; known: .json", file=str(output)
@@ -70,7 +92,7 @@ def measure(
         timezone=timezone,
     )
     with about(map_path):
-        measured = loaded.measure(clusters=clusters)
+        measured = loaded.measure(clusters=clusters, **scoping.options())
     if measured is None:
         raise IngestError(
             "no events: pass --data EVENTS or set data.events in the map",
@@ -84,28 +106,22 @@ def measure(
 def _print_summary(measured: MeasuredMap) -> None:
     from rich.table import Table
 
-    table = Table(title="Pain points", show_lines=False)
-    for column in ("pain point", "verdict", "impact", "outcome", "excess", "q", "who"):
-        table.add_column(column)
+    table = Table(title=f"Pain points (unit: {measured.scope})", show_lines=False)
+    for column in ("pain point", "verdict", "what the data shows"):
+        table.add_column(column, overflow="fold")
     for verdict in measured.pain_points:
-        evidence = verdict.evidence
-        outcome = evidence.get("outcome")
-        excess = evidence.get("outcomes", {}).get(outcome, {}).get("excess")
-        table.add_row(
-            verdict.id,
-            verdict.verdict,
-            _number(verdict.impact),
-            str(outcome or "—"),
-            _number(excess, "{:+.3f}"),
-            _number(verdict.q_value, "{:.2g}"),
-            str(evidence.get("persona") or "all customers"),
-        )
+        table.add_row(verdict.id, verdict.verdict, verdict.summary or "—")
     console.print(table)
+    for found in measured.suggested_pain_points:
+        console.print(f"  found in data: {found.get('text')}", soft_wrap=True)
+    for incident in measured.incidents:
+        console.print(f"  incident: {incident.get('text')}", soft_wrap=True)
     if measured.candidates:
         top: dict[str, Any] = measured.candidates[0]
         who = top.get("persona") or "all customers"
         console.print(
-            f"top-ranked: {top['kind']} {top['id']} ({who}), impact {top['impact']:.1f}"
+            f"top-ranked place: {top['kind']} {top['id']} ({who}), "
+            f"impact {top['impact']:.1f}"
         )
 
 

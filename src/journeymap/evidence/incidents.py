@@ -178,12 +178,7 @@ def _incident(
         "ci_high": None if math.isnan(contrast.ci_high) else contrast.ci_high,
         "p_value": contrast.p_value,
         "q_value": q,
-        "text": (
-            f"{level} {place} ({who}): {what} to {exposed.rate:.0%} from "
-            f"{rest.rate:.0%}, {first.date()} to {last.date()}"
-            if exposed.rate is not None and rest.rate is not None
-            else f"{level} {place} ({who}): {what}"
-        ),
+        "text": _text(level, place, who, what, contrast, metric, first, last),
     }
 
 
@@ -192,3 +187,23 @@ def _rate(contrast: Contrast, metric: str, *, exposed: bool) -> float | None:
     if rate is None:
         return None
     return 1 - rate if metric == "reach" else rate
+
+
+def _text(
+    level: str,
+    place: str,
+    who: str,
+    what: str,
+    contrast: Contrast,
+    metric: str,
+    first: Any,
+    last: Any,
+) -> str:
+    now = _rate(contrast, metric, exposed=True)
+    usual = _rate(contrast, metric, exposed=False)
+    if now is None or usual is None:
+        return f"{level} {place} ({who}): {what}"
+    return (
+        f"{level} {place} ({who}): {what} to {now:.0%} from {usual:.0%}, "
+        f"{first.date()} to {last.date()}"
+    )

@@ -6,8 +6,9 @@ that had no time to finish), how many had the outcome, and the rate. Metrics:
 
 - ``dropoff`` and ``loop`` per stage (``level`` = ``stage``), for everyone and per
   persona; ``dropoff`` per touchpoint (units of the stage that touched it);
-- ``reach`` per stage: units entering the stage, as a share of all units that started
-  a journey in the period (``events`` = units entering, ``units`` = units starting);
+- ``reach`` per stage (customer scope): units entering the stage, as a share of all
+  units that started a journey in the period (``events`` = units entering, ``units`` =
+  units starting);
 - ``low_score`` and ``negative_text`` per stage from survey answers and comments;
 - ``signal`` per stage: the share of the stage's units with any signal event the map
   names (the error-event rate).
@@ -59,7 +60,10 @@ def rate_series(
         raise AnalysisError(f"unknown period {period!r}; known: week, day")
     frames = [_stage_series(units, None, None, period)]
     frames.append(_touchpoint_series(units, period))
-    frames.append(_reach_series(units, period))
+    if units.scope == "customer":
+        # a session's reach depends on where returning customers start, which shifts
+        # as the data's history fills in: only a customer's reach is a stable rate
+        frames.append(_reach_series(units, period))
     if units.answers is not None:
         frames.append(_answer_series(units, period))
     if units.signals is not None:

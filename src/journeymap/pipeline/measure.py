@@ -16,6 +16,7 @@ from journeymap.ingest.customers import (
     join_customers,
     read_customers,
 )
+from journeymap.ingest.filters import filter_persona, filter_segment, filter_time
 from journeymap.ingest.sessions import sessionize
 from journeymap.voc.measure import measure_map as measure_voice
 from journeymap.voc.observations import observations_expr
@@ -45,12 +46,18 @@ def prepare_log(
     customers: CustomerAttributes | pd.DataFrame | str | None = None,
     customers_id: str = "customer_id",
     session_timeout_s: float | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    where: str | None = None,
+    persona: str | None = None,
 ) -> EventLog:
     """The events with customer attributes joined and a ``session_id`` on every row.
 
     Sessions: an existing ``session_id`` column is kept (its nulls filled by the
     inactivity rule); otherwise a session ends after ``session_timeout_s`` seconds
     without events (default: the map's ``data.sessions.timeout_minutes``, 30 min).
+    Then the filters: events in ``[since, until)`` (UTC), events matching the rule
+    ``where`` (customer attributes included), the customers of ``persona``.
     """
     data = journey.data
     if customers is not None:
@@ -71,7 +78,14 @@ def prepare_log(
             else data.sessions.timeout_minutes
         )
         session_timeout_s = minutes * 60
-    return sessionize(log, timeout_s=session_timeout_s)
+    log = sessionize(log, timeout_s=session_timeout_s)
+    if since is not None or until is not None:
+        log = filter_time(log, since, until)
+    if where:
+        log = filter_segment(log, where, level="event")
+    if persona:
+        log = filter_persona(log, journey, persona)
+    return log
 
 
 def _signal_events(journey: JourneyMap) -> frozenset[str]:
@@ -156,6 +170,10 @@ def measure_map(
     customers_id: str = "customer_id",
     scope: str | None = None,
     session_timeout_s: float | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    where: str | None = None,
+    persona: str | None = None,
     thresholds: Thresholds | None = None,
     clusters: bool = True,
 ) -> MeasuredMap:
@@ -181,6 +199,8 @@ def measure_map(
         Verdict thresholds (alpha, practical effect, minimum group size).
     clusters
         Whether to run the behavioural clustering.
+    since, until, where, persona
+        Filters (see :func:`prepare_log`).
 
     Returns
     -------
@@ -201,6 +221,10 @@ def measure_map(
         customers=customers,
         customers_id=customers_id,
         session_timeout_s=session_timeout_s,
+        since=since,
+        until=until,
+        where=where,
+        persona=persona,
     ).materialize()
     _, found = judge(log, journey, scope=scope, thresholds=thresholds)
     measured = measure_voice(
@@ -238,6 +262,10 @@ def journey_units(
     customers_id: str = "customer_id",
     scope: str | None = None,
     session_timeout_s: float | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    where: str | None = None,
+    persona: str | None = None,
 ) -> tuple[Units, dict[str, Membership]]:
     """The journey table of ``log`` under ``journey`` and every persona's membership."""
     from journeymap.errors import AnalysisError
@@ -252,6 +280,10 @@ def journey_units(
         customers=customers,
         customers_id=customers_id,
         session_timeout_s=session_timeout_s,
+        since=since,
+        until=until,
+        where=where,
+        persona=persona,
     ).materialize()
     observations = log.engine.materialize(observations_expr(log, journey), prefix="obs")
     units = build_units(
