@@ -857,10 +857,36 @@ def check_dataset(folder: str | Path) -> list[dict[str, Any]]:
 
 
 # -- scoring: journeymap measure as a whole process -----------------------------------
-def measure_folder(folder: Path, *, timeout_s: float = 3600) -> dict[str, Any]:
-    """Run ``journeymap measure map.yaml -o measured.json``; the JSON, or the error."""
-    cmd = [sys.executable, "-m", "journeymap", "measure", str(folder / "map.yaml")]
-    cmd += ["-o", str(folder / "measured.json")]
+# The facade runner does what ``measure`` should do with the map's data section (join
+# data.customers), for as long as the CLI does not: a whole process all the same.
+FACADE = """
+import sys
+from pathlib import Path
+import journeymap as jm
+path, out = Path(sys.argv[1]), Path(sys.argv[2])
+journey = jm.load_map(path)
+data = journey.data
+log = jm.read_events(path.parent / data.events)
+measured = jm.measure(journey, log, customers=str(path.parent / data.customers.path),
+                      customers_id=data.customers.id, clusters=False)
+out.write_text(measured.to_json())
+"""
+
+
+def measure_folder(
+    folder: Path, *, runner: str = "cli", timeout_s: float = 3600
+) -> dict[str, Any]:
+    """Run ``journeymap measure map.yaml -o measured.json``; the JSON, or the error.
+
+    ``runner="facade"`` runs ``jm.measure`` with the map's customers in a fresh process
+    instead (see FACADE).
+    """
+    if runner == "cli":
+        cmd = [sys.executable, "-m", "journeymap", "measure", str(folder / "map.yaml")]
+        cmd += ["-o", str(folder / "measured.json")]
+    else:
+        cmd = [sys.executable, "-c", FACADE, str(folder / "map.yaml")]
+        cmd += [str(folder / "measured.json")]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
     seconds = time.perf_counter() - start
@@ -928,6 +954,7 @@ def score_measured(truth: dict[str, Any], measured: dict[str, Any]) -> dict[str,
                 "q": got.get("q_value"),
                 "difference": test.get("difference"),
                 "exposed_units": (test.get("exposed") or {}).get("units"),
+                "test": test or None,
             }
         )
     suggestions = measured.get("suggested_pain_points", [])
@@ -954,6 +981,7 @@ class Job:
     customers: int
     seed: int
     variant: str  # planted | null | shuffled
+    runner: str = "cli"
 
 
 def run_job(job: Job, root: str) -> dict[str, Any]:
@@ -968,7 +996,7 @@ def run_job(job: Job, root: str) -> dict[str, Any]:
         if job.variant == "shuffled":
             shuffle_personas(folder, job.seed)
         truth = json.loads((folder / "truth.json").read_text())
-        result = measure_folder(folder)
+        result = measure_folder(folder, runner=job.runner)
         events = len(pd.read_parquet(folder / "events.parquet", columns=["event"]))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -1180,18 +1208,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--check", action="store_true", help="verify the generator only"
     )
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--runner", choices=["cli", "facade"], default="cli")
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
-    parser.add_argument("--json", type=Path, help="save every scored run here")
+    parser.add_argument(
+        "--json", type=Path, help="append every scored run (JSON lines)"
+    )
+    parser.add_argument("--from-json", type=Path, help="summarise saved runs only")
     args = parser.parse_args(argv)
     seeds = args.seeds * len(args.sizes) if len(args.seeds) == 1 else args.seeds
     pd.set_option("display.width", 250)
     pd.set_option("display.max_rows", 500)
+    if args.from_json:
+        lines = args.from_json.read_text(encoding="utf-8").splitlines()
+        _report([json.loads(line) for line in lines if line.strip()], write=args.write)
+        return
     if args.check:
         for size, n in zip(args.sizes, seeds, strict=True):
             print(check_generator([size], n).to_string(index=False), flush=True)
         return
     jobs = [
-        Job(size, seed, variant)
+        Job(size, seed, variant, args.runner)
         for size, n in zip(args.sizes, seeds, strict=True)
         for seed in range(n)
         for variant in ("planted", "null", "shuffled")
@@ -1199,16 +1235,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = []
     for row in run_jobs(jobs, workers=args.workers):
         rows.append(row)
+        if args.json:  # one line per run, so a long run that is stopped keeps its rows
+            with args.json.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(row, default=str) + "\n")
         status = row.get("error") or _brief(row)
         print(f"{row['variant']:>8} {row['customers']:>6} seed {row['seed']:>2}: "
               f"{row['seconds']:6.1f} s  {status}", flush=True)  # fmt: skip
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, default=str))
+    _report(rows, write=args.write)
+
+
+def _report(rows: list[dict[str, Any]], *, write: bool) -> None:
     summary = pd.DataFrame(summarise(rows))
     claims = per_claim(rows)
     print(summary.to_string(index=False))
     print(claims.to_string(index=False))
-    if args.write:
+    if write:
         block = _results_block(summary, claims)
         write_results(Path(__file__).with_name("RESULTS.md"), block)
 
