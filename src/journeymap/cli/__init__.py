@@ -63,6 +63,9 @@ _USAGE_ERROR: type[Exception] = next(
 )
 
 
+INTERRUPTED = 130  # the shell's code for a SIGINT (128 + 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: an error becomes one line on stderr, never a traceback.
 
@@ -80,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BaseException as exc:  # noqa: BLE001 - the one place errors become lines
         return _report(exc)
+    if result == INTERRUPTED:
+        # typer turns Ctrl-C into a silent return of 130; say what happened
+        err_console.print("interrupted")
     return result if isinstance(result, int) else 0
 
 
@@ -89,7 +95,7 @@ def _report(exc: BaseException) -> int:
         # checked first: DuckDB turns Ctrl-C into an error that ingest would otherwise
         # report as a bad input file (issue 8)
         err_console.print("interrupted")
-        return 130
+        return INTERRUPTED
     if isinstance(exc, JourneymapError):
         return _fail(exc.one_line(), exc.exit_code)
     if isinstance(exc, OSError):
