@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
-from journeymap.ingest.timestamps import timestamp_sql
+from journeymap.ingest.timestamps import YEARS, timestamp_kind_sql, timestamp_sql
 
 TEXT_ROLES = ("channel", "session_id", "score_kind", "text")
 NUMBER_ROLES = ("value", "score")
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+KIND_COLUMN = "_jm_ts_kind"  # how a numeric timestamp was read (see timestamps.py)
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,35 @@ def text_sql(expr: str) -> str:
     return f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
 
 
+# ';'-separated exports usually write decimal commas: 1.234,5 is 1234.5 (issue 10)
+THOUSANDS = r"[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?"
+COMMA_DECIMAL = r"[+-]?[0-9]+,[0-9]+"
+
+
 def number_sql(expr: str, *, decimal_comma: bool) -> str:
     text = text_sql(expr)
-    if decimal_comma:  # ';'-separated exports usually write 1,5 for 1.5
-        return f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
+    if decimal_comma:
+        german = f"replace(replace({text}, '.', ''), ',', '.')"
+        return (
+            f"(CASE WHEN regexp_full_match({text}, '{THOUSANDS}|{COMMA_DECIMAL}') "
+            f"THEN TRY_CAST({german} AS DOUBLE) ELSE TRY_CAST({text} AS DOUBLE) END)"
+        )
     return f"TRY_CAST({text} AS DOUBLE)"
+
+
+def id_sql(expr: str, sql_type: str) -> str:
+    """Customer id text; integral numbers lose ``.0`` so ``1.0`` joins ``1`` (issue 10)."""
+    if sql_type.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL", "REAL")):
+        return (
+            f"(CASE WHEN {expr} = trunc({expr}) AND abs({expr}) < 1e18 "
+            f"THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
+            f"ELSE CAST({expr} AS VARCHAR) END)"
+        )
+    text = text_sql(expr)
+    return (
+        f"(CASE WHEN contains({text}, '.') AND regexp_full_match({text}, "
+        rf"'-?[0-9]+\.0+') THEN split_part({text}, '.', 1) ELSE {text} END)"
+    )
 
 
 def stage_sql(
@@ -48,11 +73,13 @@ def stage_sql(
     zone: str,
     *,
     session_utc: bool = True,
+    time_format: str | None = None,
 ) -> str:
     """SELECT over the source yielding the row number, canonical columns and properties."""
     selects = _canonical_selects(
-        source, types, mapping, properties, zone, session_utc=session_utc
-    )
+        source, types, mapping, properties, zone, session_utc=session_utc,
+        time_format=time_format,
+    )  # fmt: skip
     return f"SELECT {', '.join(selects)} FROM {source.relation}"
 
 
@@ -69,8 +96,8 @@ class Verdict:
         return f"{self.reason} IS NULL"
 
 
-def verdict_sql(mapping: Mapping[str, str]) -> Verdict:
-    checks = quarantine_checks(mapping)
+def verdict_sql(mapping: Mapping[str, str], *, kinds: bool = False) -> Verdict:
+    checks = quarantine_checks(mapping, kinds=kinds)
     return Verdict(
         reason=_case(checks, lambda c: _literal(c.reason)),
         column=_case(checks, lambda c: _literal(c.column)),
@@ -86,6 +113,7 @@ def _canonical_selects(
     zone: str,
     *,
     session_utc: bool = True,
+    time_format: str | None = None,
 ) -> list[str]:
     def col(name: str) -> str:  # JSON values as their text, not as quoted JSON
         sql = source.column_sql(name)
@@ -93,13 +121,20 @@ def _canonical_selects(
 
     ts = mapping["timestamp"]
     ts_type = "VARCHAR" if types[ts] == "JSON" else types[ts]
+    who = mapping["customer_id"]
+    time = timestamp_sql(
+        col(ts), ts_type, zone, session_utc=session_utc, time_format=time_format
+    )
     selects = [
         f"{ROW_COLUMN}",
-        f"{text_sql(col(mapping['customer_id']))} AS customer_id",
-        f"{timestamp_sql(col(ts), ts_type, zone, session_utc=session_utc)} AS timestamp",
+        f"{id_sql(col(who), types[who])} AS customer_id",
+        f"{time} AS timestamp",
         f"{text_sql(col(mapping['event']))} AS event",
         f"{text_sql(col(ts))} AS _jm_raw_timestamp",
     ]
+    kind = timestamp_kind_sql(col(ts), ts_type, time_format=time_format)
+    if kind is not None:
+        selects.append(f"{kind} AS {KIND_COLUMN}")
     for role in TEXT_ROLES:
         if role in mapping:
             expr = text_sql(col(mapping[role]))
@@ -120,8 +155,24 @@ def _canonical_selects(
     return selects
 
 
-def quarantine_checks(mapping: Mapping[str, str]) -> list[Check]:
+def quarantine_checks(
+    mapping: Mapping[str, str], *, kinds: bool = False
+) -> list[Check]:
     """The rules a row must pass, in the order they are reported (first failure wins)."""
+    low, high = YEARS
+    ambiguous = Check(
+        f"{KIND_COLUMN} = 'ambiguous'",
+        "ambiguous numeric timestamp: not %Y%m%d, an Excel serial or epoch "
+        "s/ms/us/ns by its size; pass time_format",
+        mapping["timestamp"],
+        "_jm_raw_timestamp",
+    )
+    implausible = Check(
+        f"timestamp < TIMESTAMP '{low}-01-01' OR timestamp >= TIMESTAMP '{high + 1}-01-01'",
+        f"timestamp outside the years {low}-{high}",
+        mapping["timestamp"],
+        "_jm_raw_timestamp",
+    )
     checks = [
         Check(
             "customer_id IS NULL", "missing customer_id", mapping["customer_id"], "NULL"
@@ -138,8 +189,11 @@ def quarantine_checks(mapping: Mapping[str, str]) -> list[Check]:
             mapping["timestamp"],
             "_jm_raw_timestamp",
         ),  # fmt: skip
+        implausible,
         Check("event IS NULL", "missing event", mapping["event"], "NULL"),
     ]
+    if kinds:
+        checks.insert(2, ambiguous)
     for role in NUMBER_ROLES:
         if role in mapping:
             checks.append(

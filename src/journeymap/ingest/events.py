@@ -17,12 +17,14 @@ from journeymap.engine import Engine, EventLog, connect, fresh_name
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
 from journeymap.ingest.canonical import (
+    KIND_COLUMN,
     Verdict,
     stage_sql,
     verdict_sql,
 )
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
+from journeymap.ingest.decimals import settle_decimal_commas
 from journeymap.ingest.frames import read_frame
 from journeymap.ingest.properties import infer_property_types, property_names
 from journeymap.ingest.quarantine import (
@@ -40,7 +42,12 @@ from journeymap.ingest.sources import (
     create_temp_table,
     quote_ident,
 )
-from journeymap.ingest.timestamps import check_timezone, session_is_utc
+from journeymap.ingest.timestamps import (
+    check_time_format,
+    check_time_kinds,
+    check_timezone,
+    session_is_utc,
+)
 from journeymap.model.results import IngestReport
 
 
@@ -53,6 +60,7 @@ def read_events(
     delimiter: str | None = None,
     encoding: str | None = None,
     quarantine_path: str | os.PathLike[str] | None = None,
+    time_format: str | None = None,
 ) -> EventLog:
     """Read events from a file, a database table or a data frame into an EventLog.
 
@@ -75,6 +83,10 @@ def read_events(
         without BOM, UTF-16, cp1252, latin-1).
     quarantine_path
         Also write the quarantined rows to this ``.csv`` or ``.parquet`` file.
+    time_format
+        How to read the timestamp column when guessing is not enough: ``epoch_s``,
+        ``epoch_ms``, ``epoch_us``, ``epoch_ns``, ``yyyymmdd``, ``yyyymmddhhmmss``,
+        ``excel`` or a strptime format such as ``"%d/%m/%Y %H:%M"``.
 
     Returns
     -------
@@ -101,13 +113,15 @@ def read_events(
     """
     engine = engine or connect()
     zone = check_timezone(engine, timezone)
+    time_format = check_time_format(time_format)
     opened = open_source(engine, source, delimiter=delimiter, encoding=encoding)
     try:
         types = describe(engine, opened)
         mapping = _map_columns(types, columns, label=opened.label)
         return load(
-            engine, opened, types, mapping, zone=zone, quarantine_path=quarantine_path
-        )
+            engine, opened, types, mapping, zone=zone,
+            quarantine_path=quarantine_path, time_format=time_format,
+        )  # fmt: skip
     finally:
         for statement in opened.cleanup:
             engine.sql_rows(statement)
@@ -163,13 +177,21 @@ def load(
     *,
     zone: str,
     quarantine_path: str | os.PathLike[str] | None = None,
+    time_format: str | None = None,
 ) -> EventLog:
     """Stage, quarantine, deduplicate and number the events; report the accounting."""
     properties = property_names(list(types), mapping)
-    stage = _stage(engine, source, types, mapping, properties, zone)
-    verdict = verdict_sql(mapping)
+    stage, kinds = _stage(engine, source, types, mapping, properties, zone, time_format)
+    verdict = verdict_sql(mapping, kinds=kinds)
+    notes: list[str] = []
     try:
         renumber_after_rejects(engine, stage, source)
+        if kinds:
+            notes += check_time_kinds(
+                engine, stage, label=source.label, column=mapping["timestamp"]
+            )
+        if source.delimiter == ";":
+            notes += settle_decimal_commas(engine, stage, mapping)
         quarantined_table = build_quarantine(engine, stage, source, verdict)
         property_types = (
             infer_property_types(engine, stage, properties, verdict)
@@ -181,6 +203,7 @@ def load(
     finally:
         engine.sql_rows(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
     quarantined = count_rows(engine, quarantined_table)
+    _check_lines(source, read + quarantined)
     loaded = count_rows(engine, events)
     report = IngestReport(
         source=source.label,
@@ -195,9 +218,28 @@ def load(
             if quarantine_path is not None and quarantined
             else None
         ),
+        encoding=source.encoding,
+        warnings=(
+            *source.warnings,
+            *(source.lines.warnings if source.lines else ()),
+            *notes,
+        ),
     )
     remember(report, engine, quarantined_table)
     return EventLog(table=engine.table(events), engine=engine, report=report)
+
+
+def _check_lines(source: Source, read: int) -> None:
+    """Refuse a text file whose rows do not add up to its independently counted records."""
+    scan = source.lines
+    if scan is None or read == scan.records:
+        return
+    raise IngestError(
+        f"line accounting failed: {scan.lines:,} lines hold {scan.records:,} data "
+        f"records, but {read:,} rows were read; the file's quoting or line ends are "
+        "not understood, so nothing is loaded",
+        file=source.label,
+    )
 
 
 def _stage(
@@ -207,11 +249,17 @@ def _stage(
     mapping: Mapping[str, str],
     properties: Mapping[str, str],
     zone: str,
-) -> str:
+    time_format: str | None,
+) -> tuple[str, bool]:
+    """The staging table, and whether it says how numeric timestamps were read."""
     utc = session_is_utc(engine)
-    select = stage_sql(source, types, mapping, properties, zone, session_utc=utc)
+    select = stage_sql(
+        source, types, mapping, properties, zone, session_utc=utc,
+        time_format=time_format,
+    )  # fmt: skip
     try:
-        return create_temp_table(engine, select, source.params, prefix="stage")
+        name = create_temp_table(engine, select, source.params, prefix="stage")
+        return name, KIND_COLUMN in select
     except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label

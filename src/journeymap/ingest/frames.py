@@ -39,8 +39,12 @@ def read_frame(engine: Engine, data: Any) -> Source:
     import pyarrow as pa
 
     table = to_arrow(data)
-    if ROW_COLUMN in table.column_names:
-        table = table.drop_columns([ROW_COLUMN])
+    if ROW_COLUMN in table.column_names:  # a user column: kept, renamed (issue 10)
+        names = table.column_names
+        target = ROW_COLUMN.lstrip("_")
+        while target in names:
+            target += "_source"
+        table = table.rename_columns([target if n == ROW_COLUMN else n for n in names])
     rows = pa.array(range(1, table.num_rows + 1), type=pa.int64())
     table = table.append_column(ROW_COLUMN, rows)
     name = table_name(engine.register_arrow(table, prefix="input"))

@@ -24,6 +24,8 @@ def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, 
 
     >>> property_names(["ts", "Timestamp", "plan"], {"timestamp": "ts"})
     {'Timestamp': 'Timestamp_source', 'plan': 'plan'}
+    >>> property_names(["_jm_x", "jm_x_source"], {})
+    {'_jm_x': 'jm_x_source', 'jm_x_source': 'jm_x_source_source'}
     """
     used = set(mapping.values())
     taken = {name.lower() for name in (*CANONICAL_COLUMNS, *INTERNAL_COLUMNS)}
@@ -32,7 +34,9 @@ def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, 
         if column in used or column == ROW_COLUMN:
             continue
         target = column
-        while target.lower() in taken or target.lower().startswith("_jm_"):
+        if target.lower().startswith("_jm_"):  # internal prefix: never kept (issue 10:
+            target = target.lstrip("_") + "_source"  # appending alone looped forever)
+        while target.lower() in taken:
             target = f"{target}_source"
         names[column] = target
         taken.add(target.lower())

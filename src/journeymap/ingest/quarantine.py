@@ -20,6 +20,7 @@ from journeymap.ingest.sources import (
     ROW_COLUMN,
     Source,
     create_temp_table,
+    drop_sql,
     quote_ident,
 )
 from journeymap.model.results import IngestReport
@@ -37,16 +38,40 @@ def renumber_after_rejects(engine: Engine, stage: str, source: Source) -> None:
     DuckDB numbers only the rows it could parse; a rejected line at data row r pushes
     every later row one further. With the rejected rows r_1 < r_2 < ... and
     s_j = r_j - j (good rows before r_j), good row g becomes g + #{j : s_j < g}.
+    Then lines quarantined before DuckDB read the file (see
+    :mod:`~journeymap.ingest.lines`) push later rows further, by a step table.
     """
-    if source.rejects is None or not _count(engine, source.rejects):
-        return
-    rejected = (
-        f"(SELECT r - row_number() OVER (ORDER BY r) AS s FROM "
-        f"(SELECT DISTINCT line - 1 AS r FROM {quote_ident(source.rejects)}))"
-    )
-    engine.sql_rows(
-        f"UPDATE {quote_ident(stage)} SET {ROW_COLUMN} = {ROW_COLUMN} + "
-        f"(SELECT count(*) FROM {rejected} AS j WHERE j.s < {quote_ident(stage)}.{ROW_COLUMN})"
+    table = quote_ident(stage)
+    if source.rejects is not None and _count(engine, source.rejects):
+        rejected = (
+            f"(SELECT r - row_number() OVER (ORDER BY r) AS s FROM "
+            f"(SELECT DISTINCT line - 1 AS r FROM {quote_ident(source.rejects)}))"
+        )
+        engine.sql_rows(
+            f"UPDATE {table} SET {ROW_COLUMN} = {ROW_COLUMN} + "
+            f"(SELECT count(*) FROM {rejected} AS j WHERE j.s < {table}.{ROW_COLUMN})"
+        )
+    steps = source.lines.unit_steps if source.lines is not None else ()
+    if len(steps) > 1:
+        shifts = steps_table(engine, steps)
+        engine.sql_rows(
+            f"UPDATE {table} SET {ROW_COLUMN} = {table}.{ROW_COLUMN} + m.shift FROM "
+            f"(SELECT s.{ROW_COLUMN} AS unit, t.shift FROM {table} AS s ASOF JOIN "
+            f"{quote_ident(shifts)} AS t ON s.{ROW_COLUMN} >= t.start) AS m "
+            f"WHERE {table}.{ROW_COLUMN} = m.unit"
+        )
+        engine.sql_rows(drop_sql(shifts))
+
+
+def steps_table(engine: Engine, steps: tuple[tuple[int, int], ...]) -> str:
+    """A temp table ``(start, shift)`` of a step function (from a line scan)."""
+    values = ", ".join("(?, ?)" for _ in steps)
+    params = [number for step in steps for number in step]
+    return create_temp_table(
+        engine,
+        f"SELECT * FROM (VALUES {values}) AS t(start, shift)",
+        params,
+        prefix="steps",
     )
 
 
@@ -54,6 +79,7 @@ def build_quarantine(
     engine: Engine, stage: str, source: Source, verdict: Verdict
 ) -> str:
     """Create the quarantine table from the staging table and the CSV rejects."""
+    scan = source.lines
     line = (
         f"{ROW_COLUMN} + {source.line_offset}"
         if source.line_offset is not None
@@ -65,14 +91,40 @@ def build_quarantine(
         f"CAST({verdict.value} AS VARCHAR) AS value, customer_id "
         f"FROM {quote_ident(stage)} WHERE NOT ({verdict.good})"
     ]
+    scratch: list[str] = []
     if source.rejects is not None:
+        unit = "CAST(line - 1 AS BIGINT)"
+        rejects = quote_ident(source.rejects)
+        if scan is not None and len(scan.unit_steps) > 1:
+            scratch.append(steps_table(engine, scan.unit_steps))
+            rejects = (
+                f"(SELECT r.* REPLACE (r.line + t.shift AS line) FROM {rejects} AS r "
+                f"ASOF JOIN {quote_ident(scratch[-1])} AS t ON r.line - 1 >= t.start)"
+            )
         parts.append(
-            "SELECT CAST(line - 1 AS BIGINT), CAST(line AS BIGINT), NULL, "
+            f"SELECT {unit}, CAST(NULL AS BIGINT), NULL, "
             "'malformed line: ' || lower(CAST(min(error_type) AS VARCHAR)), "
-            f"min(csv_line), NULL FROM {quote_ident(source.rejects)} GROUP BY line"
+            f"min(csv_line), NULL FROM {rejects} GROUP BY line"
         )
     query = " UNION ALL ".join(parts)
-    return create_temp_table(engine, query, prefix="quarantine")
+    if scan is not None:
+        scratch.append(steps_table(engine, scan.line_steps))
+        query = (
+            f"SELECT q.* REPLACE (q.row_number + t.shift AS line) FROM ({query}) AS q "
+            f"ASOF JOIN {quote_ident(scratch[-1])} AS t ON q.row_number >= t.start"
+        )
+        if scan.bad:
+            values = ", ".join("(?, ?, NULL, ?, ?, NULL)" for _ in scan.bad)
+            query += f" UNION ALL SELECT * FROM (VALUES {values})"
+    params = [
+        item
+        for bad in (scan.bad if scan is not None else ())
+        for item in (bad.row, bad.line, bad.reason, bad.text)
+    ]
+    name = create_temp_table(engine, query, params, prefix="quarantine")
+    for table in scratch:
+        engine.sql_rows(drop_sql(table))
+    return name
 
 
 def reason_counts(engine: Engine, table: str) -> dict[str, int]:

@@ -7,21 +7,19 @@ through Python, via openpyxl's streaming reader into Arrow.
 from __future__ import annotations
 
 import datetime
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from journeymap._importers import import_openpyxl
 from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError
+from journeymap.ingest.lines import scan_lines
 from journeymap.ingest.sniffing import (
     ENCODINGS,
     decode_sample,
     read_sample,
     sniff_delimiter,
     sniff_encoding,
-    transcode_to_utf8,
 )
 from journeymap.ingest.sources import (
     ROW_COLUMN,
@@ -77,51 +75,48 @@ def read_csv(
 ) -> Source:
     """A Source for a delimited text file; encoding and delimiter sniffed unless given.
 
-    Malformed lines (too many or too few fields, bad bytes) do not stop the read: DuckDB
-    stores them in a rejects table, and ingest quarantines them with their line.
+    :func:`~journeymap.ingest.lines.scan_lines` first accounts for every line (encoding
+    decided on the whole file, unbalanced quotes and undecodable lines quarantined), so
+    DuckDB reads a file whose record boundaries are known. Lines DuckDB still cannot
+    split into fields land in its rejects table and are quarantined with their line.
     """
-    sample = read_sample(path)
-    encoding = _check_encoding(encoding) if encoding else sniff_encoding(sample)
+    given = _check_encoding(encoding) if encoding else None
     if delimiter is None:
-        text = decode_sample(sample, encoding)
+        sample = read_sample(path)
+        text = decode_sample(sample, given or sniff_encoding(sample))
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    rejects, scan = fresh_name("rejects"), fresh_name("rejects_scan")
-    scanned = path
-    temp_files: tuple[str, ...] = ()
-    if encoding in ("latin-1", "cp1252"):
-        scanned = _utf8_copy(path, encoding)
-        temp_files = (str(scanned),)
+    scan = scan_lines(path, delimiter=delimiter, encoding=given, label=str(path))
+    names = [_protect(name, scan.header) for name in scan.header]
+    rejects, scanned = fresh_name("rejects"), fresh_name("rejects_scan")
     relation = (
         f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} FROM read_csv(?, delim = ?, "
-        "header = true, all_varchar = true, encoding = ?, quote = '\"', escape = '\"', "
-        "ignore_errors = true, "
-        f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scan}'))"
+        "header = true, auto_detect = false, columns = ?, quote = '\"', escape = '\"', "
+        "ignore_errors = true, max_line_size = 100000000, "
+        f"store_rejects = true, rejects_table = '{rejects}', "
+        f"rejects_scan = '{scanned}'))"
     )
     return Source(
         label=str(path),
         relation=relation,
-        params=(str(scanned), delimiter, "utf-16" if encoding == "utf-16" else "utf-8"),
+        params=(str(scan.path), delimiter, dict.fromkeys(names, "VARCHAR")),
         text=True,
-        line_offset=1,
         rejects=rejects,
-        encoding=encoding,
+        encoding=scan.encoding,
         delimiter=delimiter,
-        temp_files=temp_files,
-        cleanup=(drop_sql(rejects), drop_sql(scan)),
+        lines=scan,
+        temp_files=scan.temp_files,
+        cleanup=(drop_sql(rejects), drop_sql(scanned)),
     )
 
 
-def _utf8_copy(path: Path, encoding: str) -> Path:
-    handle, name = tempfile.mkstemp(prefix="journeymap-", suffix=".csv")
-    os.close(handle)
-    try:
-        transcode_to_utf8(path, encoding, Path(name))
-    except OSError as exc:
-        Path(name).unlink(missing_ok=True)
-        raise IngestError(
-            f"cannot transcode from {encoding}: {exc}", file=str(path)
-        ) from exc
-    return Path(name)
+def _protect(name: str, names: list[str]) -> str:
+    """Rename a header name that is the row-number column (never clash, never drop)."""
+    if name != ROW_COLUMN:
+        return name
+    target = name.lstrip("_")
+    while target in names:
+        target += "_source"
+    return target
 
 
 def _check_encoding(encoding: str) -> str:

@@ -1,9 +1,9 @@
-"""Guess a text file's encoding and delimiter from its first bytes.
+"""Guess a text file's delimiter (and a first guess of its encoding) from its first bytes.
 
-DuckDB's CSV reader decodes UTF-8 and UTF-16 itself, but its latin-1 decoder rejects
-the bytes 0x80-0x9F, which Windows exports (cp1252) use for ``€``, curly quotes and
-dashes. Such files are transcoded to a temporary UTF-8 file in 4 MiB chunks
-(:func:`transcode_to_utf8`) and DuckDB reads that, so no file is ever held in memory.
+The encoding that is actually used is decided on the whole file by
+:mod:`journeymap.ingest.lines`; the guess here only decodes the sample for the delimiter.
+cp1252 (Windows exports: ``€``, curly quotes, dashes in 0x80-0x9F) is told from latin-1
+by those bytes, and :data:`CP1252_FIX` maps them when a file is transcoded.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 ENCODINGS = ("utf-8", "utf-16", "latin-1", "cp1252")
 
-CHUNK_BYTES = 4 << 20
 # latin-1 code point -> cp1252 character for the bytes 0x80-0x9F that cp1252 defines
 # (the five it leaves undefined keep their latin-1 meaning, so decoding never fails).
 CP1252_FIX = {
@@ -83,11 +82,3 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delimiter, score
     return best
-
-
-def transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
-    """Copy a latin-1 or cp1252 file to ``target`` as UTF-8, chunk by chunk."""
-    table = CP1252_FIX if encoding == "cp1252" else {}
-    with path.open("rb") as source, target.open("wb") as sink:
-        while chunk := source.read(CHUNK_BYTES):
-            sink.write(chunk.decode("latin-1").translate(table).encode("utf-8"))

@@ -8,7 +8,10 @@ The relation is only scanned when the canonical table is built, so large files s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from journeymap.ingest.lines import LineScan
 
 ROW_COLUMN = "_jm_row"
 
@@ -38,6 +41,8 @@ class Source:
     rejects: str | None = None  # DuckDB table of malformed CSV lines
     encoding: str | None = None
     delimiter: str | None = None
+    lines: LineScan | None = None  # CSV: the independent line accounting
+    warnings: tuple[str, ...] = ()  # said in the report (e.g. skipped files)
     temp_files: tuple[str, ...] = ()  # deleted once the events are built
     cleanup: tuple[str, ...] = ()  # SQL run once the events are built
 

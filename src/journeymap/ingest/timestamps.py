@@ -1,11 +1,22 @@
 """SQL that turns any common timestamp spelling into a naive UTC ``TIMESTAMP``.
 
 Accepted: ISO 8601 with or without an offset (``Z``, ``+02:00``, ``+0200``, a zone name),
-``T`` or space between date and time, date-only, and epoch numbers (seconds,
-milliseconds, microseconds or nanoseconds, told apart by magnitude), as numbers or as
-numeric strings. Values with an offset are converted to UTC; naive values are wall-clock
-time in ``timezone`` (UTC by default), converted DST-correctly by DuckDB's ICU.
-Unparsable values become NULL, and the row is quarantined by the caller.
+``T`` or space between date and time, date-only, and numbers. A number is read by its
+magnitude and form (issue 10), never guessed silently:
+
+- ``20240301`` (8 digits, a valid date) is ``%Y%m%d``; ``20240301103000`` (14 digits)
+  is ``%Y%m%d%H%M%S``; both are wall-clock time like naive ISO text;
+- 20000 to 109573 (1954-10-03 to 2199-12-31) is an Excel serial day number;
+- 1e8 to 1e11 is epoch seconds, then milliseconds, microseconds, nanoseconds by powers
+  of 1000;
+- anything else is *ambiguous* and the row is quarantined; a column mixing these
+  families (say ``%Y%m%d`` and epoch seconds) is refused, naming rows of each, unless
+  ``time_format`` says how to read it.
+
+Values with an offset are converted to UTC; naive values are wall-clock time in
+``timezone`` (UTC by default), converted DST-correctly by DuckDB's ICU. Unparsable values
+become NULL, and the row is quarantined by the caller, as are times outside
+:data:`YEARS` (year -290000 or 2611 is a misread, not an event).
 
 Zone names are checked against DuckDB's ``pg_timezone_names()`` before they reach the
 SQL text, so a zone can never inject SQL (see issue 4).
@@ -43,11 +54,19 @@ def check_timezone(engine: Engine, timezone: str | None) -> str:
     return str(rows[0][0])
 
 
-def timestamp_sql(column: str, sql_type: str, zone: str, *, session_utc: bool) -> str:
+def timestamp_sql(
+    column: str,
+    sql_type: str,
+    zone: str,
+    *,
+    session_utc: bool,
+    time_format: str | None = None,
+) -> str:
     """SQL for a naive UTC timestamp from ``column`` (an SQL expression) of ``sql_type``.
 
     ``zone`` must come from :func:`check_timezone`; ``session_utc`` says whether the
-    connection's ``TimeZone`` setting is UTC (see :func:`text_timestamp_sql`).
+    connection's ``TimeZone`` setting is UTC (see :func:`text_timestamp_sql`);
+    ``time_format`` (checked by :func:`check_time_format`) forces one reading.
     """
     sql_type = sql_type.upper()
     if sql_type.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):
@@ -55,13 +74,38 @@ def timestamp_sql(column: str, sql_type: str, zone: str, *, session_utc: bool) -
     if sql_type.startswith("TIMESTAMP") or sql_type == "DATE":
         return local_to_utc_sql(f"CAST({column} AS TIMESTAMP)", zone)
     if sql_type.startswith(NUMERIC_TYPES):
-        return epoch_sql(f"CAST({column} AS DOUBLE)")
+        number = f"CAST({column} AS DOUBLE)"
+        return number_timestamp_sql(number, number_kind_sql(number, time_format), zone)
     text = f"trim(CAST({column} AS VARCHAR))"
-    return text_timestamp_sql(text, zone, session_utc=session_utc)
+    if time_format is not None and "%" in time_format:
+        literal = time_format.replace("'", "''")
+        return local_to_utc_sql(f"TRY_STRPTIME({text}, '{literal}')", zone)
+    return text_timestamp_sql(
+        text, zone, session_utc=session_utc, time_format=time_format
+    )
 
 
-def text_timestamp_sql(text: str, zone: str, *, session_utc: bool) -> str:
-    """SQL parsing a trimmed string: epoch number, else an ISO time.
+def timestamp_kind_sql(
+    column: str, sql_type: str, *, time_format: str | None = None
+) -> str | None:
+    """SQL naming how each value was read as a number (NULL: not a number); ``None``
+    when the column cannot hold numbers."""
+    sql_type = sql_type.upper()
+    if sql_type.startswith(("TIMESTAMP", "DATE")):
+        return None
+    if sql_type.startswith(NUMERIC_TYPES):
+        return number_kind_sql(f"CAST({column} AS DOUBLE)", time_format)
+    if time_format is not None and "%" in time_format:
+        return None
+    return number_kind_sql(
+        f"TRY_CAST(trim(CAST({column} AS VARCHAR)) AS DOUBLE)", time_format
+    )
+
+
+def text_timestamp_sql(
+    text: str, zone: str, *, session_utc: bool, time_format: str | None = None
+) -> str:
+    """SQL parsing a trimmed string: a number (see the module docstring), else ISO.
 
     When naive times are UTC and so is the session, one ``TIMESTAMPTZ`` cast reads
     every ISO form (offsets, ``Z``, zone names, naive as UTC). Otherwise a regex tells
@@ -73,7 +117,8 @@ def text_timestamp_sql(text: str, zone: str, *, session_utc: bool) -> str:
         f"(coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
         f"TRY_CAST(upper({text}) AS TIMESTAMPTZ)) AT TIME ZONE 'UTC')"
     )
-    epoch = f"WHEN {number} IS NOT NULL THEN {epoch_sql(number)}"
+    kind = number_kind_sql(number, time_format)
+    epoch = f"WHEN {number} IS NOT NULL THEN {number_timestamp_sql(number, kind, zone)}"
     if zone == "UTC" and session_utc:
         return f"(CASE {epoch} ELSE {zoned} END)"
     naive = local_to_utc_sql(f"TRY_CAST({text} AS TIMESTAMP)", zone)
@@ -97,16 +142,109 @@ def local_to_utc_sql(naive: str, zone: str) -> str:
     return f"(timezone('{literal}', {naive}) AT TIME ZONE 'UTC')"
 
 
-def epoch_sql(number: str) -> str:
-    """SQL for a timestamp from an epoch number, its unit guessed from its magnitude.
+# (kind, lower bound, upper bound, microseconds per unit) for epoch numbers
+_EPOCHS = (
+    ("epoch_s", "1e8", "1e11", "1e6"),
+    ("epoch_ms", "1e11", "1e14", "1e3"),
+    ("epoch_us", "1e14", "1e17", "1"),
+    ("epoch_ns", "1e17", "1e20", "1e-3"),
+)
+NUMBER_KINDS = {
+    "yyyymmdd": ("%Y%m%d", "a %Y%m%d date"),
+    "yyyymmddhhmmss": ("%Y%m%d%H%M%S", "a %Y%m%d%H%M%S time"),
+    "excel": ("", "an Excel serial day"),
+    "epoch_s": ("", "epoch seconds"),
+    "epoch_ms": ("", "epoch milliseconds"),
+    "epoch_us": ("", "epoch microseconds"),
+    "epoch_ns": ("", "epoch nanoseconds"),
+}
+FAMILIES = {"yyyymmdd": "date", "yyyymmddhhmmss": "date", "excel": "excel"}
+YEARS = (1900, 2200)  # plausible years; others are quarantined as misreads
+EXCEL_DAYS = (20000, 109574)  # 1954-10-03 .. 2200-01-01
 
-    Below 1e11 it is seconds (1e11 s is the year 5138), below 1e14 milliseconds, below
-    1e17 microseconds and below 1e20 nanoseconds; anything larger is NULL.
-    """
-    tiers = (("1e11", "1e6"), ("1e14", "1e3"), ("1e17", "1"), ("1e20", "1e-3"))
-    whens = " ".join(
-        f"WHEN abs({number}) < {limit} "
-        f"THEN make_timestamp(CAST(round(({number}) * {scale}) AS BIGINT))"
-        for limit, scale in tiers
+
+def check_time_format(time_format: str | None) -> str | None:
+    """A numeric kind (``epoch_ms``, ``yyyymmdd``, ``excel``...) or a strptime format."""
+    if time_format is None or time_format in NUMBER_KINDS or "%" in time_format:
+        return time_format
+    known = ", ".join(NUMBER_KINDS)
+    raise IngestError(
+        f"unknown time format {time_format!r}; use one of {known} or a strptime "
+        "format such as '%d/%m/%Y %H:%M'",
+        field="time_format",
     )
-    return f"(CASE {whens} ELSE NULL END)"
+
+
+def number_kind_sql(number: str, time_format: str | None = None) -> str:
+    """SQL naming how a DOUBLE ``number`` reads as a time (``'ambiguous'`` if it cannot)."""
+    if time_format in NUMBER_KINDS:
+        return f"(CASE WHEN {number} IS NULL THEN NULL ELSE '{time_format}' END)"
+    digits = f"CAST(TRY_CAST({number} AS BIGINT) AS VARCHAR)"
+    whole = f"{number} = trunc({number})"
+    epochs = " ".join(
+        f"WHEN abs({number}) >= {low} AND abs({number}) < {high} THEN '{kind}'"
+        for kind, low, high, _ in _EPOCHS
+    )
+    return (
+        f"(CASE WHEN {number} IS NULL THEN NULL "
+        f"WHEN {whole} AND {number} BETWEEN 19000101 AND 22001231 "
+        f"AND TRY_STRPTIME({digits}, '%Y%m%d') IS NOT NULL THEN 'yyyymmdd' "
+        f"WHEN {whole} AND {number} BETWEEN 19000101000000 AND 22001231235959 "
+        f"AND TRY_STRPTIME({digits}, '%Y%m%d%H%M%S') IS NOT NULL THEN 'yyyymmddhhmmss' "
+        f"WHEN {number} >= {EXCEL_DAYS[0]} AND {number} < {EXCEL_DAYS[1]} THEN 'excel' "
+        f"{epochs} ELSE 'ambiguous' END)"
+    )
+
+
+def number_timestamp_sql(number: str, kind: str, zone: str) -> str:
+    """SQL for the timestamp of a DOUBLE ``number`` read as ``kind`` (SQL, see above)."""
+    digits = f"CAST(TRY_CAST({number} AS BIGINT) AS VARCHAR)"
+    excel = (
+        "TIMESTAMP '1899-12-30' + "
+        f"to_microseconds(TRY_CAST(round({number} * 86400e6) AS BIGINT))"
+    )
+    epochs = " ".join(
+        f"WHEN '{k}' THEN make_timestamp(TRY_CAST(round(({number}) * {scale}) AS BIGINT))"
+        for k, _, _, scale in _EPOCHS
+    )
+    compact = {
+        name: local_to_utc_sql(f"TRY_STRPTIME({digits}, '{fmt}')", zone)
+        for name, (fmt, _) in NUMBER_KINDS.items()
+        if fmt
+    }
+    whens = " ".join(f"WHEN '{name}' THEN {sql}" for name, sql in compact.items())
+    return (
+        f"(CASE {kind} {whens} WHEN 'excel' THEN {local_to_utc_sql(excel, zone)} "
+        f"{epochs} ELSE NULL END)"
+    )
+
+
+def check_time_kinds(
+    engine: Engine, stage: str, *, label: str, column: str
+) -> list[str]:
+    """Refuse a timestamp column whose numbers mix families; say how numbers were read.
+
+    ``stage`` holds ``_jm_row``, ``_jm_raw_timestamp`` and ``_jm_ts_kind``.
+    """
+    rows = engine.sql_rows(
+        "SELECT _jm_ts_kind, count(*), min(_jm_row), arg_min(_jm_raw_timestamp, _jm_row) "
+        f'FROM "{stage}" WHERE _jm_ts_kind IS NOT NULL '
+        "AND _jm_ts_kind <> 'ambiguous' GROUP BY 1 ORDER BY 2 DESC, 1"
+    )
+    families: dict[str, tuple[str, int, int, str]] = {}
+    for kind, count, row, raw in rows:
+        families.setdefault(FAMILIES.get(str(kind), "epoch"), (kind, count, row, raw))
+    if len(families) > 1:
+        (k1, _, r1, v1), (k2, _, r2, v2) = list(families.values())[:2]
+        raise IngestError(
+            f"numeric timestamps mix formats: row {r1} ({v1}) reads as "
+            f"{NUMBER_KINDS[k1][1]}, row {r2} ({v2}) as {NUMBER_KINDS[k2][1]}; "
+            "pass time_format to say which",
+            file=label,
+            field=column,
+        )
+    return [
+        f"timestamp column {column!r}: {int(count):,} number(s) read as "
+        f"{NUMBER_KINDS[str(kind)][1]}"
+        for kind, count, _, _ in rows
+    ]
