@@ -66,10 +66,16 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "broken.yaml").write_text("journeymap: 1\nname: [unclosed\n")
     for name in OUTPUTS:
         (tmp_path / name).write_bytes(PREVIOUS)
-    for name in ("ro.csv", "ro.json", "ro.svg"):
+    for name in ("ro.csv", "ro.json", "ro.svg", "ro.html"):
         (tmp_path / name).write_bytes(PREVIOUS)
         (tmp_path / name).chmod(0o444)
-    for name in ("folder.csv", "folder.json", "folder.svg", "folder.yaml"):
+    for name in (
+        "folder.csv",
+        "folder.json",
+        "folder.svg",
+        "folder.yaml",
+        "folder.html",
+    ):
         (tmp_path / name).mkdir()
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "map.yaml").write_text("# my edited demo map\n")
@@ -180,6 +186,14 @@ CASES: list[tuple[str, list[str], str]] = [
      "read-only"),
     ("render to an unknown format", ["render", "map.yaml", "-o", "map.bogus"],
      "bogus"),
+    ("report into a missing folder", ["report", "map.yaml", "-o", "no/r.html"],
+     "does not exist"),
+    ("report into a folder", ["report", "map.yaml", "-o", "folder.html"],
+     "is a folder"),
+    ("report into a read-only file", ["report", "map.yaml", "-o", "ro.html"],
+     "read-only"),
+    ("report to an unknown format", ["report", "map.yaml", "-o", "r.docx"],
+     "unknown report format"),
     ("new over an existing map", ["new", "-o", "new.yaml"], "--force"),
     ("new into a missing folder", ["new", "-o", "no/new.yaml"], "does not exist"),
     ("new into a folder", ["new", "--force", "-o", "folder.yaml"], "is a folder"),

@@ -14,10 +14,12 @@ from journeymap.cli._common import (
     IdOpt,
     TimeOpt,
     TimezoneOpt,
+    about,
     column_mapping,
     written,
 )
 from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
+from journeymap.cli._output import check_output, replacing
 from journeymap.errors import RenderError
 
 
@@ -41,6 +43,7 @@ def report(
             f"unknown report format {output.suffix!r}; known: .html, .pdf",
             file=str(output),
         )
+    check_output(output)
     loaded = load_map_data(
         map_path,
         data=data,
@@ -49,10 +52,12 @@ def report(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
     )
-    measured = loaded.measure()
+    with about(map_path):
+        measured = loaded.measure()
     if measured is None:
         raise RenderError("a report needs data: give --data EVENTS", file=str(map_path))
-    jm.save_report(measured, output)
+    with replacing(output) as temp:
+        jm.save_report(measured, temp)
     written(output, "report")
 
 
