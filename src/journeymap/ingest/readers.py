@@ -7,6 +7,7 @@ through Python, via openpyxl's streaming reader into Arrow.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -135,34 +136,121 @@ def _check_encoding(encoding: str) -> str:
 def read_parquet(engine: Engine, path: Path) -> Source:
     """A Source for a Parquet file or a folder of them (hive partitions become columns).
 
-    Row numbers follow the files in name order, then the rows within each file.
+    Row numbers follow the files in name order, then the rows within each file. A
+    folder must hold only Parquet data files (others are refused or, if not data,
+    skipped with a warning); a partition key that is also a column in the files does
+    not overwrite it: the folder's value becomes ``<key>_partition`` (issue 10).
     """
-    pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    files, warnings = _parquet_files(path) if path.is_dir() else ([str(path)], [])
     try:
-        offsets_name = create_temp_table(
-            engine,
-            "SELECT file_name AS _jm_file, "
-            "sum(num_rows) OVER (ORDER BY file_name) - num_rows AS _jm_offset "
-            "FROM parquet_file_metadata(?)",
-            [pattern],
-            prefix="offsets",
+        schema = engine.sql_rows(
+            "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false, "
+            "union_by_name = true)",
+            [files],
         )
-    except Exception as exc:  # noqa: BLE001 - not parquet, or an empty folder
+    except Exception as exc:  # noqa: BLE001 - not parquet
         first = (str(exc).strip().splitlines() or ["unreadable"])[0]
         raise IngestError(f"cannot read parquet: {first}", file=str(path)) from exc
+    columns = {str(row[0]) for row in schema}
+    keys = _partition_keys(path, files) if path.is_dir() else []
+    clash = [key for key in keys if key in columns]
+    extra = ""
+    if clash:
+        extra = "".join(
+            f", NULLIF(regexp_extract(p._jm_file, '[/\\\\]{_regex_literal(key)}="
+            f"([^/\\\\]*)[/\\\\]', 1), '') AS {quote_ident(key + '_partition')}"
+            for key in keys
+        )
+        warnings.append(
+            f"partition key(s) {', '.join(clash)} are also columns in the files: the "
+            "files' values are kept and the folder's are read as "
+            + ", ".join(f"{key}_partition" for key in keys)
+        )
+    hive = "false" if clash else "true" if keys else "false"
+    scan = (
+        "read_parquet(?, file_row_number = true, filename = '_jm_file', "
+        f"union_by_name = true, hive_partitioning = {hive}) AS p"
+    )
+    if len(files) == 1:
+        relation = (
+            f"(SELECT p.* EXCLUDE (file_row_number, _jm_file){extra}, "
+            f"p.file_row_number + 1 AS {ROW_COLUMN} FROM {scan})"
+        )
+        return Source(
+            label=str(path), relation=relation, params=(files,),
+            warnings=tuple(warnings),
+        )  # fmt: skip
+    offsets_name = create_temp_table(
+        engine,
+        "SELECT file_name AS _jm_file, "
+        "CAST(sum(num_rows) OVER (ORDER BY file_name) - num_rows AS BIGINT) "
+        "AS _jm_offset "
+        "FROM parquet_file_metadata(?)",
+        [files],
+        prefix="offsets",
+    )
     relation = (
-        f"(SELECT p.* EXCLUDE (file_row_number, filename), "
-        f"p.file_row_number + o._jm_offset + 1 AS {ROW_COLUMN} "
-        "FROM read_parquet(?, file_row_number = true, filename = true, "
-        f"union_by_name = true) AS p JOIN {quote_ident(offsets_name)} AS o "
-        "ON p.filename = o._jm_file)"
+        f"(SELECT p.* EXCLUDE (file_row_number, _jm_file){extra}, "
+        f"p.file_row_number + o._jm_offset + 1 AS {ROW_COLUMN} FROM {scan} "
+        f"JOIN {quote_ident(offsets_name)} AS o ON p._jm_file = o._jm_file)"
     )
     return Source(
         label=str(path),
         relation=relation,
-        params=(pattern,),
+        params=(files,),
+        warnings=tuple(warnings),
         cleanup=(drop_sql(offsets_name),),
     )
+
+
+def _parquet_files(folder: Path) -> tuple[list[str], list[str]]:
+    """Every Parquet file under ``folder`` (name order), and what was skipped."""
+    parquet: list[str] = []
+    other_data: list[str] = []
+    skipped: list[str] = []
+    for item in sorted(folder.rglob("*")):
+        if not item.is_file():
+            continue
+        relative = item.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue  # _SUCCESS, .crc, _metadata: bookkeeping, not data
+        kind = SUFFIXES.get(item.suffix.lower())
+        if kind == "parquet":
+            parquet.append(str(item))
+        elif kind is not None:
+            other_data.append(str(relative))
+        else:
+            skipped.append(str(relative))
+    if other_data:
+        shown = ", ".join(other_data[:3]) + (", ..." if len(other_data) > 3 else "")
+        what = "mixes Parquet with" if parquet else "holds no Parquet files but"
+        raise IngestError(
+            f"folder {what} {len(other_data)} other data file(s) ({shown}); "
+            "read one format per folder",
+            file=str(folder),
+        )
+    if not parquet:
+        raise IngestError("folder holds no Parquet files", file=str(folder))
+    warnings = []
+    if skipped:
+        shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        warnings.append(f"skipped {len(skipped)} file(s) that are not data: {shown}")
+    return parquet, warnings
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a regex matching itself, safe inside an SQL string literal."""
+    return re.escape(text).replace("'", "''")
+
+
+def _partition_keys(folder: Path, files: list[str]) -> list[str]:
+    keys: list[str] = []
+    for name in files:
+        for part in Path(name).relative_to(folder).parts[:-1]:
+            key = part.split("=", 1)[0] if "=" in part else None
+            if key and key not in keys:
+                keys.append(key)
+    return keys
 
 
 def read_jsonl(path: Path) -> Source:
