@@ -144,6 +144,8 @@ def _source(
     if given is not None:
         return given
     named = None if journey.data is None else getattr(journey.data, key)
+    if named and "://" in named:  # a table URL, not a path beside the map
+        return Path(named)
     return None if not named else map_path.parent / named
 
 

@@ -394,7 +394,12 @@ def _cell(value: Any) -> str:
 
 # -- command ------------------------------------------------------------------------------
 def analyze(
-    events: Annotated[Path, typer.Argument(help="Events file (CSV, Parquet, JSONL).")],
+    events: Annotated[  # str, not Path: a table URL must reach read_events intact
+        str,
+        typer.Argument(
+            help="Events file (CSV, Parquet, JSONL) or table (events.duckdb::events)."
+        ),
+    ],
     what: Annotated[
         str,
         typer.Option(

@@ -15,6 +15,7 @@ offline install cannot do. Values arrive as text and are typed like CSV cells.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ SCHEMES = ("duckdb", "sqlite", "postgresql", "postgres")
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db.duckdb")
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 BATCH_ROWS = 50_000
+# Path("duckdb:///a/b.duckdb?table=t") is "duckdb:/a/b.duckdb?table=t"
+_COLLAPSED = re.compile(r"^(duckdb|sqlite):/(?!/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,17 @@ def parse_table_address(text: str) -> TableAddress | None:
     TableAddress(kind='duckdb', location='shop.duckdb', table='main.events')
     >>> parse_table_address("events.csv") is None
     True
+    >>> parse_table_address("duckdb:/tmp/shop.duckdb?table=events").location
+    '/tmp/shop.duckdb'
     """
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
     if scheme in SCHEMES:
         return _parse_url(text, scheme)
+    collapsed = _COLLAPSED.match(text)  # a URL that went through pathlib.Path
+    if collapsed:
+        return _parse_url(
+            f"{collapsed[1]}://{text[collapsed.end() - 1 :]}", collapsed[1]
+        )
     if "::" in text:
         location, table = text.rsplit("::", 1)
         if location.lower().endswith(DUCKDB_SUFFIXES):

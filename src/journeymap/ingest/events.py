@@ -149,7 +149,7 @@ def open_source(
 ) -> Source:
     """The Source for a path, a table address or an in-memory table."""
     if isinstance(source, (str, os.PathLike)):
-        address = parse_table_address(str(source)) if isinstance(source, str) else None
+        address = parse_table_address(os.fspath(source))  # a Path may name a table
         if address is not None:
             return read_table(engine, address)
         return read_file(engine, Path(source), delimiter=delimiter, encoding=encoding)
