@@ -42,3 +42,13 @@ def test_paths_naming_tables_are_tables(database: Path) -> None:
     for address in addresses(database):
         log = read_events(Path(address))  # what a Path-typed CLI option passes on
         assert log.report is not None and log.report.loaded == 2
+
+
+def test_analyze_says_how_the_data_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("user_id,ts,event\nc1,20240301,visit\nc1,20240302,buy\n")
+    result = CliRunner().invoke(app, ["analyze", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "note: timestamp column 'ts': 2 number(s) read as a %Y%m%d date" in (
+        result.output
+    )

@@ -73,6 +73,8 @@ def echo_ingest(log: EventLog, *, examples: int = 5) -> None:
     mapping = ", ".join(f"{role}←{col}" for role, col in report.columns.items())
     err_console.print(f"[dim]columns: {mapping}[/dim]")
     err_console.print(f"[dim]{report.summary()}[/dim]")
+    for warning in report.warnings:  # encoding, multi-line values, numeric time formats
+        err_console.print(f"[yellow]  note: {warning}[/yellow]", soft_wrap=True)
     for reason, rows in report.reasons.items():
         err_console.print(f"[yellow]  quarantined {rows:,}: {reason}[/yellow]")
     if report.quarantined:
