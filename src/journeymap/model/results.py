@@ -18,7 +18,9 @@ class IngestReport:
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> source column
     reasons: dict[str, int] = field(default_factory=dict)  # quarantine reason -> rows
     quarantine_file: str | None = None
-    encoding: str | None = None  # text files: the encoding used, decided on the whole file
+    encoding: str | None = (
+        None  # text files: the encoding used, decided on the whole file
+    )
     warnings: tuple[str, ...] = ()  # what was read in a way worth saying (issue 10)
 
     def __post_init__(self) -> None:
