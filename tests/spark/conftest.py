@@ -3,8 +3,10 @@
 The log is read by the real reader on DuckDB and moved to Spark with
 ``EventLog.to_engine``, so both engines measure byte-identical canonical events
 (same ``event_seq``). Spark starts in ~15 s: the session is shared by every test (and,
-under xdist, every Spark test runs in one worker: ``xdist_group("spark")``). Nothing
-here imports pyspark; each test module skips itself when it is missing.
+under xdist, every Spark test runs in one worker: ``xdist_group("spark")``, which
+tests/conftest.py keeps true on pytest 9). Nothing here imports pyspark; each test
+module skips itself when it is missing, and every test needing the session skips when
+there is no Java runtime.
 """
 
 from __future__ import annotations
@@ -132,6 +134,11 @@ def seeded_events(customers: int = 64, seed: int = 11) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def spark_engine() -> Iterator[Engine]:
+    """The one Spark session of the run; skipped, with the reason, without Java."""
+    from journeymap.engine.spark import JAVA_HINT, find_java
+
+    if find_java() is None:
+        pytest.skip(JAVA_HINT)
     engine = connect("spark://local")
     yield engine
     engine.close()

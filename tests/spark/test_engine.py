@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -78,3 +79,12 @@ def test_to_engine_moves_the_canonical_events(logs: dict[str, EventLog]) -> None
     pd.testing.assert_frame_equal(
         spark.to_pandas(), duck.to_pandas(), check_dtype=False
     )
+
+
+def test_warehouse_is_a_temporary_folder_removed_at_close(spark_engine: Engine) -> None:
+    from journeymap.engine import spark
+
+    where = spark_engine.backend._session.conf.get("spark.sql.warehouse.dir")
+    owned = [Path(folder) for folder in spark._warehouses]
+    # Engine.close (the session fixture's teardown) and exit remove these folders
+    assert [f for f in owned if f.name in where and f.name.startswith("journeymap-")]

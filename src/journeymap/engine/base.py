@@ -137,7 +137,12 @@ class Engine:
         return self.backend.con
 
     def close(self) -> None:
-        self.backend.disconnect()
+        if self.kind == "spark":  # also removes the temporary warehouse folder
+            from journeymap.engine.spark import close_spark
+
+            close_spark(self.backend)
+        else:
+            self.backend.disconnect()
 
 
 def _typed_nulls(data: pa.Table | pd.DataFrame) -> pa.Table | pd.DataFrame:

@@ -12,18 +12,32 @@ DuckDB's ``TIMESTAMP``.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journeymap._importers import import_pyspark
+from journeymap.errors import EngineError
 
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["cache_view", "connect_spark", "register_view"]
+__all__ = ["cache_view", "close_spark", "connect_spark", "find_java", "register_view"]
+
+WAREHOUSE_PREFIX = "journeymap-spark-warehouse-"
+JAVA_HINT = (
+    "Spark needs a Java runtime (17 or newer): JAVA_HOME is not set and there is no "
+    "java on PATH; install one (e.g. apt-get install openjdk-17-jre-headless, or "
+    "brew install openjdk@17) or set JAVA_HOME"
+)
+# temporary warehouse folders made by connect_spark: removed when the engine closes,
+# or at exit for sessions never closed (issue 8: runs left them in the temp folder)
+_warehouses: list[str] = []
 
 # small, local-mode friendly settings; nothing is downloaded (no spark.jars.packages)
 SESSION_CONFIG = {
@@ -50,7 +64,8 @@ def connect_spark(
     master
         The Spark master: ``"local[2]"`` (default) runs in this process' JVM.
     warehouse_dir
-        Where Spark may write managed tables; default: a fresh temporary directory.
+        Where Spark may write managed tables; default: a fresh temporary directory,
+        removed by :func:`close_spark` (``Engine.close``) or at exit.
     app_name
         The Spark application name.
 
@@ -63,22 +78,63 @@ def connect_spark(
     ------
     MissingExtraError
         If pyspark is not installed (``pip install "journeymap[spark]"``).
+    EngineError
+        One line when no Java runtime is found or the JVM does not start.
     """
     import_pyspark()
     import ibis
     from pyspark.sql import SparkSession
 
+    if find_java() is None:
+        raise EngineError(JAVA_HINT)
     # the engine edge may set the environment: local mode binds to loopback by default
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    if warehouse_dir is None:
-        warehouse_dir = tempfile.mkdtemp(prefix="journeymap-spark-warehouse-")
+    # a running session is reused as it is: a new warehouse folder would stay unused
+    if warehouse_dir is None and SparkSession.getActiveSession() is None:
+        warehouse_dir = tempfile.mkdtemp(prefix=WAREHOUSE_PREFIX)
+        _warehouses.append(warehouse_dir)
     builder = SparkSession.builder.master(master).appName(app_name)
-    builder = builder.config("spark.sql.warehouse.dir", warehouse_dir)
+    if warehouse_dir is not None:
+        builder = builder.config("spark.sql.warehouse.dir", warehouse_dir)
     for key, value in SESSION_CONFIG.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:
+        _remove_warehouses()
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise EngineError(f"cannot start Spark ({master}): {first}") from exc
     session.sparkContext.setLogLevel("ERROR")
     return ibis.pyspark.connect(session)
+
+
+def find_java() -> str | None:
+    """The java executable Spark would start: ``$JAVA_HOME/bin/java``, else on PATH.
+
+    Returns
+    -------
+    str or None
+        None when neither exists (then Spark cannot start).
+    """
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        return str(java) if java.is_file() else None
+    return shutil.which("java")
+
+
+def close_spark(backend: Any) -> None:
+    """Stop the session and remove the warehouse folders connect_spark made."""
+    try:
+        backend.disconnect()
+    finally:
+        _remove_warehouses()
+
+
+@atexit.register
+def _remove_warehouses() -> None:
+    while _warehouses:
+        shutil.rmtree(_warehouses.pop(), ignore_errors=True)
 
 
 def register_view(backend: Any, name: str, data: pa.Table | pd.DataFrame) -> Any:
