@@ -198,8 +198,9 @@ def load(
             if source.text
             else {}
         )
-        events = _events(engine, stage, mapping, properties, property_types, verdict)
-        read = count_rows(engine, stage, verdict.good)
+        events, read = _events(
+            engine, stage, mapping, properties, property_types, verdict
+        )
     finally:
         engine.sql_rows(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
     quarantined = count_rows(engine, quarantined_table)
@@ -273,8 +274,11 @@ def _events(
     properties: Mapping[str, str],
     property_types: Mapping[str, str],
     verdict: Verdict,
-) -> str:
-    """Create the canonical table: duplicates dropped, ``event_seq`` by content rank."""
+) -> tuple[str, int]:
+    """Create the canonical table: duplicates dropped, ``event_seq`` by content rank.
+
+    Returns the view's name and the number of good rows (before duplicates dropped).
+    """
     roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
     content = [quote_ident(role) for role in roles]
     for target in properties.values():
@@ -286,26 +290,47 @@ def _events(
     names = [quote_ident(role) for role in roles] + [
         quote_ident(t) for t in properties.values()
     ]
-    order = ", ".join(f"{name} NULLS FIRST" for name in names)
-    # One sort does both jobs: DISTINCT ON keeps the first row of each group of exact
-    # duplicates (the lowest input row), and the ORDER BY stores the table in content
-    # order, so rowid + 1 is the content rank. A window row_number() over the same
-    # order needed a second sort (about 25% slower on 1e6 rows), and a view adds
-    # event_seq without copying the table.
+    order = f"{', '.join(f'{name} NULLS FIRST' for name in names)}, row_number"
+    # The table is stored in content order, so rowid + 1 is the content rank (a view
+    # adds event_seq without copying the table). Exact duplicates are then adjacent:
+    # counting them by comparing each row with the next (a positional join of the
+    # table with itself shifted by one, a streaming scan) and sorting once costs about
+    # half of a DISTINCT ON over every column, which only runs when duplicates exist
+    # (issue 10: 1e6 rows, 0.38 s instead of 0.87 s).
     ordered = create_temp_table(
         engine,
-        f"SELECT DISTINCT ON ({', '.join(names)}) {', '.join(names)}, "
-        f"{ROW_COLUMN} AS row_number FROM (SELECT {', '.join(content)}, {ROW_COLUMN} "
-        f"FROM {quote_ident(stage)} WHERE {verdict.good}) "
-        f"ORDER BY {order}, {ROW_COLUMN}",
+        f"SELECT {', '.join(content)}, {ROW_COLUMN} AS row_number "
+        f"FROM {quote_ident(stage)} WHERE {verdict.good} ORDER BY {order}",
         prefix="events_data",
     )
+    good = count_rows(engine, ordered)
+    if _adjacent_duplicates(engine, ordered, names):
+        deduplicated = create_temp_table(
+            engine,
+            f"SELECT DISTINCT ON ({', '.join(names)}) * FROM {quote_ident(ordered)} "
+            f"ORDER BY {order}",
+            prefix="events_data",
+        )
+        engine.sql_rows(f"DROP TABLE {quote_ident(ordered)}")
+        ordered = deduplicated
     view = fresh_name("events")
     engine.sql_rows(
         f"CREATE TEMP VIEW {quote_ident(view)} AS "
         f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"
     )
-    return view
+    return view, good
+
+
+def _adjacent_duplicates(engine: Engine, table: str, names: list[str]) -> int:
+    """Rows equal in every content column to the row after them (table is sorted)."""
+    same = " AND ".join(f"a.{n} IS NOT DISTINCT FROM b.{n}" for n in names)
+    # A table scan keeps insertion (= rowid) order, so OFFSET 1 is the next row.
+    return int(
+        engine.sql_rows(
+            f"SELECT count(*) FROM {quote_ident(table)} AS a POSITIONAL JOIN "
+            f"(SELECT * FROM {quote_ident(table)} OFFSET 1) AS b WHERE {same}"
+        )[0][0]
+    )
 
 
 _ALWAYS = ("customer_id", "timestamp", "event")
