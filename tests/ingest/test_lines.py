@@ -119,3 +119,14 @@ def test_header_names_never_clash_with_internal_columns(tmp_path: Path) -> None:
     assert frame["row_number"].tolist() == [1]
     assert {"jm_row", "jm_raw_timestamp_source", "jm_x_source"} <= set(frame.columns)
     assert frame["jm_row"].tolist() == [7]
+
+
+def test_a_stray_quote_on_the_first_row_shifts_every_later_row(tmp_path: Path) -> None:
+    text = (
+        'user_id,ts,event\nc9,2024-01-01,"open\nc1,2024-01-01,a\nc2,2024-01-01,",b"\n'
+    )
+    log = read_events(write(tmp_path / "e.csv", text))
+    assert log.to_pandas()[["row_number", "event"]].values.tolist() == [
+        [2, "a"], [3, ",b"]
+    ]  # fmt: skip
+    assert [(q["row_number"], q["line"]) for q in quarantined(log)] == [(1, 2)]

@@ -217,8 +217,10 @@ def _account(
         if line <= covered or line in bad or line in blank:
             continue
         last, fields = _record_end(path, at, delimiter)
-        if last is None:
-            bad[line] = (
+        if last is None or (
+            last > 1 and fields != width and _row_follows(path, at, delimiter, width)
+        ):
+            bad[line] = (  # a stray quote: this line alone is quarantined
                 "unbalanced quote: no closing quote that ends a well-formed row "
                 f"within {MAX_RECORD_LINES} lines",
                 at,
@@ -240,6 +242,16 @@ def _account(
     return _steps_and_copy(
         path, found, header_last, header, encoding, bad, spans, blank, warnings, temp
     )
+
+
+def _row_follows(path: Path, at: int, delimiter: str, width: int) -> bool:
+    """Whether the line after the one at byte ``at`` is a well-formed one-line row."""
+    with path.open("rb") as handle:
+        handle.seek(at)
+        handle.readline()
+        after = handle.tell()
+    last, fields = _record_end(path, after, delimiter)
+    return last == 1 and fields == width
 
 
 def _header(

@@ -52,7 +52,7 @@ def renumber_after_rejects(engine: Engine, stage: str, source: Source) -> None:
             f"(SELECT count(*) FROM {rejected} AS j WHERE j.s < {table}.{ROW_COLUMN})"
         )
     steps = source.lines.unit_steps if source.lines is not None else ()
-    if len(steps) > 1:
+    if any(shift for _, shift in steps):
         shifts = steps_table(engine, steps)
         engine.sql_rows(
             f"UPDATE {table} SET {ROW_COLUMN} = {table}.{ROW_COLUMN} + m.shift FROM "
@@ -95,7 +95,7 @@ def build_quarantine(
     if source.rejects is not None:
         unit = "CAST(line - 1 AS BIGINT)"
         rejects = quote_ident(source.rejects)
-        if scan is not None and len(scan.unit_steps) > 1:
+        if scan is not None and any(shift for _, shift in scan.unit_steps):
             scratch.append(steps_table(engine, scan.unit_steps))
             rejects = (
                 f"(SELECT r.* REPLACE (r.line + t.shift AS line) FROM {rejects} AS r "
