@@ -118,3 +118,20 @@ def test_decimal_commas_in_semicolon_files(tmp_path: Path) -> None:
     unclear, notes = values("a;2024-01-01;x;1.234\n")
     assert unclear == [1234.0]
     assert any("ambiguous" in note for note in notes)
+
+
+def test_typed_times_outside_the_plausible_years_are_quarantined() -> None:
+    import datetime
+
+    import pyarrow as pa
+
+    times = [datetime.datetime(2024, 3, 1), datetime.datetime(2611, 5, 23), None]
+    table = pa.table({"user_id": ["a", "b", "c"], "event": ["x", "y", "z"],
+                      "ts": pa.array(times, type=pa.timestamp("us"))})  # fmt: skip
+    log = read_events(table)
+    assert (log.report.loaded, log.report.quarantined) == (1, 2)
+    bad = quarantine(log).order_by("row_number").to_pandas()
+    assert bad["reason"].tolist() == [
+        "timestamp outside the years 1900-2200", "missing timestamp"
+    ]  # fmt: skip
+    assert bad["value"].tolist()[0].startswith("2611-05-23")

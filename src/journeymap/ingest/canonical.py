@@ -130,7 +130,7 @@ def _canonical_selects(
         f"{id_sql(col(who), types[who])} AS customer_id",
         f"{time} AS timestamp",
         f"{text_sql(col(mapping['event']))} AS event",
-        f"{text_sql(col(ts))} AS _jm_raw_timestamp",
+        f"{raw_time_sql(col(ts), ts_type)} AS _jm_raw_timestamp",
     ]
     kind = timestamp_kind_sql(col(ts), ts_type, time_format=time_format)
     if kind is not None:
@@ -153,6 +153,24 @@ def _canonical_selects(
         for name, target in properties.items()
     ]
     return selects
+
+
+def raw_time_sql(column: str, sql_type: str) -> str:
+    """The raw timestamp text the checks and the quarantine need.
+
+    A typed time can only be missing or implausible, so its text is made for those
+    rows alone: casting every timestamp to text was half the cost of staging a Parquet
+    file (issue 10: 0.6 of 1.3 s at 1e7 rows). Good rows get ``''`` (not missing).
+    """
+    if not sql_type.upper().startswith(("TIMESTAMP", "DATE")):
+        return text_sql(column)
+    low, high = YEARS
+    return (
+        f"(CASE WHEN {column} IS NULL THEN NULL "
+        f"WHEN CAST({column} AS TIMESTAMP) < TIMESTAMP '{low - 1}-12-31' "
+        f"OR CAST({column} AS TIMESTAMP) >= TIMESTAMP '{high + 1}-01-02' "
+        f"THEN CAST({column} AS VARCHAR) ELSE '' END)"
+    )
 
 
 def quarantine_checks(

@@ -25,6 +25,7 @@ from journeymap.ingest.canonical import (
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
 from journeymap.ingest.decimals import settle_decimal_commas
+from journeymap.ingest.duplicates import repeated_rows
 from journeymap.ingest.frames import read_frame
 from journeymap.ingest.properties import infer_property_types, property_names
 from journeymap.ingest.quarantine import (
@@ -40,6 +41,7 @@ from journeymap.ingest.sources import (
     ROW_COLUMN,
     Source,
     create_temp_table,
+    drop_sql,
     quote_ident,
 )
 from journeymap.ingest.timestamps import (
@@ -292,62 +294,29 @@ def _events(
     ]
     order = f"{', '.join(f'{name} NULLS FIRST' for name in names)}, row_number"
     # The table is stored in content order, so rowid + 1 is the content rank (a view
-    # adds event_seq without copying the table). Exact duplicates are then adjacent:
-    # counting and dropping them by comparing each row with the one before (a
-    # positional join of the table with itself shifted by one, a streaming scan) costs
-    # far less than a DISTINCT ON over every column (issue 10: 1e6 rows, 0.38 s
-    # instead of 0.87 s; 1e7 with duplicates, DISTINCT ON alone took 2.2 s).
-    ordered = create_temp_table(
-        engine,
-        f"SELECT {', '.join(content)}, {ROW_COLUMN} AS row_number "
-        f"FROM {quote_ident(stage)} WHERE {verdict.good} ORDER BY {order}",
-        prefix="events_data",
-    )
-    good = count_rows(engine, ordered)
-    if _adjacent_duplicates(engine, ordered, names):
-        ordered = _drop_adjacent_duplicates(engine, ordered, names)
+    # adds event_seq without copying the table); exact duplicates are left out of the
+    # one sort (see duplicates.py: a DISTINCT ON over every column cost twice the sort).
+    repeated = repeated_rows(engine, stage, names, verdict.good)
+    keep = verdict.good
+    if repeated is not None:
+        keep += f" AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {quote_ident(repeated)})"
+    try:
+        ordered = create_temp_table(
+            engine,
+            f"SELECT {', '.join(content)}, {ROW_COLUMN} AS row_number "
+            f"FROM {quote_ident(stage)} WHERE {keep} ORDER BY {order}",
+            prefix="events_data",
+        )
+        dropped = 0 if repeated is None else count_rows(engine, repeated)
+    finally:
+        if repeated is not None:
+            engine.sql_rows(drop_sql(repeated))
     view = fresh_name("events")
     engine.sql_rows(
         f"CREATE TEMP VIEW {quote_ident(view)} AS "
         f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"
     )
-    return view, good
-
-
-def _pairs(table: str) -> str:
-    """Each row of a sorted table (``b``) beside the row before it (``a``).
-
-    A table scan keeps insertion (= rowid) order, and with DuckDB's default
-    ``preserve_insertion_order`` so do the join, the filter and the insert.
-    """
-    return (
-        f"{quote_ident(table)} AS a POSITIONAL JOIN "
-        f"(SELECT * FROM {quote_ident(table)} OFFSET 1) AS b"
-    )
-
-
-def _same(names: list[str]) -> str:
-    return " AND ".join(f"a.{n} IS NOT DISTINCT FROM b.{n}" for n in names)
-
-
-def _adjacent_duplicates(engine: Engine, table: str, names: list[str]) -> int:
-    """Rows equal in every content column to the row before them (table is sorted)."""
-    sql = f"SELECT count(*) FROM {_pairs(table)} WHERE {_same(names)}"
-    return int(engine.sql_rows(sql)[0][0])
-
-
-def _drop_adjacent_duplicates(engine: Engine, table: str, names: list[str]) -> str:
-    """A copy of the sorted ``table`` keeping the first row (lowest input row) of each
-    run of exact duplicates; one streaming pass instead of a DISTINCT ON."""
-    kept = create_temp_table(
-        engine, f"SELECT * FROM {quote_ident(table)} LIMIT 1", prefix="events_data"
-    )
-    engine.sql_rows(
-        f"INSERT INTO {quote_ident(kept)} SELECT b.* FROM {_pairs(table)} "
-        f"WHERE b.row_number IS NOT NULL AND NOT ({_same(names)})"
-    )
-    engine.sql_rows(f"DROP TABLE {quote_ident(table)}")
-    return kept
+    return view, count_rows(engine, ordered) + dropped
 
 
 _ALWAYS = ("customer_id", "timestamp", "event")
