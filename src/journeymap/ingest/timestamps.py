@@ -98,7 +98,17 @@ def timestamp_kind_sql(
     if time_format is not None and "%" in time_format:
         return None
     return number_kind_sql(
-        f"TRY_CAST(trim(CAST({column} AS VARCHAR)) AS DOUBLE)", time_format
+        text_number_sql(f"trim(CAST({column} AS VARCHAR))"), time_format
+    )
+
+
+def text_number_sql(text: str) -> str:
+    """SQL for the number in ``text`` (NULL if none), skipping text that is clearly a
+    date or time (a ``:`` or an inner ``-``) before trying the cast: at 1e7 ISO
+    timestamps the failed casts were a visible share of staging a CSV."""
+    return (
+        f"(CASE WHEN contains({text}, ':') OR contains(ltrim({text}, '+-'), '-') "
+        f"THEN NULL ELSE TRY_CAST({text} AS DOUBLE) END)"
     )
 
 
@@ -112,7 +122,7 @@ def text_timestamp_sql(
     zoned from naive text, and naive text is read as wall-clock time in ``zone`` -
     about three times slower, measured on 1e6 rows.
     """
-    number = f"TRY_CAST({text} AS DOUBLE)"
+    number = text_number_sql(text)
     zoned = (  # upper() only for the rare failures, such as a lowercase 'z'
         f"(coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
         f"TRY_CAST(upper({text}) AS TIMESTAMPTZ)) AT TIME ZONE 'UTC')"
