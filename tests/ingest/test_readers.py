@@ -273,3 +273,31 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as info:
         read_events(write(tmp_path / "e.jsonl", '{"a": 1}\n{broken\n'))
     assert "\n" not in str(info.value)
+
+
+def test_excel_duplicate_headers_are_numbered(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["user_id", "ts", "event", "note", "note"])
+    sheet.append(["c1", "2024-01-01", "visit", "a", "b"])
+    book.save(tmp_path / "e.xlsx")
+    frame = read_events(tmp_path / "e.xlsx").to_pandas()
+    assert frame[["note", "note_1"]].values.tolist() == [["a", "b"]]
+
+
+def test_an_unreadable_csv_is_a_one_line_error(tmp_path: Path) -> None:
+    import os
+
+    path = write(tmp_path / "e.csv", "user_id,ts,event\nc1,2024-01-01,x\n")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):  # root reads anything: nothing to test
+            pytest.skip("running as a user who can read any file")
+        with pytest.raises(
+            IngestError, match=r"e\.csv: cannot read: Permission denied"
+        ):
+            read_events(path)
+    finally:
+        path.chmod(0o644)

@@ -53,7 +53,11 @@ def read_file(
         return read_parquet(engine, path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "csv":
-        return read_csv(engine, path, delimiter=delimiter, encoding=encoding)
+        try:
+            return read_csv(engine, path, delimiter=delimiter, encoding=encoding)
+        except OSError as exc:  # unreadable: permissions, a vanished file
+            reason = exc.strerror or type(exc).__name__
+            raise IngestError(f"cannot read: {reason}", file=str(path)) from None
     if kind == "parquet":
         return read_parquet(engine, path)
     if kind == "json":
@@ -315,10 +319,15 @@ def rows_to_arrow(rows: Any, *, label: str, header: list[str] | None = None) -> 
 def _header(first: Any, label: str) -> list[str]:
     if not first:
         raise IngestError("no header row", file=label)
-    return [
-        str(c).strip() if c is not None else f"column{i + 1}"
-        for i, c in enumerate(first)
-    ]
+    names: list[str] = []
+    for index, cell in enumerate(first):
+        name = str(cell).strip() if cell is not None else f"column{index + 1}"
+        base, n = name, 0
+        while name in names:  # duplicate headers are kept, numbered (issue 10)
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
 
 
 def cell_text(value: Any) -> str | None:
