@@ -130,3 +130,10 @@ def test_a_stray_quote_on_the_first_row_shifts_every_later_row(tmp_path: Path) -
         [2, "a"], [3, ",b"]
     ]  # fmt: skip
     assert [(q["row_number"], q["line"]) for q in quarantined(log)] == [(1, 2)]
+
+
+def test_a_cell_larger_than_duckdbs_default_line_size_is_read(tmp_path: Path) -> None:
+    big = "x" * 3_000_000  # DuckDB's default max_line_size is 2,000,000 bytes
+    text = f'user_id,ts,event,note\nc1,2024-01-01,a,{big}\nc2,2024-01-01,b,"{big}"\n'
+    log = read_events(write(tmp_path / "e.csv", text))
+    assert log.to_pandas()["note"].str.len().tolist() == [3_000_000, 3_000_000]
