@@ -16,7 +16,7 @@ A contrast is *practically relevant* when the difference is at least
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scipy import stats as _scipy_stats
@@ -149,6 +149,10 @@ class Contrast:
         if b == 0:
             return math.inf if a > 0 else 0.0
         return a / b - 1
+
+    def with_q(self, q_value: float) -> Contrast:
+        """The same contrast with its q-value (from the family it was corrected in)."""
+        return replace(self, q_value=q_value)
 
     def enough(self, thresholds: Thresholds) -> bool:
         return min(self.exposed.units, self.comparison.units) >= thresholds.min_units

@@ -127,16 +127,12 @@ def hypothesis_of(journey: JourneyMap, stage_id: str, pain: PainPoint) -> Hypoth
     )
 
 
-@dataclass(frozen=True)
-class Rows:
-    """One row per unit (or unit and touchpoint, for answers) at the place."""
+def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
+    """The rows at the hypothesis' place, or why there are none.
 
-    table: ir.Table  # unit_id, at_ts, outcome (int64), touched (bool)
-    unit_label: str
-
-
-def place_rows(units: Units, hyp: Hypothesis) -> Rows | str:
-    """The rows at the hypothesis' place with its outcome, or why there are none."""
+    One row per unit (per unit and touchpoint for answers with the touchpoint
+    contrast): ``unit_id``, ``at_ts``, ``outcome`` (0/1) and ``touched``.
+    """
     k = hyp.stage_index
     if hyp.outcome in JOURNEY_OUTCOMES:
         if hyp.outcome == "dropoff" and k == len(units.journey.stages) - 1:
@@ -162,7 +158,7 @@ def place_rows(units: Units, hyp: Hypothesis) -> Rows | str:
             rows = joined.select(rows, touched=joined.t_unit.notnull())
         else:
             rows = rows.mutate(touched=ibis.literal(True))
-        return Rows(rows, units.scope)
+        return rows
     if units.answers is None:
         return "no survey answers or comments in the data"
     count_col, bad_col = ANSWER_OUTCOMES[hyp.outcome]
@@ -185,8 +181,7 @@ def place_rows(units: Units, hyp: Hypothesis) -> Rows | str:
                 outcome=rows.outcome.max(),
                 touched=ibis.literal(True),
             )
-        label = "answers" if tp is not None else f"{units.scope}s with answers"
-        return Rows(rows, label)
+        return rows
     at_tp = answers.filter(answers.touchpoint_id == hyp.touchpoint_id)
     rows = at_tp.select(
         "unit_id",
@@ -194,7 +189,7 @@ def place_rows(units: Units, hyp: Hypothesis) -> Rows | str:
         outcome=(at_tp[bad_col] > 0).cast("int64"),
         touched=ibis.literal(True),
     )
-    return Rows(rows, f"{units.scope}s with answers")
+    return rows
 
 
 @dataclass(frozen=True)

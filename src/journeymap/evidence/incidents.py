@@ -21,9 +21,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from journeymap.analytics.stats import benjamini_hochberg
 from journeymap.evidence.contrasts import Contrast, Group, Thresholds
 from journeymap.evidence.series import rate_series, series_key
-from journeymap.evidence.verdicts import bh_q_values
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,10 +81,10 @@ def find_incidents(
             exposed = Group(_day(r["period_start"]), int(r["units"]), bad)
             rest = Group("rest", total_units - int(r["units"]), total_bad - bad)
             tests.append((key, r["period_start"], Contrast.of(key[3], exposed, rest)))
-    qs = bh_q_values([c.p_value for _, _, c in tests])
+    qs = benjamini_hochberg([c.p_value for _, _, c in tests])
     flagged: dict[tuple[str, str, str, str], list[tuple[Any, Contrast]]] = {}
     for (key, start, contrast), q in zip(tests, qs, strict=True):
-        judged = _replace_q(contrast, q)
+        judged = contrast.with_q(q)
         if judged.holds(thresholds):
             flagged.setdefault(key, []).append((start, judged))
     items = []
@@ -111,12 +111,6 @@ def _day(value: Any) -> str:
     import pandas as pd
 
     return str(pd.Timestamp(value).date())
-
-
-def _replace_q(contrast: Contrast, q: float) -> Contrast:
-    from dataclasses import replace
-
-    return replace(contrast, q_value=q)
 
 
 def _windows(

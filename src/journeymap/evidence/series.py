@@ -85,13 +85,41 @@ def rate_series(
     return frame[SERIES_COLUMNS].reset_index(drop=True)
 
 
-def _stage_names(units: Units) -> list[str]:
-    return list(units.journey.stage_ids())
+def _long_rows(
+    frame: pd.DataFrame,
+    *,
+    level: str,
+    ids: list[str],
+    metric: str,
+    events: str = "events",
+    persona: str | None = None,
+) -> pd.DataFrame:
+    """One series' rows in the long layout (``SERIES_COLUMNS`` but the rate)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "level": level,
+            "id": ids,
+            "persona": persona,
+            "metric": metric,
+            "period_start": frame["period_start"],
+            "units": frame["units"].astype("int64"),
+            "events": frame[events].fillna(0).astype("int64"),
+        }
+    )
+
+
+def _stage_ids(units: Units, frame: pd.DataFrame) -> list[str]:
+    names = list(units.journey.stage_ids())
+    return [names[int(i)] for i in frame["stage_index"]]
 
 
 def _stage_series(
     units: Units, persona: str | None, membership: Membership | None, period: str
 ) -> pd.DataFrame:
+    import pandas as pd
+
     stays = units.stays.filter(units.stays.observable)
     if membership is not None and membership.table is not None:
         m = membership.table.filter(membership.table.member).select(m_unit="unit_id")
@@ -104,47 +132,25 @@ def _stage_series(
         looped=stays.looped.cast("int64").sum(),
     )
     frame = units.execute(grouped)
-    return _long(
-        frame, units, persona, {"dropoff": "dropped", "loop": "looped"}, drop_last=True
-    )
-
-
-def _long(
-    frame: pd.DataFrame,
-    units: Units,
-    persona: str | None,
-    metrics: dict[str, str],
-    *,
-    drop_last: bool,
-) -> pd.DataFrame:
-    import pandas as pd
-
-    names = _stage_names(units)
-    last = len(names) - 1
+    last = len(units.journey.stages) - 1
     parts = []
-    for metric, column in metrics.items():
-        part = frame
-        if metric == "dropoff" and drop_last:
-            part = part[part["stage_index"] < last]
+    for metric, column in (("dropoff", "dropped"), ("loop", "looped")):
+        # nobody drops off in the last stage
+        part = frame[frame["stage_index"] < last] if metric == "dropoff" else frame
         parts.append(
-            pd.DataFrame(
-                {
-                    "level": "stage",
-                    "id": [names[int(i)] for i in part["stage_index"]],
-                    "persona": persona,
-                    "metric": metric,
-                    "period_start": part["period_start"],
-                    "units": part["units"].astype("int64"),
-                    "events": part[column].fillna(0).astype("int64"),
-                }
+            _long_rows(
+                part,
+                level="stage",
+                ids=_stage_ids(units, part),
+                metric=metric,
+                events=column,
+                persona=persona,
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
 
 
 def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
-    import pandas as pd
-
     last = len(units.journey.stages) - 1
     stays = units.stays.filter(
         units.stays.observable & (units.stays.stage_index < last)
@@ -159,22 +165,15 @@ def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
         touchpoint_id=joined.t_tp, period_start=_period(joined.entry_ts, period)
     ).agg(units=joined.count(), events=joined.dropped.cast("int64").sum())
     frame = units.execute(grouped)
-    return pd.DataFrame(
-        {
-            "level": "touchpoint",
-            "id": frame["touchpoint_id"].astype("object"),
-            "persona": None,
-            "metric": "dropoff",
-            "period_start": frame["period_start"],
-            "units": frame["units"].astype("int64"),
-            "events": frame["events"].fillna(0).astype("int64"),
-        }
+    return _long_rows(
+        frame,
+        level="touchpoint",
+        ids=frame["touchpoint_id"].astype("object").tolist(),
+        metric="dropoff",
     )
 
 
 def _reach_series(units: Units, period: str) -> pd.DataFrame:
-    import pandas as pd
-
     stays = units.stays
     starts = stays.group_by("unit_id").agg(start=stays.entry_ts.min())
     starts = starts.select(s_unit="unit_id", s_period=_period(starts.start, period))
@@ -186,17 +185,8 @@ def _reach_series(units: Units, period: str) -> pd.DataFrame:
     frame = units.execute(
         entered.join(started, "period_start").select(entered, started.units)
     )
-    names = _stage_names(units)
-    return pd.DataFrame(
-        {
-            "level": "stage",
-            "id": [names[int(i)] for i in frame["stage_index"]],
-            "persona": None,
-            "metric": "reach",
-            "period_start": frame["period_start"],
-            "units": frame["units"].astype("int64"),
-            "events": frame["events"].astype("int64"),
-        }
+    return _long_rows(
+        frame, level="stage", ids=_stage_ids(units, frame), metric="reach"
     )
 
 
@@ -222,26 +212,15 @@ def _answer_series(units: Units, period: str) -> pd.DataFrame:
             stage_index=rows.stage_index, period_start=_period(rows.first_ts, period)
         ).agg(units=rows.count(), events=(rows[bad] > 0).cast("int64").sum())
         frame = units.execute(grouped)
-        names = _stage_names(units)
         parts.append(
-            pd.DataFrame(
-                {
-                    "level": "stage",
-                    "id": [names[int(i)] for i in frame["stage_index"]],
-                    "persona": None,
-                    "metric": metric,
-                    "period_start": frame["period_start"],
-                    "units": frame["units"].astype("int64"),
-                    "events": frame["events"].fillna(0).astype("int64"),
-                }
+            _long_rows(
+                frame, level="stage", ids=_stage_ids(units, frame), metric=metric
             )
         )
     return pd.concat(parts, ignore_index=True)
 
 
 def _signal_series(units: Units, period: str) -> pd.DataFrame:
-    import pandas as pd
-
     assert units.signals is not None
     s = units.signals.group_by("unit_id").agg(s_last=units.signals.last_ts.max())
     s = s.select(s_unit="unit_id", s_last="s_last")
@@ -252,17 +231,8 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
         stage_index=joined.stage_index, period_start=_period(joined.entry_ts, period)
     ).agg(units=joined.count(), events=flag.sum())
     frame = units.execute(grouped)
-    names = _stage_names(units)
-    return pd.DataFrame(
-        {
-            "level": "stage",
-            "id": [names[int(i)] for i in frame["stage_index"]],
-            "persona": None,
-            "metric": "signal",
-            "period_start": frame["period_start"],
-            "units": frame["units"].astype("int64"),
-            "events": frame["events"].fillna(0).astype("int64"),
-        }
+    return _long_rows(
+        frame, level="stage", ids=_stage_ids(units, frame), metric="signal"
     )
 
 

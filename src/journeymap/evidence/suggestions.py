@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from journeymap.analytics.stats import benjamini_hochberg
 from journeymap.evidence.contrasts import Contrast, Group, Thresholds
 from journeymap.evidence.hypotheses import hypothesis_of
-from journeymap.evidence.verdicts import OUTCOME_WORDS, bh_q_values
+from journeymap.evidence.verdicts import OUTCOME_WORDS
+from journeymap.voc.outcomes import as_count
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -79,8 +81,14 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
                 continue
             contrast = Contrast.of(
                 outcome,
-                Group(f"{persona} at {stage_id}", _int(yes[n_col]), _int(yes[x_col])),
-                Group(f"others at {stage_id}", _int(no[n_col]), _int(no[x_col])),
+                Group(
+                    f"{persona} at {stage_id}",
+                    as_count(yes[n_col]),
+                    as_count(yes[x_col]),
+                ),
+                Group(
+                    f"others at {stage_id}", as_count(no[n_col]), as_count(no[x_col])
+                ),
             )
             out.append(_Test(stage_id, None, persona, contrast))
     # drop-off per touchpoint
@@ -103,15 +111,15 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
             continue
         contrast = Contrast.of(
             "dropoff",
-            Group(f"{persona} at {tp.id}", _int(yes["units"]), _int(yes["dropped"])),
-            Group(f"others at {tp.id}", _int(no["units"]), _int(no["dropped"])),
+            Group(
+                f"{persona} at {tp.id}",
+                as_count(yes["units"]),
+                as_count(yes["dropped"]),
+            ),
+            Group(f"others at {tp.id}", as_count(no["units"]), as_count(no["dropped"])),
         )
         out.append(_Test(stage.id, tp.id, persona, contrast))
     return out
-
-
-def _int(value: Any) -> int:
-    return 0 if value is None or value != value else int(value)
 
 
 def suggest_pain_points(
@@ -129,9 +137,10 @@ def suggest_pain_points(
             continue
         tests += _persona_tests(units, persona, m.table)
     tests = [t for t in tests if t.contrast.enough(thresholds)]
-    qs = bh_q_values([t.contrast.p_value for t in tests])
+    qs = benjamini_hochberg([t.contrast.p_value for t in tests])
     tests = [
-        replace(t, contrast=_q(t.contrast, q)) for t, q in zip(tests, qs, strict=True)
+        replace(t, contrast=t.contrast.with_q(q))
+        for t, q in zip(tests, qs, strict=True)
     ]
     # a map pain point claims its stage for its persona and outcome (a touchpoint's
     # figures are part of its stage's), so nothing there is suggested again
@@ -164,10 +173,6 @@ def suggest_pain_points(
     if len(found) > top:
         note += f" (top {top} of {len(found)} listed)"
     return Suggestions(items, len(tests), note)
-
-
-def _q(contrast: Contrast, q: float) -> Contrast:
-    return replace(contrast, q_value=q)
 
 
 def _impact(t: _Test) -> float:

@@ -37,9 +37,11 @@ import ibis
 
 from journeymap.analytics.matching import matched_events_expr
 from journeymap.analytics.stages import exact_quantiles_expr
+from journeymap.voc.scores import SCORE_RANGES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
 
     from journeymap.engine import EventLog
     from journeymap.model.journey import JourneyMap
@@ -48,7 +50,6 @@ __all__ = ["LOW_SCORE", "Units", "build_units"]
 
 # the highest answer that counts as low, per score kind (inclusive)
 LOW_SCORE = {"nps": 6.0, "csat": 2.0, "ces": 3.0}
-SCORE_RANGES = {"nps": (0.0, 10.0), "csat": (1.0, 5.0), "ces": (1.0, 7.0)}
 NEGATIVE_TEXT = -0.05
 
 
@@ -72,6 +73,8 @@ class Units:
     touches: ir.Table
     signals: ir.Table | None
     answers: ir.Table | None
+    observations: ir.Table | None  # the answers and comments they come from
+    texts: pd.DataFrame | None  # the comments with their sentiment
     start: dt.datetime
     end: dt.datetime
     horizons: dict[int, Horizon] = field(default_factory=dict)
@@ -79,12 +82,6 @@ class Units:
 
     def execute(self, expr: Any) -> Any:
         return self.log.execute(expr)
-
-    def observable(self, stays: ir.Table, stage_index: int) -> ir.BooleanValue:
-        """Stays at ``stage_index`` that began at least its horizon before the end."""
-        horizon = self.horizons.get(stage_index, Horizon(0.0, None)).seconds
-        cutoff = self.end - dt.timedelta(seconds=horizon)
-        return stays.entry_ts <= ibis.literal(cutoff, "timestamp")
 
 
 def unit_events_expr(log: EventLog, scope: str) -> ir.Table:
@@ -101,6 +98,7 @@ def build_units(
     scope: str = "customer",
     signal_events: frozenset[str] = frozenset(),
     observations: ir.Table | None = None,
+    texts: pd.DataFrame | None = None,
     negative_texts: ir.Table | None = None,
 ) -> Units:
     """Build and materialise the journey table of ``log`` under ``journey``.
@@ -119,6 +117,8 @@ def build_units(
     observations
         Survey answers and comments with ``customer_id``, ``timestamp``,
         ``touchpoint_id``, ``stage_index``, ``score``, ``score_kind``, ``text``.
+    texts
+        The comments with their sentiment (kept for the caller).
     negative_texts
         ``text, negative`` for every distinct comment (its sentiment).
 
@@ -169,6 +169,8 @@ def build_units(
         touches=touches,
         signals=signals,
         answers=answers,
+        observations=observations,
+        texts=texts,
         start=start,
         end=end,
         horizons=horizons,

@@ -22,36 +22,26 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scipy import stats as _scipy_stats
-
+from journeymap.analytics.stats import benjamini_hochberg
 from journeymap.evidence.contrasts import Contrast, Group, Thresholds
 from journeymap.evidence.hypotheses import (
     JOURNEY_OUTCOMES,
     Hypothesis,
-    Rows,
     contrast_rows,
     hypothesis_of,
     place_rows,
 )
 from journeymap.model.measured import PainPointVerdict
+from journeymap.voc.outcomes import as_count
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from journeymap.evidence.members import Membership
     from journeymap.evidence.units import Units
     from journeymap.model.journey import JourneyMap
 
-__all__ = ["bh_q_values", "judge_pain_points", "signal_stage_of"]
-
-
-def bh_q_values(p_values: list[float]) -> list[float]:
-    """Benjamini–Hochberg q-values (scipy's ``false_discovery_control``); NaN stays."""
-    finite = [(i, p) for i, p in enumerate(p_values) if not math.isnan(p)]
-    out = [math.nan] * len(p_values)
-    if finite:
-        qs = _scipy_stats.false_discovery_control([p for _, p in finite], method="bh")
-        for (i, _), q in zip(finite, qs, strict=True):
-            out[i] = float(q)
-    return out
+__all__ = ["judge_pain_points", "signal_stage_of"]
 
 
 @dataclass(frozen=True)
@@ -123,17 +113,20 @@ def _problem(
 
 
 def _count(
-    units: Units, hyp: Hypothesis, rows: Rows, memberships: dict[str, Membership]
+    units: Units,
+    hyp: Hypothesis,
+    rows: ir.Table,
+    memberships: dict[str, Membership],
 ) -> _Judged:
     membership = memberships.get(hyp.persona) if hyp.persona else None
-    table, sides = contrast_rows(units, hyp, rows.table, membership)
+    table, sides = contrast_rows(units, hyp, rows, membership)
     sided = table.filter(table.side.notnull())
     grouped = sided.group_by("side").agg(
         units=sided.count(), events=sided.outcome.sum()
     )
     frame = units.execute(grouped)
     got = {
-        str(r["side"]): (int(r["units"]), _int(r["events"]))
+        str(r["side"]): (int(r["units"]), as_count(r["events"]))
         for r in frame.to_dict("records")
     }
     e, c = got.get("e", (0, 0)), got.get("c", (0, 0))
@@ -143,10 +136,6 @@ def _count(
         Group(sides.comparison, c[0], c[1]),
     )
     return _Judged(hyp, contrast, None, (sides.exposed, sides.comparison))
-
-
-def _int(value: Any) -> int:
-    return 0 if value is None or value != value else int(value)
 
 
 def judge_pain_points(
@@ -187,21 +176,17 @@ def judge_pain_points(
     tested = [
         j for j in judged if j.contrast is not None and j.contrast.enough(thresholds)
     ]
-    qs = bh_q_values([j.contrast.p_value for j in tested if j.contrast is not None])
+    qs = benjamini_hochberg(
+        [j.contrast.p_value for j in tested if j.contrast is not None]
+    )
     q_of = {id(j): q for j, q in zip(tested, qs, strict=True)}
     out = []
     for j in judged:
         contrast = j.contrast
         if contrast is not None and id(j) in q_of:
-            contrast = _with_q(contrast, q_of[id(j)])
+            contrast = contrast.with_q(q_of[id(j)])
         out.append(_verdict(j, contrast, thresholds, family=len(tested)))
     return tuple(out)
-
-
-def _with_q(contrast: Contrast, q: float) -> Contrast:
-    from dataclasses import replace
-
-    return replace(contrast, q_value=q)
 
 
 def _verdict(

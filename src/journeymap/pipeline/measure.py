@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from journeymap.evidence.contrasts import Thresholds
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from journeymap.engine import EventLog
     from journeymap.model.journey import JourneyMap
-    from journeymap.model.measured import MeasuredMap
+    from journeymap.model.measured import MeasuredMap, PainPointVerdict
 
 __all__ = [
     "journey_units",
@@ -97,67 +97,78 @@ def _signal_events(journey: JourneyMap) -> frozenset[str]:
     )
 
 
-def _negative_texts(log: EventLog, observations: Any) -> Any:
+def _negative_texts(log: EventLog, texts: pd.DataFrame) -> Any:
+    """``text, negative`` in the engine, from the comments' VADER scores."""
     import pandas as pd
 
-    from journeymap.voc.sentiment import comment_sentiment
-
-    rows = observations.filter(observations.text.notnull())
-    texts = sorted(set(log.execute(rows.select("text").distinct())["text"].dropna()))
-    if not texts:
+    if texts.empty:
         return None
-    scores = comment_sentiment(texts)
+    scored = texts.drop_duplicates("text").sort_values("text", kind="mergesort")
     frame = pd.DataFrame(
         {
-            "text": pd.array(texts, dtype="string"),
-            "negative": [s is not None and s <= NEGATIVE_TEXT for s in scores],
+            "text": pd.array(scored["text"].tolist(), dtype="string"),
+            "negative": (scored["sentiment"] <= NEGATIVE_TEXT).tolist(),
         }
     )
     return log.engine.register_arrow(frame, prefix="negative_texts")
 
 
+def _scope(journey: JourneyMap, scope: str | None) -> str:
+    from journeymap.errors import AnalysisError
+
+    if scope is None:
+        scope = journey.data.scope if journey.data is not None else "customer"
+    if scope not in SCOPES:
+        raise AnalysisError(f"unknown scope {scope!r}; known: customer, session")
+    return scope
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the judges found: verdicts, suggestions, incidents and their notes."""
+
+    verdicts: tuple[PainPointVerdict, ...]
+    suggestions: tuple[dict[str, Any], ...]
+    incidents: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+
+
 def judge(
-    log: EventLog,
-    journey: JourneyMap,
+    units: Units,
+    memberships: dict[str, Membership],
     *,
-    scope: str = "customer",
     thresholds: Thresholds = Thresholds(),
     period: str = "week",
-) -> tuple[Units, dict[str, Any]]:
-    """Build the journey table and run every judge: verdicts, suggestions, incidents."""
-    observations = log.engine.materialize(observations_expr(log, journey), prefix="obs")
-    units = build_units(
-        log,
-        journey,
-        scope=scope,
-        signal_events=_signal_events(journey),
-        observations=observations,
-        negative_texts=_negative_texts(log, observations),
-    )
-    memberships: dict[str, Membership] = {
-        p.id: persona_membership(units, p) for p in journey.personas
-    }
-    verdicts = judge_pain_points(units, memberships, thresholds=thresholds)
+) -> Findings:
+    """Run every judge over the journey table: verdicts, suggestions, incidents."""
     suggestions = suggest_pain_points(units, memberships, thresholds=thresholds)
     incidents = detect_incidents(
         units, memberships, thresholds=thresholds, period=period
     )
-    warnings = [
-        f"persona `{m.persona}`: {m.problem}" for m in memberships.values() if m.problem
-    ] + [
-        f"persona `{m.persona}` is defined by events: left out of drop-off, loop and "
-        "slow tests (circular)"
-        for m in memberships.values()
-        if m.circular
+    notes = [
+        f"evidence: scope {units.scope}; one-sided tests, Benjamini-Hochberg at q <= "
+        f"{thresholds.alpha}; supported needs >= {thresholds.min_difference:.0%} "
+        f"points and >= {thresholds.min_relative:.0%} relative, >= "
+        f"{thresholds.min_units} units per group",
+        *(n for n in (suggestions.note, incidents.note) if n),
+        *(
+            f"persona `{m.persona}`: {m.problem}"
+            for m in memberships.values()
+            if m.problem
+        ),
+        *(
+            f"persona `{m.persona}` is defined by events: left out of drop-off, loop "
+            "and slow tests (circular)"
+            for m in memberships.values()
+            if m.circular
+        ),
     ]
-    return units, {
-        "verdicts": verdicts,
-        "suggestions": suggestions.items,
-        "suggestions_note": suggestions.note,
-        "incidents": incidents.items,
-        "incidents_note": incidents.note,
-        "warnings": warnings,
-    }
+    return Findings(
+        judge_pain_points(units, memberships, thresholds=thresholds),
+        suggestions.items,
+        incidents.items,
+        tuple(notes),
+    )
 
 
 def measure_map(
@@ -166,16 +177,9 @@ def measure_map(
     *,
     surveys: EventLog | None = None,
     feedback: EventLog | None = None,
-    customers: CustomerAttributes | pd.DataFrame | str | None = None,
-    customers_id: str = "customer_id",
-    scope: str | None = None,
-    session_timeout_s: float | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    where: str | None = None,
-    persona: str | None = None,
     thresholds: Thresholds | None = None,
     clusters: bool = True,
+    **options: Any,
 ) -> MeasuredMap:
     """Measure a journey map against events, surveys, feedback and customer attributes.
 
@@ -188,69 +192,41 @@ def measure_map(
     surveys, feedback
         Separate survey and feedback rows (the same columns), counted exactly as if
         they were inside ``log``.
-    customers
-        Customer attributes (a path, a frame or :class:`CustomerAttributes`), joined
-        on the customer id (column ``customers_id``).
-    scope
-        ``customer`` or ``session`` (default: the map's ``data.scope``, else customer).
-    session_timeout_s
-        Inactivity that ends a derived session (default 30 min or the map's setting).
     thresholds
         Verdict thresholds (alpha, practical effect, minimum group size).
     clusters
         Whether to run the behavioural clustering.
-    since, until, where, persona
-        Filters (see :func:`prepare_log`).
+    **options
+        As :func:`journey_units`: ``customers``, ``customers_id``, ``scope``,
+        ``session_timeout_s`` and the filters ``since``, ``until``, ``where``,
+        ``persona``.
 
     Returns
     -------
     MeasuredMap
         ``to_dict()`` is measured.json (docs/reference/measured-map.md).
     """
-    from journeymap.errors import AnalysisError
-
-    if scope is None:
-        scope = journey.data.scope if journey.data is not None else "customer"
-    if scope not in SCOPES:
-        raise AnalysisError(f"unknown scope {scope!r}; known: customer, session")
     thresholds = thresholds or Thresholds()
-    log = log.append(surveys, feedback)
-    log = prepare_log(
-        log,
-        journey,
-        customers=customers,
-        customers_id=customers_id,
-        session_timeout_s=session_timeout_s,
-        since=since,
-        until=until,
-        where=where,
-        persona=persona,
-    ).materialize()
-    _, found = judge(log, journey, scope=scope, thresholds=thresholds)
+    units, memberships = journey_units(
+        journey, log.append(surveys, feedback), **options
+    )
+    found = judge(units, memberships, thresholds=thresholds)
     measured = measure_voice(
         journey,
-        log,
+        units.log,
         alpha=thresholds.alpha,
         min_customers=thresholds.min_units,
         clusters=clusters,
-        verdicts=found["verdicts"],
-        suggestions=found["suggestions"],
+        verdicts=found.verdicts,
+        suggestions=found.suggestions,
+        observations=units.observations,
+        texts=units.texts,
     )
-    notes = [
-        *measured.notes,
-        f"evidence: scope {scope}; one-sided tests, Benjamini-Hochberg at q <= "
-        f"{thresholds.alpha}; supported needs >= {thresholds.min_difference:.0%} "
-        f"points and >= {thresholds.min_relative:.0%} relative, >= "
-        f"{thresholds.min_units} units per group",
-        *([found["suggestions_note"]] if found["suggestions_note"] else []),
-        *([found["incidents_note"]] if found["incidents_note"] else []),
-        *found["warnings"],
-    ]
     return replace(
         measured,
-        incidents=found["incidents"],
-        scope=scope,
-        notes=tuple(notes),
+        incidents=found.incidents,
+        scope=units.scope,
+        notes=(*measured.notes, *found.notes),
     )
 
 
@@ -258,41 +234,29 @@ def journey_units(
     journey: JourneyMap,
     log: EventLog,
     *,
-    customers: CustomerAttributes | pd.DataFrame | str | None = None,
-    customers_id: str = "customer_id",
     scope: str | None = None,
-    session_timeout_s: float | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    where: str | None = None,
-    persona: str | None = None,
+    **options: Any,
 ) -> tuple[Units, dict[str, Membership]]:
-    """The journey table of ``log`` under ``journey`` and every persona's membership."""
-    from journeymap.errors import AnalysisError
+    """The journey table of ``log`` under ``journey`` and every persona's membership.
 
-    if scope is None:
-        scope = journey.data.scope if journey.data is not None else "customer"
-    if scope not in SCOPES:
-        raise AnalysisError(f"unknown scope {scope!r}; known: customer, session")
-    log = prepare_log(
-        log,
-        journey,
-        customers=customers,
-        customers_id=customers_id,
-        session_timeout_s=session_timeout_s,
-        since=since,
-        until=until,
-        where=where,
-        persona=persona,
-    ).materialize()
+    ``scope`` is ``customer`` or ``session`` (default: the map's ``data.scope``, else
+    customer); ``options`` as :func:`prepare_log` (customer attributes, sessions,
+    filters). The prepared, materialised log is ``units.log``.
+    """
+    from journeymap.voc.observations import feedback_texts
+
+    scope = _scope(journey, scope)
+    log = prepare_log(log, journey, **options).materialize()
     observations = log.engine.materialize(observations_expr(log, journey), prefix="obs")
+    texts = feedback_texts(log, observations)
     units = build_units(
         log,
         journey,
         scope=scope,
         signal_events=_signal_events(journey),
         observations=observations,
-        negative_texts=_negative_texts(log, observations),
+        texts=texts,
+        negative_texts=_negative_texts(log, texts),
     )
     return units, {p.id: persona_membership(units, p) for p in journey.personas}
 

@@ -69,12 +69,19 @@ class _Inputs:
     members_of_texts: pd.DataFrame
 
 
-def _prepare(journey: JourneyMap, log: EventLog) -> _Inputs:
+def _prepare(
+    journey: JourneyMap,
+    log: EventLog,
+    obs: ir.Table | None = None,
+    texts: pd.DataFrame | None = None,
+) -> _Inputs:
     engine = log.engine
     members = engine.materialize(persona_members_expr(log.table, journey), prefix="pm")
     customers = engine.materialize(customer_outcomes_expr(log, journey), prefix="cust")
-    obs = engine.materialize(observations_expr(log, journey), prefix="obs")
-    texts = feedback_texts(log, obs)
+    if obs is None:
+        obs = engine.materialize(observations_expr(log, journey), prefix="obs")
+    if texts is None:
+        texts = feedback_texts(log, obs)
     commenters = obs.filter(obs.text.notnull()).select("customer_id").distinct()
     members_of_texts = log.execute(members.semi_join(commenters, "customer_id"))
     return _Inputs(log, journey, members, customers, obs, texts, members_of_texts)
@@ -92,6 +99,8 @@ def measure_map(
     clusters: bool = True,
     verdicts: tuple[PainPointVerdict, ...] | None = None,
     suggestions: tuple[dict[str, Any], ...] | None = None,
+    observations: ir.Table | None = None,
+    texts: pd.DataFrame | None = None,
 ) -> MeasuredMap:
     """Measure a journey map: stages, touchpoints, emotion, pain points and more.
 
@@ -111,6 +120,13 @@ def measure_map(
         sides of a proportion test and ``min_observations`` of a sentiment test.
     clusters
         Whether to run the k-means behavioural clustering.
+    verdicts, suggestions
+        Pain-point verdicts and suggestions judged elsewhere
+        (:mod:`journeymap.evidence`); by default the candidate ranking judges them.
+    observations, texts
+        The log's materialised observations (:func:`observations_expr`) and comments
+        (:func:`feedback_texts`) from a caller that already appended the survey and
+        feedback rows and materialised ``log``; then neither is done again.
 
     Returns
     -------
@@ -125,8 +141,9 @@ def measure_map(
     """
     # survey and feedback files are events like the rows inside the events: the same
     # rows give the same measured map wherever they are kept (issue 8)
-    log = log.append(surveys, feedback).materialize()
-    inputs = _prepare(journey, log)
+    if observations is None:
+        log = log.append(surveys, feedback).materialize()
+    inputs = _prepare(journey, log, observations, texts)
     counts = count_outcomes(log, journey, inputs.customers, inputs.members)
     emotion = index_emotion(
         log, inputs.observations, inputs.members, inputs.texts, inputs.members_of_texts

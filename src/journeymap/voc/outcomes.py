@@ -259,52 +259,54 @@ def count_outcomes(
     return OutcomeCounts(
         carried_on={
             (r["touchpoint_id"], r["persona_id"]): (
-                _int(r["reached"]) - _int(r["exits"]),
-                _int(r["on_converted"]),
-                _int(r["exits"]),
-                _int(r["off_converted"]),
+                as_count(r["reached"]) - as_count(r["exits"]),
+                as_count(r["on_converted"]),
+                as_count(r["exits"]),
+                as_count(r["off_converted"]),
             )
             for r in tp_rows
         },
         carried_on_stage={
-            (_int(r["stage_index"]), r["persona_id"]): (
-                _int(r["reached"]) - _int(r["dropped"]),
-                _int(r["on_converted"]),
-                _int(r["dropped"]),
-                _int(r["off_converted"]),
+            (as_count(r["stage_index"]), r["persona_id"]): (
+                as_count(r["reached"]) - as_count(r["dropped"]),
+                as_count(r["on_converted"]),
+                as_count(r["dropped"]),
+                as_count(r["off_converted"]),
             )
             for r in stage_rows
         },
         touchpoints={
             (r["touchpoint_id"], r["persona_id"]): (
-                _int(r["reached"]),
-                _int(r["exits"]),
+                as_count(r["reached"]),
+                as_count(r["exits"]),
             )
             for r in tp_rows
         },
         stages={
-            (_int(r["stage_index"]), r["persona_id"]): (
-                _int(r["reached"]),
-                _int(r["dropped"]),
-                _int(r["timed"]),
-                _int(r["slow"]),
+            (as_count(r["stage_index"]), r["persona_id"]): (
+                as_count(r["reached"]),
+                as_count(r["dropped"]),
+                as_count(r["timed"]),
+                as_count(r["slow"]),
             )
             for r in stage_rows
         },
         regressions={
-            ((_int(r["from_index"]), _int(r["to_index"])), r["persona_id"]): _int(
-                r["customers"]
-            )
+            (
+                (as_count(r["from_index"]), as_count(r["to_index"])),
+                r["persona_id"],
+            ): as_count(r["customers"])
             for r in regs.to_dict("records")
         },
         customers={
-            r["persona_id"]: _int(r["customers"]) for r in people.to_dict("records")
+            r["persona_id"]: as_count(r["customers"]) for r in people.to_dict("records")
         },
         converted={
-            r["persona_id"]: _int(r["converted"]) for r in people.to_dict("records")
+            r["persona_id"]: as_count(r["converted"]) for r in people.to_dict("records")
         },
     )
 
 
-def _int(value: Any) -> int:
+def as_count(value: Any) -> int:
+    """A count from a query result: a missing (null or NaN) sum is 0."""
     return 0 if value is None or value != value else int(value)
