@@ -1,4 +1,4 @@
-"""The layer arrows of STYLE.md §3, enforced by walking every import (also inside functions)."""
+"""The layer arrows of docs/adr/0003-layers.md, enforced by walking every import (also inside functions)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plain-Python reference implementations of the sequence metrics (DESIGN §5).
+"""Plain-Python reference implementations of the sequence metrics (docs/reference/metrics.md).
 
 Written for clarity, not speed: one customer at a time, straight from the definitions
 in docs/reference/metrics.md. The property tests check the Ibis expressions against

@@ -1,4 +1,4 @@
-"""DuckDB and Spark give the same results for every metric (DESIGN.md §6).
+"""DuckDB and Spark give the same results for every metric (docs/adr/0001-ibis-over-duckdb.md).
 
 One shared suite: each metric runs on the same canonical events on both engines and
 the results must be equal (floats to 1e-9). A metric that does not run on Spark is

@@ -129,7 +129,7 @@ def test_every_measured_json_field_is_documented(demo_measured) -> None:  # noqa
 
 
 def test_measured_map_ignores_input_row_order(demo, demo_measured, tmp_path) -> None:  # noqa: ANN001
-    """Shuffled input rows give the very same measured.json (DESIGN: deterministic)."""
+    """Shuffled input rows give the very same measured.json (results are deterministic)."""
     import json
 
     import pandas as pd

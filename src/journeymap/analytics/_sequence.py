@@ -1,6 +1,6 @@
 """Building blocks shared by the sequence metrics (transitions, variants, paths, funnels).
 
-A customer's events are ordered by ``(timestamp, event_seq)`` (DESIGN §3). Everything here
+A customer's events are ordered by ``(timestamp, event_seq)`` (docs/reference/events.md). Everything here
 is a plain Ibis expression, so the same code runs on DuckDB and Spark: window functions
 and joins only, never an ordered ``collect`` (it fails on Spark through Ibis).
 """

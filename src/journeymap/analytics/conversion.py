@@ -1,4 +1,4 @@
-"""Time to convert: seconds from a customer's start to its first conversion (DESIGN §5).
+"""Time to convert: seconds from a customer's start to its first conversion (docs/reference/metrics.md).
 
 The start is the customer's first event (or its first ``from_event``); the conversion is
 the first conversion event at or after the start (0 seconds when the start itself

@@ -3,7 +3,7 @@
 Every mode first builds one row per customer who reached step 1 (the *reach table*:
 ``r0..r{n-1}`` flags, ``t0..t{n-1}`` timestamps of the matched events, and the
 breakdown value ``b``), then a single aggregation counts customers per step. The exact
-definitions are in docs/reference/metrics.md; in short (DESIGN §5):
+definitions are in docs/reference/metrics.md; in short (docs/reference/metrics.md):
 
 * ``ordered``: greedy earliest match. ``t0`` is the first step-1 event; step ``j``
   matches the earliest ``steps[j]`` event strictly later than its reference step (the

@@ -1,6 +1,6 @@
 """Which touchpoint (and so which stage) each event belongs to.
 
-DESIGN.md §5: an event belongs to the first touchpoint, in file order, whose
+docs/reference/metrics.md: an event belongs to the first touchpoint, in file order, whose
 ``match`` rule it satisfies; events no rule matches are counted and reported, never
 dropped silently. Everything here is an Ibis expression (a ``CASE`` chain), so it
 runs unchanged on every backend.

@@ -1,6 +1,6 @@
 """Stage metrics: how customers move through the stages of a journey map.
 
-Definitions (DESIGN.md §5, docs/reference/metrics.md "Stages"): an event's stage is
+Definitions (docs/reference/metrics.md "Stages"): an event's stage is
 the stage of the first touchpoint whose rule it matches; only matched events take
 part, in each customer's order ``(timestamp, event_seq)``. A *stay* is a run of
 consecutive matched events in one stage (unmatched events in between do not break

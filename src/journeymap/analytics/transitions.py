@@ -1,6 +1,6 @@
 """Transitions: how customers move from one event (or channel) to the next.
 
-DESIGN §5: for consecutive events ``e_i, e_{i+1}`` of the same customer, in
+docs/reference/metrics.md: for consecutive events ``e_i, e_{i+1}`` of the same customer, in
 ``(timestamp, event_seq)`` order, count ``(value_i, value_{i+1})``, the distinct customers
 and the median / 90th percentile of the seconds between them (linear interpolation). No
 artificial start or end edges: the first and last value of each journey are reported

@@ -1,7 +1,7 @@
 """Seeded demo data: an online grocery's customers, their events, surveys and comments.
 
 :func:`simulate_journeys` runs one :class:`~journeymap.demo.journeys.Shopper` per
-customer and returns canonical events (DESIGN.md §3) plus the customer attributes and a
+customer and returns canonical events (docs/reference/events.md) plus the customer attributes and a
 ``truth`` record of what was planted. The same seed always gives identical data.
 """
 

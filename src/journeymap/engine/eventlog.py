@@ -1,6 +1,6 @@
 """EventLog: the canonical events of one data set, as an Ibis table on an engine.
 
-Canonical columns (DESIGN.md §3): ``customer_id`` (string), ``timestamp`` (naive UTC
+Canonical columns (docs/reference/events.md): ``customer_id`` (string), ``timestamp`` (naive UTC
 timestamp), ``event`` (string), ``event_seq`` (int64), ``row_number`` (int64, the input row)
 and the optional ``channel``, ``session_id``, ``value``, ``score``, ``score_kind``, ``text``;
 every other column is a property.

@@ -1,6 +1,6 @@
 """Spark (local or cluster) through Ibis' PySpark backend; pyspark imported lazily.
 
-The analytics are Ibis expressions, so they run here unchanged (DESIGN.md §6). Events
+The analytics are Ibis expressions, so they run here unchanged (docs/adr/0001-ibis-over-duckdb.md). Events
 are read on DuckDB (the reader streams files through it) and then moved to Spark with
 :meth:`EventLog.to_engine`: the canonical Arrow table becomes a Spark temporary
 view (``Engine.register_arrow``).

@@ -1,4 +1,4 @@
-"""Column mapping: which source column plays which canonical role (DESIGN.md §3).
+"""Column mapping: which source column plays which canonical role (docs/reference/events.md).
 
 An explicit mapping (CLI flags ``--id --time --event ...`` or the map's ``data.columns``)
 wins; every role left open is looked up among the names exports commonly use.

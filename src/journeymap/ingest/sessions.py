@@ -2,7 +2,7 @@
 
 Built from Ibis window functions (``lag``, a running sum), so the same expression runs
 on DuckDB and Spark. Events are ordered by ``(timestamp, event_seq)``, the canonical
-total order (DESIGN.md §3), so session ids never depend on the engine's sort.
+total order (docs/reference/events.md), so session ids never depend on the engine's sort.
 """
 
 from __future__ import annotations

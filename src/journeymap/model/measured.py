@@ -28,7 +28,7 @@ class Emotion:
 
 @dataclass(frozen=True, slots=True)
 class StageFigures:
-    """Per-stage measurements (definitions: DESIGN.md §5, docs/reference/metrics.md)."""
+    """Per-stage measurements (definitions: docs/reference/metrics.md)."""
 
     stage_id: str
     reached: int = 0  # distinct customers with at least one event in the stage

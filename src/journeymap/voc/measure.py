@@ -109,7 +109,7 @@ def measure_map(
     journey
         The map.
     log
-        Events (DESIGN.md §3); ``score``/``score_kind``/``text`` columns count as
+        Events (docs/reference/events.md); ``score``/``score_kind``/``text`` columns count as
         survey answers and comments.
     surveys, feedback
         Optional separate survey and feedback rows (same columns, read with

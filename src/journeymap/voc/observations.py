@@ -1,6 +1,6 @@
 """Which touchpoint a survey answer or a comment speaks about.
 
-Survey answers and comments are rows with a ``score`` or a ``text`` (DESIGN.md §3),
+Survey answers and comments are rows with a ``score`` or a ``text`` (docs/reference/events.md),
 either in the event data or in separate survey / feedback files with the same
 columns. Separate rows are appended to the events first, so where a row is kept never
 changes what it says (issue 8). A row belongs to the touchpoint its own event matches;

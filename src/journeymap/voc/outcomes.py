@@ -1,7 +1,7 @@
 """Customer outcomes per touchpoint, stage and stage regression, for everyone and per
 persona — the counts behind pain-point candidates, aggregated in the engine.
 
-Definitions (on matched events, in each customer's order; DESIGN.md §5):
+Definitions (on matched events, in each customer's order; docs/reference/metrics.md):
 
 - a customer **drops off at stage k** when its furthest stage is k (k not the last);
 - a customer **exits at touchpoint t** (stage k, not the last) when its latest matched
