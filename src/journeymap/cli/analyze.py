@@ -223,9 +223,10 @@ def _map_for(req: Request, what: str) -> jm.JourneyMap:
 
 
 def _evidence_options(req: Request) -> dict[str, Any]:
-    # filters were applied when the events were read; scope and customers remain
+    # customer attributes and filters were applied when the events were read
+    # (_filtered); only the unit and the session rule remain
     options = req.scoping.options()
-    for name in ("since", "until", "where", "persona"):
+    for name in ("since", "until", "where", "persona", "customers", "customers_id"):
         options.pop(name, None)
     return options
 
