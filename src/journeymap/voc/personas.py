@@ -218,15 +218,20 @@ def cluster_customers(
 
 
 def _best_k(matrix: np.ndarray, k_range: range) -> tuple[int, float, np.ndarray] | None:
+    import numpy as np
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
     best: tuple[int, float, np.ndarray] | None = None
     sample = min(2000, len(matrix))
+    # k-means cannot find more clusters than there are distinct customers' profiles
+    distinct = len(np.unique(matrix, axis=0))
     # one BLAS/OpenMP thread: oversubscribed pools made k-means 20x slower on 2 cores
     with threadpool_limits(1):
         for k in k_range:
+            if k > distinct:
+                break
             best = _try_k(matrix, k, best, sample, KMeans, silhouette_score)
     return best
 
