@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from journeymap.model.flows import JourneyFlows
     from journeymap.model.measured import MeasuredMap
 
 __version__ = "0.1.0"
@@ -77,6 +78,7 @@ __all__ = [
     "loads_map",
     "map_json_schema",
     "measure",
+    "measure_flows",
     "measure_funnel",
     "measure_stages",
     "output_format",
@@ -282,11 +284,23 @@ def save(
     return save_map(out, path, format=format)
 
 
-def save_report(measured: MeasuredMap, path: str | Path) -> Path:
-    """Write the self-contained report of a measured map (``.html`` or ``.pdf``)."""
+def save_report(
+    measured: MeasuredMap, path: str | Path, *, flows: JourneyFlows | None = None
+) -> Path:
+    """Write the self-contained report of a measured map (``.html`` or ``.pdf``);
+    ``flows`` (from :func:`measure_flows`) adds the Sankey of stage and touchpoint
+    flows."""
     from journeymap.report import save_report as _save_report
 
-    return _save_report(measured, path)
+    return _save_report(measured, path, flows=flows)
+
+
+def measure_flows(journey: JourneyMap, log: EventLog) -> JourneyFlows:
+    """Stage-to-stage and touchpoint-to-touchpoint flows (loops back flagged); see
+    :mod:`journeymap.analytics.flows`."""
+    from journeymap.analytics.flows import measure_flows as _measure_flows
+
+    return _measure_flows(log, journey)
 
 
 def output_format(path: str | Path, format: str | None = None) -> str:

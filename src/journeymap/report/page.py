@@ -15,6 +15,7 @@ from journeymap._importers import import_plotly, import_weasyprint
 from journeymap.errors import RenderError
 from journeymap.layout.formats import format_count
 from journeymap.layout.swimlane import layout_map
+from journeymap.model.flows import JourneyFlows
 from journeymap.model.measured import MeasuredMap
 from journeymap.render.findings import kpi_rows, opportunity_rows, pain_point_rows
 from journeymap.render.svg import render_svg
@@ -55,7 +56,12 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
 """
 
 
-def render_report(measured: MeasuredMap, *, charts_inline: bool = True) -> str:
+def render_report(
+    measured: MeasuredMap,
+    *,
+    charts_inline: bool = True,
+    flows: JourneyFlows | None = None,
+) -> str:
     """The report as one HTML document; ``charts_inline=False`` leaves out the Plotly
     charts (for the PDF print)."""
     journey = measured.journey
@@ -93,7 +99,9 @@ def render_report(measured: MeasuredMap, *, charts_inline: bool = True) -> str:
             + f"\n</main><script>{_SORTER}</script></body></html>\n")  # fmt: skip
 
 
-def save_report(measured: MeasuredMap, path: str | Path) -> Path:
+def save_report(
+    measured: MeasuredMap, path: str | Path, *, flows: JourneyFlows | None = None
+) -> Path:
     """Write the report as ``.html`` (interactive) or ``.pdf`` (print)."""
     target = Path(path)
     suffix = target.suffix.lower()
@@ -102,10 +110,10 @@ def save_report(measured: MeasuredMap, path: str | Path) -> Path:
                           file=str(target))  # fmt: skip
     try:
         if suffix == ".pdf":
-            html = render_report(measured, charts_inline=False)
+            html = render_report(measured, charts_inline=False, flows=flows)
             target.write_bytes(import_weasyprint().HTML(string=html).write_pdf())
         else:
-            target.write_text(render_report(measured), encoding="utf-8")
+            target.write_text(render_report(measured, flows=flows), encoding="utf-8")
     except OSError as error:
         raise RenderError(f"cannot write: {error.strerror}", file=str(target)) from None
     return target

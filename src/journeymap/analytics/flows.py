@@ -1,0 +1,93 @@
+"""Flows between stages and between touchpoints, for the report's Sankey.
+
+A flow is a pair of consecutive matched events of one customer (order
+``(timestamp, event_seq)``) whose stage (or touchpoint) differs; repeats in the same
+place are not flows. Counts come back as plain :class:`~journeymap.model.flows.Flow`
+rows sorted by source, target (map order), so the result never depends on the engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+
+from journeymap.analytics.matching import matched_events_expr
+from journeymap.model.flows import Flow, JourneyFlows
+from journeymap.model.journey import JourneyMap
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from journeymap.engine import EventLog
+
+ORDER = ("timestamp", "event_seq")
+
+
+def flows_expr(log: EventLog, journey: JourneyMap, level: str) -> ir.Table:
+    """Moves between places of ``level`` (``"stage"`` or ``"touchpoint"``):
+    ``source``, ``target``, ``source_index``, ``target_index``, ``moves``,
+    ``customers``."""
+    matched = matched_events_expr(log, journey)
+    column = "stage_id" if level == "stage" else "touchpoint_id"
+    window = ibis.window(group_by="customer_id", order_by=list(ORDER))
+    seq = matched.mutate(
+        source=matched[column].lag().over(window),
+        source_index=matched.stage_index.lag().over(window),
+    )
+    moves = seq.filter(seq.source.notnull() & (seq.source != seq[column]))
+    return moves.group_by(
+        source=moves.source,
+        target=moves[column],
+        source_index=moves.source_index,
+        target_index=moves.stage_index,
+    ).agg(moves=moves.count(), customers=moves.customer_id.nunique())
+
+
+def measure_flows(log: EventLog, journey: JourneyMap) -> JourneyFlows:
+    """Stage-to-stage and touchpoint-to-touchpoint flows of a map on an event log.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import journeymap as jm
+    >>> log = jm.read_events(pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                  "2024-01-01 10:09"]),
+    ...     "event": ["ad_view", "purchase", "ad_view"]}))
+    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
+    ...     {"id": "aware", "name": "Aware", "touchpoints": [
+    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
+    ...     {"id": "buy", "name": "Buy", "touchpoints": [
+    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> [(f.source, f.target, f.back) for f in measure_flows(log, journey).stages]
+    [('aware', 'buy', False), ('buy', 'aware', True)]
+    """
+    order = {tp.id: i for i, (_, tp) in enumerate(journey.touchpoints())}
+    order.update({s.id: i for i, s in enumerate(journey.stages)})
+    found = {}
+    for level in ("stage", "touchpoint"):
+        frame = log.engine.to_pandas(flows_expr(log, journey, level))
+        rows = [
+            Flow(
+                source=str(r["source"]),
+                target=str(r["target"]),
+                moves=int(r["moves"]),
+                customers=int(r["customers"]),
+                back=int(r["target_index"]) < int(r["source_index"]),
+            )
+            for r in frame.to_dict("records")
+        ]
+        found[level] = tuple(
+            sorted(
+                rows,
+                key=lambda f: (
+                    order.get(f.source, -1),
+                    order.get(f.target, -1),
+                    f.source,
+                    f.target,
+                ),
+            )  # fmt: skip
+        )
+    return JourneyFlows(stages=found["stage"], touchpoints=found["touchpoint"])
