@@ -119,6 +119,9 @@ class MeasuredMap:
     candidates: tuple[dict[str, Any], ...] = ()  # every ranked pain-point candidate
     incidents: tuple[dict[str, Any], ...] = ()  # periods where a rate departs
     scope: str = "customer"  # unit of the evidence: customer or session
+    # Markov attribution of the conversions and the journey forecast (issue 13);
+    # empty when the map names no conversion event (docs/reference/measured-map.md)
+    attribution: dict[str, Any] = field(default_factory=dict)
 
     def stage_figures(self, stage_id: str) -> StageFigures | None:
         return next((s for s in self.stages if s.stage_id == stage_id), None)
@@ -164,6 +167,7 @@ class MeasuredMap:
         out["notes"] = list(self.notes)
         out["scope"] = self.scope
         out["phrases"] = _plain(self.phrases)
+        out["attribution"] = _plain(self.attribution)
         return out
 
     def to_json(self) -> str:
