@@ -7,17 +7,37 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import journeymap as jm
 from journeymap.cli._common import console, echo_ingest, written
 from journeymap.cli._load import write_measured
-from journeymap.cli._output import check_output, staging_folder, write_text
-from journeymap.errors import MapError, RenderError
+from journeymap.cli._output import (
+    check_output,
+    replacing,
+    staging_folder,
+    write_text,
+)
+from journeymap.errors import MapError, MissingExtraError, RenderError
 
+# the drawings and tables demo writes beside the map: (file, what it is); a format
+# whose optional extra is not installed is skipped with a one-line note
+EXPORTS = (
+    ("map.svg", "map (SVG)"),
+    ("map.png", "map (PNG)"),
+    ("map.pdf", "map (PDF)"),
+    ("map.pptx", "slide deck (PPTX)"),
+    ("report.html", "report (HTML)"),
+    ("report.pdf", "report (PDF)"),
+    ("measured.csv", "measured tables (CSV)"),
+    ("measured.xlsx", "measured tables (Excel)"),
+    ("summary.md", "summary (Markdown)"),
+    ("map.mmd", "Mermaid journey"),
+)
 # the files demo writes into --out, besides the data folder
-OUTPUTS = ("map.yaml", "map.svg", "measured.json")
+OUTPUTS = ("map.yaml", "measured.json", *(name for name, _ in EXPORTS))
 
 
 def demo(
@@ -58,9 +78,9 @@ def demo(
         log = jm.read_events(files["parquet"])
         progress.update(step, description="measuring stages, emotions and pain points")
         measured = jm.measure(journey, log)
-        progress.update(step, description="drawing the map")
-        svg = jm.render_map_svg(journey, measured)
-    write_text(out / "map.svg", svg)
+        flows = jm.measure_flows(journey, log)
+        progress.update(step, description="drawing the map, the deck and the report")
+        exported, skipped = _export(out, measured, flows)
     write_measured(measured, out / "measured.json")
     echo_ingest(log)
     _print_stages(journey, measured)
@@ -73,9 +93,32 @@ def demo(
         ("events (CSV)", files["csv"]),
         ("map", map_path),
         ("measured map", out / "measured.json"),
-        ("drawing", out / "map.svg"),
+        *exported,
     ]:
         written(path, what)
+    for note in skipped:
+        console.print(f"  [yellow]skipped[/yellow] {escape(note)}")
+
+
+def _export(
+    out: Path, measured: Any, flows: Any
+) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Write every format of ``EXPORTS``; a missing extra skips its file with a note."""
+    exported: list[tuple[str, Path]] = []
+    skipped: list[str] = []
+    for name, what in EXPORTS:
+        target = out / name
+        try:
+            with replacing(target) as temp:
+                if name.startswith("report."):
+                    jm.save_report(measured, temp, flows=flows)
+                else:
+                    jm.save(measured, temp)
+        except MissingExtraError as error:
+            skipped.append(f"{name}: {error}")
+            continue
+        exported.append((what, target))
+    return exported, skipped
 
 
 def _check_out(out: Path, map_text: str, *, force: bool) -> None:
