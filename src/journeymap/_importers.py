@@ -39,3 +39,7 @@ def import_openpyxl() -> ModuleType:
 
 def import_pyspark() -> ModuleType:
     return _import("pyspark", "spark")
+
+
+def import_psycopg() -> ModuleType:
+    return _import("psycopg", "postgres")
