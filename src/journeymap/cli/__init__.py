@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from journeymap import __version__
-from journeymap.cli import demo, maps, render, report
+from journeymap.cli import demo, maps, render, report, serve
 from journeymap.cli._common import err_console
 from journeymap.errors import JourneymapError
 
@@ -41,7 +41,7 @@ def _root(
     """Customer journey maps as code, measured against real data."""
 
 
-for module in (demo, maps, render, report):
+for module in (demo, maps, render, report, serve):
     module.register(app)
 
 
