@@ -1,0 +1,240 @@
+"""Paths of touches, built in the engine (docs/reference/attribution.md).
+
+A *unit* (a customer, or a session with ``scope="session"``) has a path: the values of
+the ``by`` column (the *touches*) of its events strictly before its first conversion
+event, in ``(timestamp, event_seq)`` order, with consecutive repeats collapsed (unless
+``keep_repeats``). Events listed in ``exclude`` (by event name or by touch value) are
+dropped before paths are built; conversion events are never dropped. Units with an
+empty path (they converted before any touch) are counted, then left out.
+
+Everything here is an Ibis expression over window functions: an ordered ``collect``
+fails on Spark through Ibis, and only aggregated counts (per state, per channel, per
+channel set) ever come back to Python, so the engine does the heavy work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from journeymap.errors import AnalysisError
+
+__all__ = [
+    "NONE",
+    "PathSpec",
+    "base_expr",
+    "coalitions_expr",
+    "path_rows_expr",
+    "runs_expr",
+    "touch_channels_expr",
+    "transition_counts_expr",
+]
+
+NONE = "(none)"  # the touch of an event whose ``by`` value is null
+SCOPES = ("customer", "session")
+MAX_ORDER = 4
+BLOCK = 62  # channels per int64 bit mask (Shapley coalitions)
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    """How paths are built: the touch column, what converts, what is dropped."""
+
+    conversion: tuple[str, ...]
+    by: str = "channel"
+    exclude: tuple[str, ...] = ()
+    keep_repeats: bool = False
+    scope: str = "customer"
+
+    def __post_init__(self) -> None:
+        if not self.conversion:
+            raise AnalysisError(
+                "attribution needs a conversion event", field="conversion"
+            )
+        if self.scope not in SCOPES:
+            raise AnalysisError(
+                f"unknown scope {self.scope!r}; known: customer, session", field="scope"
+            )
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return (
+            ("customer_id",)
+            if self.scope == "customer"
+            else ("customer_id", "session_id")
+        )
+
+
+def _require(table: ir.Table, column: str, field: str) -> None:
+    if column not in table.columns:
+        known = ", ".join(table.columns)
+        raise AnalysisError(
+            f"no column {column!r} in the events; known: {known}", field=field
+        )
+
+
+def base_expr(table: ir.Table, spec: PathSpec) -> ir.Table:
+    """The events as ``units…, timestamp, event_seq, touch, is_conv, value``.
+
+    ``touch`` is the ``by`` value as text (``(none)`` when null); excluded events are
+    gone; ``value`` is the ``value`` column (0.0 when the events have none).
+    """
+    _require(table, spec.by, "by")
+    if spec.scope == "session":
+        _require(table, "session_id", "scope")
+    is_conv = table.event.isin(list(spec.conversion))
+    touch = table[spec.by].cast("string").fill_null(NONE)
+    if spec.exclude:
+        dropped = table.event.isin(list(spec.exclude)) | touch.isin(list(spec.exclude))
+        table = table.filter(is_conv | ~dropped)
+        is_conv = table.event.isin(list(spec.conversion))
+        touch = table[spec.by].cast("string").fill_null(NONE)
+    value = (
+        table.value.cast("float64")
+        if "value" in table.columns
+        else ibis.literal(0.0, "float64")
+    )
+    return table.select(
+        *[table[u].cast("string").name(u) for u in spec.units],
+        timestamp=table.timestamp,
+        event_seq=table.event_seq,
+        touch=touch,
+        is_conv=is_conv,
+        value=value,
+    )
+
+
+def _window(base: ir.Table, units: Sequence[str], **frame: Any) -> Any:
+    return ibis.window(
+        group_by=[base[u] for u in units],
+        order_by=[base.timestamp, base.event_seq],
+        **frame,
+    )
+
+
+def path_rows_expr(base: ir.Table, units: Sequence[str]) -> ir.Table:
+    """Each unit's touches before its first conversion, and that conversion's row.
+
+    Adds ``prev`` (the previous touch, null at the start). Rows with ``is_conv`` are
+    the first conversion of their unit (the *marker* that ends a converting path).
+    """
+    flag = base.is_conv.cast("int64")
+    seen = flag.sum().over(_window(base, units, rows=(None, 0)))
+    marked = base.mutate(
+        _before=seen - flag, prev=base.touch.lag().over(_window(base, units))
+    )
+    return marked.filter(marked._before == 0).drop("_before")
+
+
+def runs_expr(base: ir.Table, units: Sequence[str], *, keep_repeats: bool) -> ir.Table:
+    """Path rows with consecutive repeats collapsed (the first of each run kept)."""
+    rows = path_rows_expr(base, units)
+    if keep_repeats:
+        return rows
+    keep = rows.is_conv | rows.prev.isnull() | (rows.prev != rows.touch)
+    return rows.filter(keep)
+
+
+def _history(runs: ir.Table, units: Sequence[str], order: int) -> dict[str, Any]:
+    w = _window(runs, units)
+    cols: dict[str, Any] = {f"h{j}": runs.touch.lag(j).over(w) for j in range(1, order)}
+    cols.update(
+        pos=ibis.row_number().over(w),
+        nxt=runs.touch.lead().over(w),
+        nxt_conv=runs.is_conv.lead().over(w),
+        nxt_value=runs.value.lead().over(w),
+    )
+    return cols
+
+
+def transition_counts_expr(
+    base: ir.Table, spec: PathSpec, *, order: int = 1, folds: int | None = None
+) -> ir.Table:
+    """Counts per (history, touch, next, kind): the order-``order`` chain's edges.
+
+    Columns ``h{order-1} … h1`` (earlier touches, null before the path starts),
+    ``touch``, ``nxt`` (the next touch when ``kind`` is ``touch``), ``kind``
+    (``touch`` · ``conv`` · ``null`` · ``empty``: a unit that converted before any
+    touch), ``first`` (the touch starts its path), ``count`` and ``value`` (of the conversions reached). With ``folds`` a
+    ``fold`` column splits the units (for held-out likelihood).
+    """
+    if not 1 <= order <= MAX_ORDER:
+        raise AnalysisError(
+            f"order must be 1 to {MAX_ORDER}, not {order}", field="order"
+        )
+    runs = runs_expr(base, spec.units, keep_repeats=spec.keep_repeats)
+    hist = runs.mutate(**_history(runs, spec.units, order))
+    rows = hist.filter(~hist.is_conv | (hist.pos == 0))
+    if folds is not None:
+        rows = rows.join(_folds(rows, spec.units, folds), list(spec.units))
+    kind = ibis.cases(
+        (rows.is_conv, "empty"),
+        (rows.nxt_conv.fill_null(False), "conv"),
+        (rows.nxt.isnull(), "null"),
+        else_="touch",
+    )
+    keys: dict[str, Any] = {f"h{j}": rows[f"h{j}"] for j in range(order - 1, 0, -1)}
+    keys.update(
+        touch=ibis.cases((rows.is_conv, ibis.null("string")), else_=rows.touch),
+        nxt=ibis.cases((kind == "touch", rows.nxt), else_=ibis.null("string")),
+        kind=kind,
+        first=rows.pos == 0,
+    )
+    if folds is not None:
+        keys["fold"] = rows.fold
+    conv_value = ibis.cases((kind == "conv", rows.nxt_value.fill_null(0.0)), else_=0.0)
+    keyed = rows.select(**{f"_k_{k}": v for k, v in keys.items()}, _v=conv_value)
+    return keyed.group_by([keyed[f"_k_{k}"].name(k) for k in keys]).aggregate(
+        count=keyed.count(), value=keyed._v.sum()
+    )
+
+
+def _folds(rows: ir.Table, units: Sequence[str], folds: int) -> ir.Table:
+    """Each unit's fold: its rank in id order modulo ``folds`` (portable, and the
+    same under any row order, unlike a backend's hash)."""
+    ids = rows.select(*units).distinct()
+    rank = ibis.row_number().over(order_by=[ids[u] for u in units])
+    return ids.mutate(fold=rank % folds)
+
+
+def touch_channels_expr(base: ir.Table, spec: PathSpec) -> ir.Table:
+    """The distinct touches of all paths (column ``touch``)."""
+    rows = path_rows_expr(base, spec.units)
+    return rows.filter(~rows.is_conv).select("touch").distinct()
+
+
+def coalitions_expr(
+    base: ir.Table, spec: PathSpec, channels: Sequence[str]
+) -> ir.Table:
+    """Units per channel set: ``mask0 … maskB`` (bit i of block b: channel 62·b+i),
+    ``paths``, ``conversions``, ``value``. Every unit with a touch counts once."""
+    rows = path_rows_expr(base, spec.units)
+    touches = rows.filter(~rows.is_conv).select(*spec.units, "touch").distinct()
+    blocks = range((len(channels) + BLOCK - 1) // BLOCK)
+    bits = {
+        f"mask{b}": ibis.cases(
+            *(
+                (touches.touch == name, ibis.literal(1 << i, "int64"))
+                for i, name in enumerate(channels[b * BLOCK : (b + 1) * BLOCK])
+            ),
+            else_=ibis.literal(0, "int64"),
+        )
+        for b in blocks
+    }
+    masked = touches.mutate(**bits)
+    per_unit = masked.group_by(list(spec.units)).aggregate(
+        **{name: masked[name].sum() for name in bits}
+    )
+    conv = rows.filter(rows.is_conv).select(
+        *spec.units, _conv=ibis.literal(1, "int64"), _value=rows.value.fill_null(0.0)
+    )
+    joined = per_unit.left_join(conv, list(spec.units))
+    return joined.group_by([joined[name] for name in bits]).aggregate(
+        paths=joined.count(),
+        conversions=joined._conv.fill_null(0).sum(),
+        value=joined._value.fill_null(0.0).sum(),
+    )
