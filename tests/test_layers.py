@@ -62,7 +62,15 @@ FORBIDDEN: dict[str, list[str]] = {
         *L3,
         *UPPER,
     ],
-    "attribution": ["duckdb", "journeymap.ingest", "journeymap.voc", *L3, *UPPER],
+    "attribution": [
+        "duckdb",
+        "journeymap.ingest",
+        "journeymap.voc",
+        "journeymap.evidence",
+        "journeymap.pipeline",
+        *L3,
+        *UPPER,
+    ],
     "layout": [
         "duckdb",
         "ibis",
