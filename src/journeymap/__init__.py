@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journeymap._display import register as _register_display
 from journeymap.engine import Engine, EventLog
 from journeymap.errors import (
     AnalysisError,
@@ -31,6 +32,8 @@ from journeymap.model import (
     Stage,
     Touchpoint,
 )
+
+_register_display()  # notebooks show maps and tables inline (ADR 0007)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

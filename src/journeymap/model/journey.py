@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from journeymap.model.cards import Kpi, Opportunity, PainPoint, check_id
+from journeymap.model.display import MapDisplay
 from journeymap.model.persona import Persona
 
 FORMAT_VERSION: Literal[1] = 1
@@ -188,7 +189,7 @@ class DataSource(BaseModel):
         return {"path": value} if isinstance(value, str) else value
 
 
-class JourneyMap(BaseModel):
+class JourneyMap(MapDisplay, BaseModel):
     """A customer journey map: the designed journey, to be measured against data."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from journeymap.model.display import MapDisplay
 from journeymap.model.journey import JourneyMap
 from journeymap.model.results import IngestReport
 
@@ -89,7 +90,7 @@ class KpiValue:
 
 
 @dataclass(frozen=True, slots=True)
-class MeasuredMap:
+class MeasuredMap(MapDisplay):
     """The map and its measurements. `to_dict()` is the `measured.json` contract."""
 
     journey: JourneyMap

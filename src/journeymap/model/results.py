@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from journeymap.model.display import TableDisplay
+
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
@@ -87,7 +89,7 @@ class EndpointCount:
 
 
 @dataclass(frozen=True, slots=True)
-class TransitionTable:
+class TransitionTable(TableDisplay):
     """Every transition of a log, plus the journeys' first and last values."""
 
     by: str
@@ -128,7 +130,7 @@ class Variant:
 
 
 @dataclass(frozen=True, slots=True)
-class VariantTable:
+class VariantTable(TableDisplay):
     """The ``top`` most common variants; ``total`` counts all distinct variants."""
 
     variants: tuple[Variant, ...]
@@ -168,7 +170,7 @@ class PathCount:
 
 
 @dataclass(frozen=True, slots=True)
-class PathTable:
+class PathTable(TableDisplay):
     """The ``top`` most common paths; ``total`` counts all distinct paths.
 
     ``customers`` counts customers who have the anchor (and so a path).
@@ -234,7 +236,7 @@ class StepTime:
 
 
 @dataclass(frozen=True, slots=True)
-class FunnelResult:
+class FunnelResult(TableDisplay):
     """A measured funnel: one row per step (per breakdown group) and step timings."""
 
     steps: tuple[str, ...]
@@ -286,7 +288,7 @@ class HistogramBin:
 
 
 @dataclass(frozen=True, slots=True)
-class TimeToConvert:
+class TimeToConvert(TableDisplay):
     """Seconds from a customer's start to its first conversion, over converters.
 
     ``customers`` counts customers with a start; ``n`` those who converted after it.
