@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
@@ -171,6 +172,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorkspaceError)
     async def _not_found(request: Request, exc: WorkspaceError) -> Response:
         return _error(request, exc.one_line(), 404)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid(request: Request, exc: ValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        return _error(request, problems, 400)
 
     @app.exception_handler(JourneymapError)
     async def _bad_input(request: Request, exc: JourneymapError) -> Response:

@@ -104,7 +104,7 @@ def maps_json(request: Request, user: Viewer) -> dict[str, Any]:
 
 
 class NewMap(BaseModel):
-    name: str = Field(pattern=MAP_NAME.pattern, description="file name (slug)")
+    name: str = Field(pattern=f"^{MAP_NAME.pattern}$", description="file name (slug)")
     title: str = Field(min_length=1, max_length=200)
     framework: str = Field(
         default="classic-5", description="a stage framework id, or 'demo'"
@@ -514,7 +514,7 @@ def restore(request: Request, db: DB, user: Editor, name: str, commit: str) -> R
 
 
 class Duplicate(BaseModel):
-    name: str = Field(pattern=MAP_NAME.pattern)
+    name: str = Field(pattern=f"^{MAP_NAME.pattern}$")
 
 
 def _duplicate(

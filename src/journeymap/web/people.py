@@ -32,7 +32,7 @@ router = APIRouter()
 DB = Annotated[Session, Depends(db_session)]
 Viewer = Annotated[User, Depends(require("viewer"))]
 Admin = Annotated[User, Depends(require("admin"))]
-USERNAME = r"[a-z0-9][a-z0-9._-]{0,63}"
+USERNAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 
 def _safe_next(target: str) -> str:
