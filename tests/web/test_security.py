@@ -13,7 +13,8 @@ from starlette.routing import Mount
 
 from journeymap.web.auth import digest
 from journeymap.web.workspace import Workspace, WorkspaceError, check_map_name
-from tests.web.conftest import Browserish, Site, csrf_of, make_site
+
+from .conftest import Browserish, Site, csrf_of, make_site
 
 # the only routes anyone may reach without signing in: the sign-in page itself, the
 # one-time sign-in links, share links (they carry their own secret) and static files
