@@ -8,8 +8,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from journeymap.cli import app
+from journeymap import load_map
+from journeymap.cli import app, main
+from journeymap.cli._load import load_map_data
+from journeymap.errors import MapError
 from journeymap.ingest import read_events
+from journeymap.ingest.timestamps import NUMBER_KINDS
+from journeymap.model.journey import TIME_FORMAT_KINDS
 
 
 @pytest.fixture
@@ -52,3 +57,78 @@ def test_analyze_says_how_the_data_was_read(tmp_path: Path) -> None:
     assert "note: timestamp column 'ts': 2 number(s) read as a %Y%m%d date" in (
         result.output
     )
+
+
+MAP = """journeymap: 1
+name: Shop
+stages:
+  - id: s
+    name: S
+    touchpoints:
+      - {id: v, name: Visit, match: {event: [visit, buy]}}
+data:
+  events: e.csv
+  columns: {customer_id: user_id, timestamp: ts}
+"""
+
+
+@pytest.mark.parametrize("command", ["analyze", "measure", "render", "report"])
+def test_every_command_that_reads_events_takes_time_format(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--time-format`` reaches read_events; a bad one is one line and exit 2."""
+    (tmp_path / "e.csv").write_text("user_id,ts,event\nc1,1,visit\n")
+    (tmp_path / "map.yaml").write_text(MAP)
+    target = [str(tmp_path / "e.csv")] if command == "analyze" else [
+        str(tmp_path / "map.yaml"), "-o", str(tmp_path / f"out.{_suffix(command)}")
+    ]  # fmt: skip
+    assert main([command, *target, "--time-format", "epoch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown time format 'epoch'" in err and "Traceback" not in err
+
+
+def _suffix(command: str) -> str:
+    return {"measure": "json", "render": "svg", "report": "html"}[command]
+
+
+def test_analyze_reads_ambiguous_numbers_under_time_format(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"  # 8-digit numbers below 1e8: no kind by their size
+    path.write_text("user_id,ts,event\nc1,12345678,visit\nc1,12345738,buy\n")
+    guessed = CliRunner().invoke(app, ["analyze", str(path)])
+    assert guessed.exit_code != 0
+    assert "quarantined 2: ambiguous numeric timestamp" in guessed.output
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(path), "--time-format", "epoch_s", "--what", "transitions"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 number(s) read as epoch seconds" in result.output
+    assert "loaded 2" in result.output and " 60 │" in result.output
+
+
+def test_the_maps_time_format_is_used_and_the_option_overrides_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "e.csv").write_text("user_id,ts,event\nc1,01/03/2024,visit\n")
+    (tmp_path / "map.yaml").write_text(
+        MAP.replace("  events: e.csv", "  events: e.csv\n  time_format: '%d/%m/%Y'")
+    )
+    loaded = load_map_data(tmp_path / "map.yaml")
+    assert loaded.events is not None
+    assert str(loaded.events.to_pandas().timestamp[0]) == "2024-03-01 00:00:00"
+    loaded = load_map_data(tmp_path / "map.yaml", time_format="%m/%d/%Y")
+    assert loaded.events is not None
+    assert str(loaded.events.to_pandas().timestamp[0]) == "2024-01-03 00:00:00"
+
+
+def test_an_unknown_time_format_in_the_map_names_the_field(tmp_path: Path) -> None:
+    (tmp_path / "map.yaml").write_text(
+        MAP.replace("  events: e.csv", "  events: e.csv\n  time_format: epoch")
+    )
+    with pytest.raises(MapError, match="time_format.*unknown time format 'epoch'"):
+        load_map(tmp_path / "map.yaml")
+
+
+def test_the_map_and_ingest_know_the_same_time_formats() -> None:
+    assert set(TIME_FORMAT_KINDS) == set(NUMBER_KINDS)

@@ -48,6 +48,17 @@ TimezoneOpt = Annotated[
         help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin.",
     ),
 ]
+TimeFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--time-format",
+        metavar="FORMAT",
+        help="How to read the timestamps when guessing is not enough: epoch_s, "
+        "epoch_ms, epoch_us, epoch_ns, yyyymmdd, yyyymmddhhmmss, excel, or a strptime "
+        "format such as '%d/%m/%Y %H:%M'. Numbers that fit no kind by their size are "
+        "quarantined as ambiguous without it.",
+    ),
+]
 
 
 def column_mapping(

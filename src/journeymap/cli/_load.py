@@ -85,6 +85,7 @@ def load_map_data(
     feedback: Path | None = None,
     columns: dict[str, str] | None = None,
     timezone: str | None = None,
+    time_format: str | None = None,
 ) -> MapData:
     """Load a map and read its events, surveys and feedback, echoing each ingest report.
 
@@ -98,6 +99,9 @@ def load_map_data(
         Column roles from the command line; they override the map's ``data.columns``.
     timezone
         Zone of naive timestamps; overrides the map's ``data.timezone``.
+    time_format
+        How to read the timestamps (``epoch_ms``, ``%d/%m/%Y``...); overrides the
+        map's ``data.time_format``.
 
     Raises
     ------
@@ -123,8 +127,9 @@ def load_map_data(
     mapping = dict(spec.columns) if spec is not None else {}
     mapping.update(columns or {})
     zone = timezone or (spec.timezone if spec is not None else None)
-    log = _read(events, mapping, zone)
-    read = {key: _read(path, mapping, zone, log) for key, path in extra.items()}
+    form = time_format or (spec.time_format if spec is not None else None)
+    log = _read(events, mapping, zone, form)
+    read = {key: _read(path, mapping, zone, form, log) for key, path in extra.items()}
     attrs = None if spec is None else spec.customers
     customers = None if attrs is None else map_path.parent / attrs.path
     return MapData(
@@ -153,13 +158,16 @@ def _read(
     path: Path | None,
     columns: dict[str, str],
     timezone: str | None,
+    time_format: str | None,
     beside: EventLog | None = None,
 ) -> EventLog | None:
     """Read one file (on the engine of ``beside`` when given) and echo its report."""
     if path is None:
         return None
     engine = None if beside is None else beside.engine
-    log = jm.read_events(path, columns=columns, timezone=timezone, engine=engine)
+    log = jm.read_events(
+        path, columns=columns, timezone=timezone, time_format=time_format, engine=engine
+    )
     echo_ingest(log)
     return log
 

@@ -23,6 +23,7 @@ from journeymap.cli._common import (
     ChannelOpt,
     EventOpt,
     IdOpt,
+    TimeFormatOpt,
     TimeOpt,
     TimezoneOpt,
     column_mapping,
@@ -412,6 +413,7 @@ def analyze(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    time_format: TimeFormatOpt = None,
     steps: Annotated[
         str | None,
         typer.Option(
@@ -571,7 +573,9 @@ def analyze(
         _map_for(request, "personas")
     parse_seconds(window)  # a bad window fails before the data is read
     columns = column_mapping(id_col, time_col, event_col, channel_col)
-    log = jm.read_events(events, columns=columns, timezone=timezone)
+    log = jm.read_events(
+        events, columns=columns, timezone=timezone, time_format=time_format
+    )
     if log.report is not None:
         echo_ingest(log)
         if log.report.loaded == 0:

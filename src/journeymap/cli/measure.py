@@ -11,6 +11,7 @@ from journeymap.cli._common import (
     ChannelOpt,
     EventOpt,
     IdOpt,
+    TimeFormatOpt,
     TimeOpt,
     TimezoneOpt,
     about,
@@ -64,6 +65,7 @@ def measure(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    time_format: TimeFormatOpt = None,
     clusters: ClustersOpt = True,
     scope: ScopeOpt = None,
     customers: CustomersOpt = None,
@@ -90,6 +92,7 @@ def measure(
         feedback=feedback,
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
+        time_format=time_format,
     )
     with about(map_path):
         measured = loaded.measure(clusters=clusters, **scoping.options())

@@ -12,6 +12,7 @@ from journeymap.cli._common import (
     ChannelOpt,
     EventOpt,
     IdOpt,
+    TimeFormatOpt,
     TimeOpt,
     TimezoneOpt,
     about,
@@ -58,6 +59,7 @@ def render(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    time_format: TimeFormatOpt = None,
     paper: PaperOpt = "fit",
     stages_per_page: StagesPerPageOpt = None,
     theme: ThemeOpt = "default",
@@ -76,6 +78,7 @@ def render(
         feedback=feedback,
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
+        time_format=time_format,
     )
     with about(map_path):
         measured = loaded.measure()

@@ -12,6 +12,7 @@ from journeymap.cli._common import (
     ChannelOpt,
     EventOpt,
     IdOpt,
+    TimeFormatOpt,
     TimeOpt,
     TimezoneOpt,
     about,
@@ -36,6 +37,7 @@ def report(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    time_format: TimeFormatOpt = None,
 ) -> None:
     """Measure the map (--data or its data.events) and write the report."""
     if output.suffix.lower() not in (".html", ".htm", ".pdf"):
@@ -51,6 +53,7 @@ def report(
         feedback=feedback,
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
+        time_format=time_format,
     )
     with about(map_path):
         measured = loaded.measure()

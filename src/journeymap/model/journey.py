@@ -162,6 +162,12 @@ class Sessions(BaseModel):
     )
 
 
+# Numeric timestamp kinds ingest reads under an explicit time format (issue 10).
+TIME_FORMAT_KINDS = (
+    "epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "yyyymmdd", "yyyymmddhhmmss", "excel",
+)  # fmt: skip
+
+
 class DataSource(BaseModel):
     """Where the measuring data lives (paths relative to the map file)."""
 
@@ -182,11 +188,27 @@ class DataSource(BaseModel):
         description="Canonical column -> column in the file, e.g. {customer_id: user_id}.",
     )
     timezone: str | None = None
+    time_format: str | None = Field(
+        default=None,
+        description="How to read the timestamps: one of "
+        + ", ".join(TIME_FORMAT_KINDS)
+        + ", or a strptime format such as '%d/%m/%Y %H:%M'.",
+    )
 
     @field_validator("customers", mode="before")
     @classmethod
     def _path_only(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str) else value
+
+    @field_validator("time_format")
+    @classmethod
+    def _known_time_format(cls, value: str | None) -> str | None:
+        if value is None or value in TIME_FORMAT_KINDS or "%" in value:
+            return value
+        raise ValueError(
+            f"unknown time format {value!r}; use one of {', '.join(TIME_FORMAT_KINDS)} "
+            "or a strptime format such as '%d/%m/%Y %H:%M'"
+        )
 
 
 class JourneyMap(MapDisplay, BaseModel):
