@@ -83,6 +83,9 @@ class Workspace:
         self.private_dir.chmod(0o700)
         if not (self.root / ".git").exists():
             self._git("init", "--quiet", "--initial-branch=main")
+        # a server killed inside `git commit` leaves git's lock behind, and every later
+        # save would fail on it; the file itself was already replaced whole (see save)
+        (self.root / ".git" / "index.lock").unlink(missing_ok=True)
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             ignore.write_text(".journeymap/\ndata/\n", encoding="utf-8")
