@@ -14,7 +14,7 @@ channel set) ever come back to Python, so the engine does the heavy work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,21 +77,31 @@ def _require(table: ir.Table, column: str, field: str) -> None:
         )
 
 
-def base_expr(table: ir.Table, spec: PathSpec) -> ir.Table:
+def base_expr(
+    table: ir.Table,
+    spec: PathSpec,
+    *,
+    goal: Callable[[ir.Table], ir.BooleanValue] | None = None,
+) -> ir.Table:
     """The events as ``units…, timestamp, event_seq, touch, is_conv, value``.
 
     ``touch`` is the ``by`` value as text (``(none)`` when null); excluded events are
     gone; ``value`` is the ``value`` column (0.0 when the events have none).
+    ``goal`` replaces the conversion events as what ends a path (stage moves).
     """
     _require(table, spec.by, "by")
     if spec.scope == "session":
         _require(table, "session_id", "scope")
-    is_conv = table.event.isin(list(spec.conversion))
+
+    def reached(t: ir.Table) -> ir.BooleanValue:
+        return goal(t) if goal is not None else t.event.isin(list(spec.conversion))
+
+    is_conv = reached(table)
     touch = table[spec.by].cast("string").fill_null(NONE)
     if spec.exclude:
         dropped = table.event.isin(list(spec.exclude)) | touch.isin(list(spec.exclude))
         table = table.filter(is_conv | ~dropped)
-        is_conv = table.event.isin(list(spec.conversion))
+        is_conv = reached(table)
         touch = table[spec.by].cast("string").fill_null(NONE)
     value = (
         table.value.cast("float64")
