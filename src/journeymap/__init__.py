@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from journeymap.model.attribution import (
+        AttributionResult,
+        ForecastResult,
+        StageAttribution,
+    )
     from journeymap.model.flows import JourneyFlows
     from journeymap.model.measured import MeasuredMap
 
@@ -63,6 +68,8 @@ __all__ = [
     "Touchpoint",
     "__version__",
     "attach_customers",
+    "attribute_conversions",
+    "attribute_stage_moves",
     "compare_periods",
     "connect",
     "count_transitions",
@@ -74,6 +81,7 @@ __all__ = [
     "find_drivers",
     "find_incidents",
     "find_paths",
+    "forecast_conversions",
     "format_duration",
     "get_framework",
     "list_frameworks",
@@ -348,6 +356,36 @@ def compare_periods(
     from journeymap.analytics.compare import compare_periods as _compare
 
     return _compare(log, journey, period_a, period_b)
+
+
+def attribute_conversions(
+    log: EventLog, conversion: str | Sequence[str], **options: Any
+) -> AttributionResult:
+    """Credit the conversions to channels: first, last, last-non-direct, linear,
+    time-decay, position, markov (exact, order 1-4 or ``"auto"``) or shapley; see
+    :mod:`journeymap.attribution`."""
+    from journeymap.attribution import attribute_conversions as _attribute
+
+    return _attribute(log, conversion, **options)
+
+
+def attribute_stage_moves(
+    log: EventLog, journey: JourneyMap, **options: Any
+) -> StageAttribution:
+    """Credit for moving customers from each stage to the next, per channel."""
+    from journeymap.attribution.stages import attribute_stage_moves as _moves
+
+    return _moves(log, journey, **options)
+
+
+def forecast_conversions(
+    log: EventLog, journey: JourneyMap, **options: Any
+) -> ForecastResult:
+    """Conversions and revenue for the next periods from the current stage
+    occupancy, with a backtest (MAPE against a naive forecast)."""
+    from journeymap.attribution.forecast import forecast_conversions as _forecast
+
+    return _forecast(log, journey, **options)
 
 
 def stage_transitions(log: EventLog, journey: JourneyMap) -> Any:
