@@ -34,7 +34,9 @@ def test_parameters_are_bound_not_spliced() -> None:
 
 
 def test_unknown_url_names_the_known_ones() -> None:
-    with pytest.raises(EngineError, match=r"duckdb://\[path\] or spark://local"):
+    with pytest.raises(
+        EngineError, match=r"use duckdb, spark, postgres or a URL \(duckdb://\[path\]"
+    ):
         connect("mysql://nowhere")
 
 

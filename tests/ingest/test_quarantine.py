@@ -77,7 +77,7 @@ def test_quarantine_needs_an_ingested_log() -> None:
     from dataclasses import replace
 
     with pytest.raises(IngestError, match="not made by read_events"):
-        quarantine(replace(log, report=None))
+        quarantine(replace(log, quarantine=None))
 
 
 def test_injection_in_names_and_values_is_just_data(tmp_path: Path) -> None:

@@ -13,11 +13,13 @@ therefore total and does not depend on input row order (see ADR 0001).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from journeymap.engine.base import Engine
+from journeymap.engine.base import Engine, Owned
 from journeymap.model.results import IngestReport
 
 if TYPE_CHECKING:
@@ -31,14 +33,23 @@ CANONICAL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 INTERNAL_COLUMNS = ("event_seq", "row_number")
 ORDER = ("customer_id", "timestamp", "event_seq")
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @dataclass(frozen=True)
 class EventLog:
-    """Immutable handle on canonical events. Transformations return a new EventLog."""
+    """Immutable handle on canonical events. Transformations return a new EventLog.
+
+    What belongs to the log lives on it (no registry elsewhere): ``quarantine`` is the
+    table of rows ingest could not load, and ``owned`` holds the engine tables made
+    for it, dropped once no log derived from it is left (see ADR 0007).
+    """
 
     table: ibis.Table
     engine: Engine
     report: IngestReport | None = None
+    quarantine: ibis.Table | None = field(default=None, repr=False, compare=False)
+    owned: Owned | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -62,14 +73,30 @@ class EventLog:
 
         Read the events where the readers are (DuckDB), then measure them elsewhere:
         ``read_events(path).to_engine(connect("spark://local"))``. Columns, types,
-        ``event_seq`` and the ingest report are kept.
+        ``event_seq``, the ingest report and the quarantine are kept.
         """
         data = self.engine.to_arrow(self.table)
         table = engine.register_arrow(data, prefix="events")
-        return EventLog(table=table, engine=engine, report=self.report)
+        quarantine = None
+        if self.quarantine is not None:
+            moved = self.engine.to_arrow(self.quarantine)
+            quarantine = engine.register_arrow(moved, prefix="quarantine")
+        names = [t.get_name() for t in (table, quarantine) if t is not None]
+        return EventLog(
+            table=table,
+            engine=engine,
+            report=self.report,
+            quarantine=quarantine,
+            owned=engine.own(names),
+        )
 
     def materialize(self) -> EventLog:
-        return self.with_table(self.engine.materialize(self.table, prefix="events"))
+        """The events computed once into a temporary table (dropped with the log,
+        or when the engine's current :meth:`~Engine.scratch` scope ends)."""
+        table = self.engine.materialize(self.table, prefix="events")
+        names = [] if self.engine.in_scratch else [table.get_name()]
+        owned = self.engine.own(names, self.owned)
+        return EventLog(table, self.engine, self.report, self.quarantine, owned)
 
     def append(self, *others: EventLog | None) -> EventLog:
         """These events and the rows of ``others`` as one log (``None`` is skipped).
@@ -100,10 +127,11 @@ class EventLog:
         logs = [self, *(other for other in others if other is not None)]
         if len(logs) == 1:
             return self
-        tables = [
-            log.table if log.engine is self.engine else log.to_engine(self.engine).table
+        logs = [
+            log if log.engine is self.engine else log.to_engine(self.engine)
             for log in logs
         ]
+        tables = [log.table for log in logs]
         stacked = _union_all(tables)
         content = [c for c in stacked.columns if c != "event_seq"]
         window = ibis.window(
@@ -114,6 +142,7 @@ class EventLog:
             table=numbered.select(*stacked.columns),
             engine=self.engine,
             report=_added_reports([log.report for log in logs]),
+            owned=self.engine.own([], *(log.owned for log in logs)),
         )
 
     def count(self) -> int:
@@ -128,6 +157,24 @@ class EventLog:
 
     def execute(self, expr: Any) -> Any:
         return self.engine.to_pandas(expr)
+
+
+def with_scratch(func: F) -> F:
+    """Run ``func`` in a :meth:`~Engine.scratch` scope of its EventLog's engine.
+
+    Whatever it materialises on the way (journey tables, observations) is dropped
+    when it returns, so a call leaves no table behind; it must return plain data.
+    """
+
+    @functools.wraps(func)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        logs = [a for a in (*args, *kwargs.values()) if isinstance(a, EventLog)]
+        if not logs:
+            return func(*args, **kwargs)
+        with logs[0].engine.scratch():
+            return func(*args, **kwargs)
+
+    return scoped  # type: ignore[return-value]
 
 
 def _union_all(tables: list[ibis.Table]) -> ibis.Table:

@@ -17,9 +17,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from journeymap._importers import import_pyspark
+from journeymap.engine.base import Engine
 from journeymap.errors import EngineError
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["cache_view", "close_spark", "connect_spark", "find_java", "register_view"]
+__all__ = [
+    "SparkEngine",
+    "cache_view",
+    "close_spark",
+    "connect_spark",
+    "find_java",
+    "register_view",
+]
 
 WAREHOUSE_PREFIX = "journeymap-spark-warehouse-"
 JAVA_HINT = (
@@ -51,9 +59,76 @@ SESSION_CONFIG = {
 }
 
 
+class SparkEngine(Engine):
+    """A Spark session; scratch data are (cached) temporary views, never tables."""
+
+    kind: ClassVar[str] = "spark"
+
+    @classmethod
+    def open(cls, url: str, **_: Any) -> SparkEngine:
+        """``spark://local`` / ``spark://local[N]`` (this process' JVM),
+        ``spark://host:7077`` (a standalone master), ``sc://host:15002`` (Spark
+        Connect), or ``spark://`` (whatever ``SPARK_REMOTE`` or spark-submit set,
+        else local)."""
+        return cls(connect_spark(**spark_target(url)), url=url)
+
+    def _store_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        return register_view(self.backend, name, data)
+
+    def _store_expr(self, name: str, expr: ibis.Table) -> ibis.Table:
+        return cache_view(self.backend, name, expr)
+
+    def _drop(self, name: str) -> None:
+        # dropping a cached temporary view also frees its cache
+        self.backend._session.catalog.dropTempView(name)
+
+    def _temp_names(self) -> list[str]:
+        catalog = self.backend._session.catalog
+        return [
+            t.name
+            for t in catalog.listTables()
+            if t.isTemporary and t.name.startswith("_jm_")
+        ]
+
+    def _disconnect(self) -> None:  # also removes the temporary warehouse folder
+        close_spark(self.backend)
+
+
+def spark_target(url: str) -> dict[str, Any]:
+    """``connect_spark`` arguments for a Spark URL.
+
+    Examples
+    --------
+    >>> spark_target("spark://local")
+    {'master': 'local[2]'}
+    >>> spark_target("spark://local[4]")
+    {'master': 'local[4]'}
+    >>> spark_target("spark://node1:7077")
+    {'master': 'spark://node1:7077'}
+    >>> spark_target("sc://node1:15002")
+    {'remote': 'sc://node1:15002'}
+    """
+    if url.lower().startswith("sc://"):
+        return {"remote": url}
+    where = url.split("://", 1)[1].strip("/")
+    if not where:
+        remote = os.environ.get("SPARK_REMOTE")
+        if remote:
+            return {"remote": remote}
+        # started by spark-submit: the master comes from its configuration
+        launched = "PYSPARK_GATEWAY_PORT" in os.environ
+        return {"master": None} if launched else {"master": "local[2]"}
+    if where == "local":
+        return {"master": "local[2]"}
+    if where.startswith("local["):
+        return {"master": where}
+    return {"master": f"spark://{where}"}
+
+
 def connect_spark(
     *,
-    master: str = "local[2]",
+    master: str | None = "local[2]",
+    remote: str | None = None,
     warehouse_dir: str | None = None,
     app_name: str = "journeymap",
 ) -> Any:
@@ -62,7 +137,10 @@ def connect_spark(
     Parameters
     ----------
     master
-        The Spark master: ``"local[2]"`` (default) runs in this process' JVM.
+        The Spark master: ``"local[2]"`` (default) runs in this process' JVM;
+        ``None`` takes it from the environment (spark-submit).
+    remote
+        A Spark Connect URL (``sc://host:15002``); no local JVM is started.
     warehouse_dir
         Where Spark may write managed tables; default: a fresh temporary directory,
         removed by :func:`close_spark` (``Engine.close``) or at exit.
@@ -85,6 +163,8 @@ def connect_spark(
     import ibis
     from pyspark.sql import SparkSession
 
+    if remote is not None:
+        return _connect_remote(remote, app_name)
     if find_java() is None:
         raise EngineError(JAVA_HINT)
     # the engine edge may set the environment: local mode binds to loopback by default
@@ -93,7 +173,9 @@ def connect_spark(
     if warehouse_dir is None and SparkSession.getActiveSession() is None:
         warehouse_dir = tempfile.mkdtemp(prefix=WAREHOUSE_PREFIX)
         _warehouses.append(warehouse_dir)
-    builder = SparkSession.builder.master(master).appName(app_name)
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
     if warehouse_dir is not None:
         builder = builder.config("spark.sql.warehouse.dir", warehouse_dir)
     for key, value in SESSION_CONFIG.items():
@@ -103,8 +185,26 @@ def connect_spark(
     except Exception as exc:
         _remove_warehouses()
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise EngineError(f"cannot start Spark ({master}): {first}") from exc
+        raise EngineError(
+            f"cannot start Spark ({master or 'spark-submit'}): {first}"
+        ) from exc
     session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+def _connect_remote(remote: str, app_name: str) -> Any:
+    import ibis
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.remote(remote).appName(app_name)
+    for key, value in SESSION_CONFIG.items():
+        if key.startswith("spark.sql.session") or key.startswith("spark.sql.shuffle"):
+            builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise EngineError(f"cannot reach Spark Connect at {remote}: {first}") from exc
     return ibis.pyspark.connect(session)
 
 

@@ -32,7 +32,6 @@ from journeymap.ingest.quarantine import (
     build_quarantine,
     count_rows,
     reason_counts,
-    remember,
     renumber_after_rejects,
     write_quarantine,
 )
@@ -50,6 +49,7 @@ from journeymap.ingest.timestamps import (
     check_timezone,
     session_is_utc,
 )
+from journeymap.ingest.warehouse import read_elsewhere
 from journeymap.model.results import IngestReport
 
 
@@ -77,7 +77,9 @@ def read_events(
         Canonical role -> source column, e.g. ``{"customer_id": "user_id"}``; roles not
         given are detected from common names (see :func:`detect_columns`).
     engine
-        Where the canonical table lives (default: a new in-memory DuckDB).
+        Where the canonical table lives (default: a new in-memory DuckDB). On Spark
+        or PostgreSQL a table of the engine's own database is read in place, any
+        other source is read on DuckDB and moved there.
     timezone
         IANA zone of naive timestamps, e.g. ``"Europe/Berlin"`` (default UTC).
     delimiter, encoding
@@ -114,6 +116,11 @@ def read_events(
     {'customer_id': 'user_id', 'timestamp': 'ts', 'event': 'event_name'}
     """
     engine = engine or connect()
+    if not engine.reads_files:  # Spark, PostgreSQL: in place or moved (issue 11)
+        return read_elsewhere(
+            engine, source, columns=columns, timezone=timezone, delimiter=delimiter,
+            encoding=encoding, quarantine_path=quarantine_path, time_format=time_format,
+        )  # fmt: skip
     zone = check_timezone(engine, timezone)
     time_format = check_time_format(time_format)
     opened = open_source(engine, source, delimiter=delimiter, encoding=encoding)
@@ -200,7 +207,7 @@ def load(
             if source.text
             else {}
         )
-        events, read = _events(
+        events, ordered, read = _events(
             engine, stage, mapping, properties, property_types, verdict
         )
     finally:
@@ -228,12 +235,24 @@ def load(
             *notes,
         ),
     )
-    remember(report, engine, quarantined_table)
-    return EventLog(table=engine.table(events), engine=engine, report=report)
+    return EventLog(
+        table=engine.table(events),
+        engine=engine,
+        report=report,
+        quarantine=engine.table(quarantined_table),
+        owned=engine.own([events, ordered, quarantined_table]),
+    )
 
 
 def _check_lines(source: Source, read: int) -> None:
-    """Refuse a text file whose rows do not add up to its independently counted records."""
+    """Refuse a source whose rows do not add up to its independently counted records."""
+    expected = source.expected_rows
+    if expected is not None and read != expected:
+        raise IngestError(
+            f"row accounting failed: the source holds {expected:,} rows, but "
+            f"{read:,} were read; nothing is loaded",
+            file=source.label,
+        )
     scan = source.lines
     if scan is None or read == scan.records:
         return
@@ -276,10 +295,11 @@ def _events(
     properties: Mapping[str, str],
     property_types: Mapping[str, str],
     verdict: Verdict,
-) -> tuple[str, int]:
+) -> tuple[str, str, int]:
     """Create the canonical table: duplicates dropped, ``event_seq`` by content rank.
 
-    Returns the view's name and the number of good rows (before duplicates dropped).
+    Returns the view's name, its table's and the number of good rows (before
+    duplicates dropped).
     """
     roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
     content = [quote_ident(role) for role in roles]
@@ -316,7 +336,7 @@ def _events(
         f"CREATE TEMP VIEW {quote_ident(view)} AS "
         f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"
     )
-    return view, count_rows(engine, ordered) + dropped
+    return view, ordered, count_rows(engine, ordered) + dropped
 
 
 _ALWAYS = ("customer_id", "timestamp", "event")

@@ -23,13 +23,9 @@ from journeymap.ingest.sources import (
     drop_sql,
     quote_ident,
 )
-from journeymap.model.results import IngestReport
 
 if TYPE_CHECKING:
     import ibis
-
-# id(report) -> (report, engine, table): reports are kept alive so ids are never reused.
-_TABLES: dict[int, tuple[IngestReport, Engine, str]] = {}
 
 
 def renumber_after_rejects(engine: Engine, stage: str, source: Source) -> None:
@@ -116,6 +112,8 @@ def build_quarantine(
         if scan.bad:
             values = ", ".join("(?, ?, NULL, ?, ?, NULL)" for _ in scan.bad)
             query += f" UNION ALL SELECT * FROM (VALUES {values})"
+    if source.extra_quarantine is not None:
+        query += f" UNION ALL {source.extra_quarantine}"
     params = [
         item
         for bad in (scan.bad if scan is not None else ())
@@ -158,10 +156,6 @@ def write_quarantine(engine: Engine, table: str, path: str | os.PathLike[str]) -
     return str(target)
 
 
-def remember(report: IngestReport, engine: Engine, table: str) -> None:
-    _TABLES[id(report)] = (report, engine, table)
-
-
 def quarantine(log: EventLog) -> ibis.Table:
     """The rows of ``log``'s input that were not loaded, with row numbers and reasons.
 
@@ -185,11 +179,9 @@ def quarantine(log: EventLog) -> ibis.Table:
     >>> quarantine(log).to_pandas()[["row_number", "reason"]].to_dict("records")
     [{'row_number': 2, 'reason': 'missing customer_id'}]
     """
-    entry = _TABLES.get(id(log.report)) if log.report is not None else None
-    if entry is None:
+    if log.quarantine is None:
         raise IngestError("this event log was not made by read_events; no quarantine")
-    _, engine, table = entry
-    return engine.table(table)
+    return log.quarantine
 
 
 def _count(engine: Engine, table: str) -> int:

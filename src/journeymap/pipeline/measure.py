@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from journeymap.engine import with_scratch
 from journeymap.evidence.contrasts import Thresholds
 from journeymap.evidence.incidents import detect_incidents
 from journeymap.evidence.members import Membership, persona_membership
@@ -171,6 +172,7 @@ def judge(
     )
 
 
+@with_scratch  # nothing it materialises outlives the call (ADR 0007)
 def measure_map(
     journey: JourneyMap,
     log: EventLog,
@@ -261,6 +263,7 @@ def journey_units(
     return units, {p.id: persona_membership(units, p) for p in journey.personas}
 
 
+@with_scratch  # nothing it materialises outlives the call (ADR 0007)
 def measure_series(
     journey: JourneyMap, log: EventLog, *, period: str = "week", **options: Any
 ) -> pd.DataFrame:
@@ -272,6 +275,7 @@ def measure_series(
     return rate_series(units, memberships, period=period)
 
 
+@with_scratch  # nothing it materialises outlives the call (ADR 0007)
 def measure_incidents(
     journey: JourneyMap,
     log: EventLog,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from journeymap.analytics.matching import matched_events_expr, unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
+from journeymap.engine import with_scratch
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import MeasuredMap, PainPointVerdict, TouchpointFigures
 from journeymap.voc.emotion import (
@@ -87,6 +88,7 @@ def _prepare(
     return _Inputs(log, journey, members, customers, obs, texts, members_of_texts)
 
 
+@with_scratch  # nothing it materialises outlives the call (ADR 0007)
 def measure_map(
     journey: JourneyMap,
     log: EventLog,

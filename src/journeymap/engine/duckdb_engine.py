@@ -1,0 +1,123 @@
+"""DuckDB, embedded: the default engine, and the one ingest reads files through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from journeymap.engine.base import Engine
+from journeymap.errors import EngineError
+
+if TYPE_CHECKING:
+    import ibis
+    import pyarrow as pa
+
+__all__ = ["DUCKDB_CONFIG", "DuckDBEngine"]
+
+# DuckDB fetches a "known" extension from the internet the first time a query needs it;
+# journeymap never downloads anything (issue 8), so every connection turns that off and a
+# missing extension becomes one clear line (see _extension_error)
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+_MISSING_EXTENSION = (
+    re.compile(r'Extension "(\w+)" is an existing extension'),
+    re.compile(r"exists in the (\w+) extension"),
+    re.compile(r"requires the extension (\w+) to be loaded"),
+)
+
+
+class DuckDBEngine(Engine):
+    """An in-memory or file DuckDB database; scratch data are temporary tables."""
+
+    kind: ClassVar[str] = "duckdb"
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> DuckDBEngine:
+        """``duckdb://`` (memory) or ``duckdb:///path.duckdb``."""
+        import ibis
+
+        path = url[len("duckdb://") :] or ":memory:"
+        if path.startswith("/") and path != "/":
+            path = path[1:] if path.startswith("//") else path
+        config: dict[str, Any] = dict(DUCKDB_CONFIG)
+        if threads:
+            config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        try:
+            backend = ibis.duckdb.connect(path, **config)
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            raise EngineError(f"cannot open duckdb database {path!r}: {exc}") from exc
+        backend.raw_sql("SET TimeZone = 'UTC'")
+        # progress goes through rich in the CLI; DuckDB's own bar would garble it
+        backend.raw_sql("SET enable_progress_bar = false")
+        return cls(backend, url=url)
+
+    @property
+    def reads_files(self) -> bool:
+        return True
+
+    def _store_arrow(self, name: str, data: pa.Table) -> ibis.Table:
+        return self.backend.create_table(name, data, temp=True)
+
+    def _store_expr(self, name: str, expr: ibis.Table) -> ibis.Table:
+        return self.backend.create_table(name, expr, temp=True)
+
+    def _drop(self, name: str) -> None:
+        rows = self.backend.con.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_catalog = 'temp' AND table_name = ?",
+            [name],
+        ).fetchall()
+        for (table_type,) in rows:
+            kind = "VIEW" if table_type == "VIEW" else "TABLE"
+            self.backend.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+
+    def _temp_names(self) -> list[str]:
+        rows = self.backend.con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'temp' AND starts_with(table_name, '_jm_')"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def sql_rows(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Run one statement with bound parameters and fetch its rows."""
+        self._collect()
+        try:
+            cursor = self.backend.con.execute(sql, params)
+            return list(cursor.fetchall())
+        except Exception as exc:
+            missing = _extension_error(exc)
+            if missing is not None:
+                raise missing from exc
+            raise
+
+    @property
+    def duckdb_connection(self) -> Any:
+        return self.backend.con
+
+
+def _extension_error(exc: Exception) -> EngineError | None:
+    """The one-line error for a DuckDB extension that is not installed, else None."""
+    text = str(exc)
+    for pattern in _MISSING_EXTENSION:
+        found = pattern.search(text)
+        if found:
+            name = found.group(1)
+            return EngineError(
+                f"the DuckDB extension {name!r} is not installed and journeymap never "
+                f'downloads one; install it once with: python -c "import duckdb; '
+                f"duckdb.install_extension('{name}')\""
+            )
+    return None
