@@ -47,10 +47,11 @@ for module in (demo, maps, render, report, serve):
 
 def _register_optional() -> None:
     # analyze and measure live in their own modules (issues 4 and 5)
-    from journeymap.cli import analyze, measure
+    from journeymap.cli import analyze, forecast, measure
 
     analyze.register(app)
     measure.register(app)
+    forecast.register(app)
 
 
 _register_optional()

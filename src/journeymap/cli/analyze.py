@@ -64,7 +64,11 @@ WHAT = (
     "series",
     "incidents",
     "compare",
+    "attribution",
+    "stage-attribution",
 )
+MODELS = ("first", "last", "last-non-direct", "linear", "time-decay", "position",
+          "markov", "shapley")  # fmt: skip
 FORMATS = (".csv", ".parquet", ".json")
 MODES = ("ordered", "strict", "any-order")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -102,6 +106,59 @@ def _split(text: str | None) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """The attribution options of one `analyze` call."""
+
+    model: str = "markov"
+    order: str = "1"
+    exclude: str | None = None
+    keep_repeats: bool = False
+    half_life: str = "7d"
+    position: str = "0.4,0.4"
+    direct: str = "direct"
+    samples: int = 2000
+    seed: int = 0
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments of ``jm.attribute_conversions`` (bad values: one line)."""
+        if self.model not in MODELS:
+            raise AnalysisError(
+                f"--model: unknown {self.model!r}; known: {', '.join(MODELS)}"
+            )
+        half_life = parse_seconds(self.half_life, option="--half-life")
+        return {
+            "model": self.model,
+            "order": _order(self.order),
+            "exclude": _split(self.exclude),
+            "keep_repeats": self.keep_repeats,
+            "half_life_s": half_life,
+            "position": _shares(self.position),
+            "direct": _split(self.direct),
+            "samples": self.samples,
+            "seed": self.seed,
+        }
+
+
+def _order(text: str) -> int | str:
+    if text == "auto":
+        return "auto"
+    if text not in ("1", "2", "3", "4"):
+        raise AnalysisError(f"--order: use 1, 2, 3, 4 or auto, not {text!r}")
+    return int(text)
+
+
+def _shares(text: str) -> tuple[float, float]:
+    parts = _split(text)
+    try:
+        first, last = (float(p) for p in parts)
+    except ValueError:
+        raise AnalysisError(
+            f"--position: use FIRST,LAST shares such as 0.4,0.4, not {text!r}"
+        ) from None
+    return first, last
+
+
+@dataclass(frozen=True)
 class Request:
     """The parsed options of one `analyze` call."""
 
@@ -119,6 +176,7 @@ class Request:
     period: str = "week"
     period_a: str | None = None
     period_b: str | None = None
+    attribution: Attribution | None = None
 
     def conversion_events(self) -> list[str]:
         if self.conversion:
@@ -259,6 +317,29 @@ def _compare(log: Any, req: Request) -> Any:
     return _facade("compare_periods")(log, journey, a, b)
 
 
+def _attribution_options(log: Any, req: Request) -> dict[str, Any]:
+    assert req.attribution is not None
+    options = req.attribution.options()
+    options["by"] = req.by or "channel"
+    options["scope"] = req.scoping.scope or "customer"
+    return options
+
+
+def _attribution(log: Any, req: Request) -> Any:
+    conversion = req.conversion_events()
+    warn_absent_events(log, conversion, "conversion event")
+    return _facade("attribute_conversions")(
+        log, conversion, **_attribution_options(log, req)
+    )
+
+
+def _stage_attribution(log: Any, req: Request) -> Any:
+    journey = _map_for(req, "stage moves")
+    return _facade("attribute_stage_moves")(
+        log, journey, **_attribution_options(log, req)
+    )
+
+
 def warn_absent_events(log: Any, names: Sequence[str], what: str) -> list[str]:
     """Warn (one line each) about event names the data never has, with the closest
     ones: a typo would otherwise count silently as 0. Returns the absent names."""
@@ -292,6 +373,8 @@ METRICS: dict[str, Callable[[Any, Request], Any]] = {
     "series": _series,
     "incidents": _incidents,
     "compare": _compare,
+    "attribution": _attribution,
+    "stage-attribution": _stage_attribution,
 }
 
 
@@ -528,6 +611,77 @@ def analyze(
             "--period-b", metavar="FROM..TO", help="Compare: second period (days)."
         ),
     ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            metavar="MODEL",
+            help="Attribution model: " + ", ".join(MODELS) + ".",
+        ),
+    ] = "markov",
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order",
+            metavar="K|auto",
+            help="Markov order 1-4, or auto (best held-out likelihood).",
+        ),
+    ] = "1",
+    exclude: Annotated[
+        str | None,
+        typer.Option(
+            "--exclude",
+            metavar="A,B,...",
+            help="Attribution: events or touch values dropped before paths are built.",
+        ),
+    ] = None,
+    keep_repeats: Annotated[
+        bool,
+        typer.Option(
+            "--keep-repeats",
+            help="Attribution: keep consecutive repeats of a touch (default: collapse).",
+        ),
+    ] = False,
+    half_life: Annotated[
+        str,
+        typer.Option(
+            "--half-life",
+            metavar="DURATION",
+            help="Time decay: a touch this long before the conversion gets half "
+            "the weight (90, 30m, 2h, 7d).",
+        ),
+    ] = "7d",
+    position: Annotated[
+        str,
+        typer.Option(
+            "--position",
+            metavar="FIRST,LAST",
+            help="Position-based: shares of the first and last touch.",
+        ),
+    ] = "0.4,0.4",
+    direct: Annotated[
+        str,
+        typer.Option(
+            "--direct",
+            metavar="A,B,...",
+            help="Last non-direct: touch values that count as direct.",
+        ),
+    ] = "direct",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=2,
+            max=1_000_000,
+            help="Shapley beyond 15 channels: random orders drawn (a count).",
+        ),
+    ] = 2000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", min=0, max=2**32 - 1, help="Seed of the sampled Shapley values."
+        ),
+    ] = 0,
 ) -> None:
     """Measure transitions, variants, paths, a funnel, time to convert, series,
     incidents or a period comparison on events."""
@@ -566,12 +720,26 @@ def analyze(
         period=period_unit,
         period_a=period_a,
         period_b=period_b,
+        attribution=Attribution(
+            model=model,
+            order=order,
+            exclude=exclude,
+            keep_repeats=keep_repeats,
+            half_life=half_life,
+            position=position,
+            direct=direct,
+            samples=samples,
+            seed=seed,
+        ),
     )
     if period_unit not in ("week", "day"):
         raise AnalysisError(f"--period: unknown {period_unit!r}; known: week, day")
     if persona is not None:
         _map_for(request, "personas")
     parse_seconds(window)  # a bad window fails before the data is read
+    if what in ("attribution", "stage-attribution"):
+        assert request.attribution is not None
+        request.attribution.options()  # bad attribution options fail before reading
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     log = jm.read_events(
         events, columns=columns, timezone=timezone, time_format=time_format
@@ -581,6 +749,8 @@ def analyze(
         if log.report.loaded == 0:
             raise IngestError("no events to analyze (0 rows loaded)", file=str(events))
     log = _filtered(log, request)
+    if scope == "session" and what in ("attribution", "stage-attribution"):
+        log = _sessions(log, session_timeout)
     result = metric(log, request)
     if output is None:
         print_result(result, what)
@@ -606,6 +776,13 @@ def _filtered(log: Any, req: Request) -> Any:
     if scoping.persona:
         log = jm.filter_persona(log, _map_for(req, "personas"), scoping.persona)
     return log
+
+
+def _sessions(log: Any, timeout_minutes: float | None) -> Any:
+    """Attribution per session: a ``session_id`` on every event (kept where the
+    data has one, else derived after ``timeout_minutes`` of inactivity)."""
+    timeout_s = 60 * (30.0 if timeout_minutes is None else timeout_minutes)
+    return jm.sessionize(log, timeout_s=timeout_s)
 
 
 def _check_format(path: Path, option: str) -> None:

@@ -1,0 +1,139 @@
+"""`journeymap forecast`: conversions and revenue for the next periods, backtested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+import journeymap as jm
+from journeymap.cli._common import (
+    ChannelOpt,
+    EventOpt,
+    IdOpt,
+    TimeOpt,
+    TimezoneOpt,
+    column_mapping,
+    console,
+    echo_ingest,
+    written,
+)
+from journeymap.cli._output import check_output
+from journeymap.errors import AnalysisError, IngestError
+
+FORMATS = (".csv", ".parquet", ".json")
+
+
+def forecast(
+    events: Annotated[
+        str, typer.Argument(help="Events file (CSV, Parquet, JSONL) or table.")
+    ],
+    map_file: Annotated[
+        Path,
+        typer.Option(
+            "--map", metavar="MAP.yaml", help="Journey map: stages and conversion."
+        ),
+    ],
+    periods: Annotated[
+        int,
+        typer.Option(
+            "--periods", min=1, max=1000, help="Periods to forecast (a count)."
+        ),
+    ] = 4,
+    period: Annotated[
+        str, typer.Option("--period", metavar="week|day", help="Period length.")
+    ] = "week",
+    conversion: Annotated[
+        str | None,
+        typer.Option(
+            "--conversion",
+            metavar="EVENT[,EVENT]",
+            help="Conversion event(s) (default: the map's conversion.event).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the forecast to .csv/.parquet (periods) or .json (all).",
+        ),
+    ] = None,
+    id_col: IdOpt = None,
+    time_col: TimeOpt = None,
+    event_col: EventOpt = None,
+    channel_col: ChannelOpt = None,
+    timezone: TimezoneOpt = None,
+) -> None:
+    """Forecast conversions and revenue from the customers now in each stage, with a
+    backtest on held-out periods (MAPE against a naive forecast)."""
+    from journeymap.cli.analyze import write_result
+
+    if period not in ("week", "day"):
+        raise AnalysisError(f"--period: unknown {period!r}; known: week, day")
+    if output is not None:
+        if output.suffix.lower() not in FORMATS:
+            raise AnalysisError(
+                f"--output: unknown output format {output.suffix!r}; known: "
+                + ", ".join(FORMATS),
+                file=str(output),
+            )
+        check_output(output, option="--output")
+    journey = jm.load_map(map_file)
+    names = [n.strip() for n in (conversion or "").split(",") if n.strip()]
+    columns = column_mapping(id_col, time_col, event_col, channel_col)
+    log = jm.read_events(events, columns=columns, timezone=timezone)
+    if log.report is not None:
+        echo_ingest(log)
+        if log.report.loaded == 0:
+            raise IngestError("no events to forecast (0 rows loaded)", file=events)
+    result = jm.forecast_conversions(
+        log, journey, periods=periods, period=period, conversion=names or None
+    )
+    print_forecast(result)
+    if output is not None:
+        write_result(result, output)
+        written(output, "forecast")
+
+
+def print_forecast(result: Any) -> None:
+    table = Table(title=result.summary())
+    for name in ("period", "conversions", "revenue"):
+        table.add_column(name, justify="left" if name == "period" else "right")
+    for p in result.periods:
+        revenue = "—" if p.revenue is None else f"{p.revenue:,.2f}"
+        table.add_row(p.start, f"{p.conversions:,.1f}", revenue)
+    console.print(table)
+    occupancy = ", ".join(f"{k} {v:,}" for k, v in result.occupancy.items())
+    console.print(f"customers per current stage at {result.origin}: {occupancy}")
+    backtest = result.backtest
+    if backtest is not None:
+        held = Table(title=f"backtest: the last {len(backtest.periods)} complete "
+                     f"{result.period}s held out")  # fmt: skip
+        for name in ("period", "forecast", "actual", "naive"):
+            held.add_column(name, justify="left" if name == "period" else "right")
+        for p in backtest.periods:
+            held.add_row(
+                p.start,
+                f"{p.conversions:,.1f}",
+                f"{p.actual_conversions:,.0f}",
+                f"{p.naive_conversions:,.0f}",
+            )
+        console.print(held)
+        console.print(
+            f"backtest MAPE {_percent(backtest.mape)} against naive "
+            f"{_percent(backtest.naive_mape)} ({backtest.scored} periods scored)"
+        )
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(forecast)
