@@ -27,8 +27,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # must all run in one worker (one JVM). pytest 9.2 keeps node ids in a structured field
 # that xdist 3.8's ``xdist_group`` suffix no longer reaches, so the marks are silently
 # ignored and a second JVM starts (pytest-dev/pytest-xdist#1386). This scheduler puts
-# tests/spark/ in the "spark" group itself and defers to loadgroup for the rest.
+# tests/spark/ in the "spark" group itself and defers to loadgroup for the rest. The
+# PostgreSQL suite is grouped the same way, so one throwaway server serves it.
 SPARK_TESTS = "tests/spark/"
+POSTGRES_TESTS = "tests/postgres/"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -41,6 +43,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith(SPARK_TESTS):
                 return "spark"
+            if nodeid.startswith(POSTGRES_TESTS):
+                return "postgres"
             return str(super()._split_scope(nodeid))
 
     return SparkInOneWorker(config, log)
