@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from journeymap.attribution.summary import summarise_attribution
 from journeymap.engine import with_scratch
 from journeymap.evidence.contrasts import Thresholds
 from journeymap.evidence.incidents import detect_incidents
@@ -224,11 +225,13 @@ def measure_map(
         observations=units.observations,
         texts=units.texts,
     )
+    attribution = summarise_attribution(journey, units.log, scope=units.scope)
     return replace(
         measured,
         incidents=found.incidents,
         scope=units.scope,
-        notes=(*measured.notes, *found.notes),
+        notes=(*measured.notes, *found.notes, *attribution.get("notes", ())),
+        attribution=attribution,
     )
 
 
