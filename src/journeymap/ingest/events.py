@@ -245,7 +245,14 @@ def load(
 
 
 def _check_lines(source: Source, read: int) -> None:
-    """Refuse a text file whose rows do not add up to its independently counted records."""
+    """Refuse a source whose rows do not add up to its independently counted records."""
+    expected = source.expected_rows
+    if expected is not None and read != expected:
+        raise IngestError(
+            f"row accounting failed: the source holds {expected:,} rows, but "
+            f"{read:,} were read; nothing is loaded",
+            file=source.label,
+        )
     scan = source.lines
     if scan is None or read == scan.records:
         return

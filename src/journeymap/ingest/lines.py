@@ -107,13 +107,13 @@ def _scan(
         encoding = "utf-16"
     if encoding not in (None, "utf-8"):
         path = _utf8_copy(path, encoding, temp, label)
-    found = _find(path)
+    found = find_lines(path)
     warnings: list[str] = []
     if encoding is None:
         if found.invalid and not found.multibyte:
             encoding = "cp1252" if found.c1_bytes else "latin-1"
             path = _utf8_copy(path, encoding, temp, label)
-            found = _find(path)
+            found = find_lines(path)
         else:
             encoding = "utf-8"
             if found.invalid:
@@ -124,7 +124,8 @@ def _scan(
     return _account(path, found, delimiter, encoding, warnings, temp, label)
 
 
-def _find(path: Path) -> _Found:
+def find_lines(path: Path) -> _Found:
+    """Count the lines of a file and find its blank, odd-quote and non-UTF-8 lines."""
     found = _Found()
     offset = 0
     with path.open("rb") as handle:
@@ -211,7 +212,7 @@ def _account(
     header_last, header = _header(path, delimiter, found, label)
     width = len(header)
     spans: list[tuple[int, int]] = []
-    bad = {line: (_not_utf8_reason(path, at), at, line) for line, at in invalid.items()}
+    bad = {line: (not_utf8_reason(path, at), at, line) for line, at in invalid.items()}
     covered = header_last
     for line, at in found.odd:
         if line <= covered or line in bad or line in blank:
@@ -309,7 +310,7 @@ def _record_end(path: Path, at: int, delimiter: str) -> tuple[int | None, int]:
     return consumed, len(record)
 
 
-def _not_utf8_reason(path: Path, at: int) -> str:
+def not_utf8_reason(path: Path, at: int) -> str:
     with path.open("rb") as handle:
         handle.seek(at)
         line = handle.readline()
@@ -427,6 +428,16 @@ def _text(path: Path, at: int) -> str:
         handle.seek(at)
         raw = handle.readline()
     return raw.decode("utf-8", errors="replace").rstrip("\r\n")[:SHOWN_TEXT]
+
+
+def blanked_copy(path: Path, lines: set[int]) -> Path:
+    """A temporary copy of ``path`` with the given lines emptied (numbering kept)."""
+    handle, name = tempfile.mkstemp(prefix="journeymap-", suffix=".txt")
+    os.close(handle)
+    with path.open("rb") as source, open(name, "wb") as sink:
+        for number, raw in enumerate(source, start=1):
+            sink.write(b"\n" if number in lines else raw)
+    return Path(name)
 
 
 def _clean_copy(path: Path, drop: set[int], temp: list[str]) -> Path:

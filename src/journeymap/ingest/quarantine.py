@@ -112,6 +112,8 @@ def build_quarantine(
         if scan.bad:
             values = ", ".join("(?, ?, NULL, ?, ?, NULL)" for _ in scan.bad)
             query += f" UNION ALL SELECT * FROM (VALUES {values})"
+    if source.extra_quarantine is not None:
+        query += f" UNION ALL {source.extra_quarantine}"
     params = [
         item
         for bad in (scan.bad if scan is not None else ())

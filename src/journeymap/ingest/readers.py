@@ -14,6 +14,7 @@ from typing import Any
 from journeymap._importers import import_openpyxl
 from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError
+from journeymap.ingest.jsonlines import read_jsonl
 from journeymap.ingest.lines import scan_lines
 from journeymap.ingest.sniffing import (
     ENCODINGS,
@@ -61,7 +62,7 @@ def read_file(
     if kind == "parquet":
         return read_parquet(engine, path)
     if kind == "json":
-        return read_jsonl(path)
+        return read_json(engine, path)
     if kind == "excel":
         return read_excel(engine, path)
     known = ", ".join(sorted(SUFFIXES))
@@ -257,20 +258,22 @@ def _partition_keys(folder: Path, files: list[str]) -> list[str]:
     return keys
 
 
-def read_jsonl(path: Path) -> Source:
-    """A Source for JSON lines (one event object per line) or, for ``.json``, either
-    JSON lines or one array of event objects (then rows have no line numbers)."""
-    lines = path.suffix.lower() != ".json"
+def read_json(engine: Engine, path: Path) -> Source:
+    """A Source for JSON lines (one event object per line; see
+    :mod:`~journeymap.ingest.jsonlines`) or, for a ``.json`` file that opens with
+    ``[``, one array of event objects (then rows have no line numbers)."""
+    if path.suffix.lower() != ".json" or _first_byte(path) != b"[":
+        return read_jsonl(engine, path)
     relation = (
         f"(SELECT *, row_number() OVER () AS {ROW_COLUMN} "
-        f"FROM read_json_auto(?, format = '{'newline_delimited' if lines else 'auto'}'))"
+        "FROM read_json_auto(?, format = 'array', sample_size = -1))"
     )
-    return Source(
-        label=str(path),
-        relation=relation,
-        params=(str(path),),
-        line_offset=0 if lines else None,
-    )
+    return Source(label=str(path), relation=relation, params=(str(path),))
+
+
+def _first_byte(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
 
 
 def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Source:

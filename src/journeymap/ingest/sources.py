@@ -45,6 +45,11 @@ class Source:
     warnings: tuple[str, ...] = ()  # said in the report (e.g. skipped files)
     temp_files: tuple[str, ...] = ()  # deleted once the events are built
     cleanup: tuple[str, ...] = ()  # SQL run once the events are built
+    # SELECT of quarantine rows found by the reader itself (row_number, line, column,
+    # reason, value, customer_id), e.g. JSON lines that are not objects
+    extra_quarantine: str | None = None
+    # rows the source holds by an independent count (good, bad and duplicate alike)
+    expected_rows: int | None = None
 
     def column_sql(self, name: str) -> str:
         """SQL reading source column ``name``."""
