@@ -1,0 +1,241 @@
+"""The CLI on the demo data, checked against the plain-Python reference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.attribution.shapley import Coalitions, exact_shapley
+from journeymap.cli import main
+
+from . import reference
+from .conftest import records
+
+HEURISTIC = ("first", "last", "last-non-direct", "linear", "time-decay", "position")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict[str, Path]:
+    from journeymap.demo import demo_map_text, write_demo_data
+
+    folder = tmp_path_factory.mktemp("demo")
+    (folder / "data").mkdir()
+    files = write_demo_data(folder / "data", customers=300, seed=3)
+    map_path = folder / "map.yaml"
+    map_path.write_text(demo_map_text(), encoding="utf-8")
+    return {"events": files["parquet"], "map": map_path}
+
+
+@pytest.fixture(scope="module")
+def found(demo):
+    log = jm.read_events(demo["events"])
+    return reference.paths(records(log), ["purchase"])[0]
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([*args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _csv(path: Path) -> dict[str, dict[str, float]]:
+    frame = pd.read_csv(path)
+    return {row["channel"]: row for row in frame.to_dict("records")}
+
+
+@pytest.mark.parametrize("order", ["1", "2"])
+def test_markov_matches_the_dense_reference(demo, found, capsys, tmp_path, order):
+    out = tmp_path / "markov.csv"
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "attribution",
+        "--model",
+        "markov",
+        "--order",
+        order,
+        "--conversion",
+        "purchase",
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    got = _csv(out)
+    assert list(pd.read_csv(out).columns) == [
+        "channel",
+        "attributed_conversions",
+        "attributed_value",
+        "removal_effect",
+    ]
+    for channel, (effect, attributed) in reference.markov(found, int(order)).items():
+        assert got[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
+        assert got[channel]["attributed_conversions"] == pytest.approx(
+            attributed, abs=1e-9
+        )
+
+
+@pytest.mark.parametrize("model", HEURISTIC)
+def test_heuristics_match_the_reference(demo, found, capsys, tmp_path, model):
+    out = tmp_path / f"{model}.csv"
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "attribution",
+        "--model",
+        model,
+        "--conversion",
+        "purchase",
+        "--half-life",
+        "2d",
+        "--direct",
+        "web",
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    got = _csv(out)
+    want = reference.heuristic(found, model, half_life_s=2 * 86400, direct=["web"])
+    for channel in set(got) | set(want):
+        value = got[channel]["attributed_conversions"] if channel in got else 0.0
+        assert value == pytest.approx(want.get(channel, 0.0), abs=1e-9)
+
+
+def test_shapley_matches_python_coalitions(demo, found, capsys, tmp_path):
+    out = tmp_path / "shapley.json"
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "attribution",
+        "--model",
+        "shapley",
+        "--conversion",
+        "purchase",
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    data = json.loads(out.read_text())
+    channels = sorted({t for p in found for t in p[0]})
+    sets: dict[frozenset[int], list[int]] = {}
+    for touches, converted, *_ in found:
+        key = frozenset(channels.index(t) for t in touches)
+        sets.setdefault(key, [0, 0])
+        sets[key][0] += 1
+        sets[key][1] += int(converted)
+    coalitions = Coalitions(
+        tuple(channels),
+        tuple(sets),
+        np.array([v[0] for v in sets.values()], float),
+        np.array([v[1] for v in sets.values()], float),
+        np.zeros(len(sets)),
+    )
+    phi = exact_shapley(coalitions)
+    scale = data["conversions"] / coalitions.worth_all()
+    got = {c["channel"]: c["attributed_conversions"] for c in data["credits"]}
+    for i, channel in enumerate(channels):
+        assert got[channel] == pytest.approx(phi[i] * scale, abs=1e-9)
+    assert sum(got.values()) == pytest.approx(data["conversions"], abs=1e-9)
+
+
+def test_stage_attribution_and_forecast_run_on_the_demo(demo, capsys, tmp_path):
+    out = tmp_path / "stages.csv"
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "stage-attribution",
+        "--map",
+        str(demo["map"]),
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    frame = pd.read_csv(out)
+    assert frame["from_stage"].iloc[0] == "awareness"
+    code, text, err = _run(
+        capsys,
+        "forecast",
+        str(demo["events"]),
+        "--map",
+        str(demo["map"]),
+        "--periods",
+        "3",
+    )
+    assert code == 0, err
+    assert "backtest MAPE" in text
+    assert "against naive" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "magic"], "--model: unknown 'magic'"),
+        (["--order", "5"], "--order: use 1, 2, 3, 4 or auto"),
+        (["--position", "0.5"], "--position: use FIRST,LAST"),
+        (["--model", "position", "--position", "0.8,0.8"], "first + last <= 1"),
+        (["--half-life", "soon"], "--half-life: cannot read duration"),
+        (["--by", "nope"], "no column 'nope'"),
+    ],
+)
+def test_misuse_is_one_line_and_exit_2(demo, capsys, args, message):
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "attribution",
+        "--conversion",
+        "purchase",
+        *args,
+    )
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert len([line for line in err.splitlines() if "error" in line]) == 1
+
+
+def test_forecast_misuse_is_one_line(demo, capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "forecast",
+        str(demo["events"]),
+        "--map",
+        str(demo["map"]),
+        "--period",
+        "month",
+    )
+    assert code == 2 and "--period: unknown 'month'" in err
+    code, _, err = _run(
+        capsys,
+        "forecast",
+        str(demo["events"]),
+        "--map",
+        str(demo["map"]),
+        "-o",
+        str(tmp_path / "x.txt"),
+    )
+    assert code == 2 and "unknown output format" in err
+
+
+def test_measure_carries_the_attribution_summary(demo, capsys, tmp_path):
+    out = tmp_path / "measured.json"
+    code, _, err = _run(capsys, "measure", str(demo["map"]), "-o", str(out))
+    assert code == 0, err
+    summary = json.loads(out.read_text())["attribution"]
+    assert summary["conversion"] == ["purchase"]
+    credits = summary["markov"]["credits"]
+    total = sum(c["attributed_conversions"] for c in credits)
+    assert total == pytest.approx(summary["markov"]["conversions"], abs=1e-3)
+    assert summary["forecast"]["backtest"]["mape"] is not None
