@@ -194,24 +194,29 @@ def match_touchpoints_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
             stage_id=ibis.null("string"),
             stage_index=ibis.null("int64"),
         )
-    branches = [
-        (match_condition(table, tp, tp.match), ordinal)
-        for ordinal, (_, _, tp) in enumerate(rules)
+    # one CASE chain per output column, each testing the rules in file order (the
+    # first match wins). Looking the columns up from a CASE ordinal instead made
+    # DuckDB inline the whole chain into every branch of every lookup: quadratic
+    # in the number of touchpoints (4.3 s instead of 0.9 s on 0.9e6 events, 23
+    # touchpoints).
+    conditions = [
+        match_condition(table, tp, tp.match)
+        for _, _, tp in rules
         if tp.match is not None
     ]
-    ordinal = ibis.cases(*branches, else_=ibis.null("int64"))
-    with_ordinal = table.mutate(_jm_tp=ordinal)
-    tp_col = with_ordinal._jm_tp
 
-    def lookup(values: list[Any], dtype: str) -> ir.Value:
-        cases = [(tp_col == i, ibis.literal(v, dtype)) for i, v in enumerate(values)]
+    def chain(values: list[Any], dtype: str) -> ir.Value:
+        cases = [
+            (condition, ibis.literal(value, dtype))
+            for condition, value in zip(conditions, values, strict=True)
+        ]
         return ibis.cases(*cases, else_=ibis.null(dtype))
 
-    return with_ordinal.mutate(
-        touchpoint_id=lookup([tp.id for _, _, tp in rules], "string"),
-        stage_id=lookup([stage_id for _, stage_id, _ in rules], "string"),
-        stage_index=lookup([index for index, _, _ in rules], "int64"),
-    ).drop("_jm_tp")
+    return table.mutate(
+        touchpoint_id=chain([tp.id for _, _, tp in rules], "string"),
+        stage_id=chain([stage_id for _, stage_id, _ in rules], "string"),
+        stage_index=chain([index for index, _, _ in rules], "int64"),
+    )
 
 
 def matched_events_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
