@@ -136,7 +136,7 @@ def test_empty_lanes_are_left_out_unless_requested() -> None:
 
 def test_unknown_lane_and_empty_map_are_one_line_errors() -> None:
     with pytest.raises(
-        RenderError, match="unknown lane 'feelings'; known lanes: actions"
+        RenderError, match="unknown lane 'feelings'; known lanes: flow, actions"
     ):
         layout_map(tiny_map(), lanes=["feelings"])
     with pytest.raises(RenderError, match="no stages"):
@@ -175,18 +175,29 @@ def test_assumed_faces_sit_on_the_emotion_curve() -> None:
     assert curve.commands[-1][1][-2:] == (faces[1].cx, faces[1].cy)
 
 
-def test_measured_curve_is_drawn_beside_the_assumed_one(sample: ModuleType) -> None:
+def test_measured_curve_runs_through_each_measured_touchpoint(
+    sample: ModuleType,
+) -> None:
     journey = sample.grocery_map()
-    diagram = layout_map(journey, sample.grocery_measured(journey))
+    measured = sample.grocery_measured(journey)
+    diagram = layout_map(journey, measured)
     paths = {i.id: i for i in diagram.walk() if isinstance(i, Path) and i.id}
     assert {"emotion-assumed", "emotion-measured"} <= set(paths)
     lane = next(lane for lane in diagram.lanes if lane.id == "emotion")
     band = Band(lane.y)
-    measured = [i for i in diagram.walk() if isinstance(i, Circle) and i.r == 4.5]
-    expected = [
-        band.y_of(e.measured) for e in sample.grocery_measured().stage_emotion.values()
-    ]
-    assert [m.cy for m in measured] == pytest.approx(expected)
+    by_tp = {t.touchpoint_id: t.emotion for t in measured.touchpoints}
+    expected = []
+    for stage in journey.stages:  # a touchpoint's own value where it has one
+        found = [by_tp[tp.id].measured for tp in stage.touchpoints
+                 if tp.id in by_tp and by_tp[tp.id].measured is not None]  # fmt: skip
+        whole = measured.stage_emotion[stage.id].measured
+        expected += found or ([whole] if whole is not None else [])
+    faces = [i for i in diagram.walk()
+             if isinstance(i, Circle) and i.style.startswith("face-measured")]  # fmt: skip
+    assert [f.cy for f in faces] == pytest.approx([band.y_of(v) for v in expected])
+    curve = paths["emotion-measured"]
+    assert len(curve.commands) == len(expected)
+    assert "emotion-ci-band" in paths
     labels = {line for t in diagram.walk() if isinstance(t, Text) for line in t.lines}
     assert "Measured +0.31 · n=412" in labels and "measured (95% CI)" in labels
 

@@ -214,7 +214,13 @@ def grocery_map() -> JourneyMap:
         version="2026.11",
         personas=(
             Persona(
-                id="busy-parent", name="Busy parent", segment="household_size >= 3"
+                id="busy-parent",
+                name="Busy parent",
+                segment="household_size >= 3",
+                description="Shops for a family of four on the app after bedtime.",
+                goals=("Weekly shop done in ten minutes",),
+                needs=("Reliable evening slots", "Fast reordering"),
+                quote="I do the shopping on the sofa.",
             ),
             Persona(id="student", name="Student", segment="age < 25"),
             Persona(id="retiree", name="Retiree", segment="age >= 65"),
@@ -244,13 +250,49 @@ _EMOTION = {
 }
 
 
+# the purchase stage is measured per touchpoint: the dip is at checkout
+_TOUCHPOINT_EMOTION = {
+    "app": Emotion(None, 0.12, 301, 0.02, 0.22),
+    "checkout": Emotion(None, -0.61, 600, -0.68, -0.54),
+}
+_PHRASES = {
+    "touchpoints": {
+        "checkout": {
+            "negative": [
+                {"text": "fee", "z": 4.2, "comments": 61,
+                 "quote": "The delivery fee popped up at the very end <again>."},
+                {"text": "code", "z": 3.1, "comments": 20,
+                 "quote": "It asked for a code from my bank and then failed."},
+            ],
+            "positive": [
+                {"text": "quick", "z": 2.5, "comments": 33,
+                 "quote": "Quick checkout with my saved card."},
+            ],
+        },
+    },
+}  # fmt: skip
+_OPPORTUNITIES = (
+    {"id": "fee-upfront", "priority": 120.5,
+     "what_if": {"kpi": "conversion_rate", "current": 0.351, "if_removed": 0.366,
+                 "recovered_customers": 188.4}},
+)  # fmt: skip
+_PERSONAS = (
+    {"id": "busy-parent", "name": "Busy parent", "share": 0.41,
+     "conversion_rate": 0.38, "conversion_ci": [0.35, 0.41],
+     "emotion": {"measured": 0.1, "n": 500, "ci_low": 0.05, "ci_high": 0.15}},
+    {"id": "student", "name": "Student", "share": 0.33, "conversion_rate": 0.22,
+     "conversion_ci": [0.19, 0.25]},
+)  # fmt: skip
+
+
 def grocery_measured(journey: JourneyMap | None = None) -> MeasuredMap:
     """Measurements of the sample map, as analytics would return them."""
     journey = journey or grocery_map()
     touchpoints = tuple(
-        TouchpointFigures(tp.id, stage.id, reached=900 + 37 * i, events=2000 + 91 * i)
+        TouchpointFigures(tp.id, stage.id, reached=900 + 37 * i, events=2000 + 91 * i,
+                          emotion=_TOUCHPOINT_EMOTION.get(tp.id, Emotion()))
         for i, (stage, tp) in enumerate(journey.touchpoints())
-    )
+    )  # fmt: skip
     return MeasuredMap(
         journey=journey,
         stages=_FIGURES,
@@ -271,6 +313,9 @@ def grocery_measured(journey: JourneyMap | None = None) -> MeasuredMap:
             ),
             KpiValue("repeat-nps", "nps", 34.0, ">= 30", met=True),
         ),
+        opportunities=_OPPORTUNITIES,
+        personas=_PERSONAS,
+        phrases=_PHRASES,
         customers=12_480,
         events=184_220,
         unmatched_events=1_312,

@@ -46,7 +46,9 @@ class CardSpec:
     bold: bool = False
 
 
-def build_card(spec: CardSpec, x: float, y: float, width: float) -> tuple[Group, float]:
+def build_card(
+    spec: CardSpec, x: float, y: float, width: float, *, min_height: float = 0.0
+) -> tuple[Group, float]:
     """Lay out one card with its top-left corner at ``(x, y)``.
 
     Parameters
@@ -57,6 +59,8 @@ def build_card(spec: CardSpec, x: float, y: float, width: float) -> tuple[Group,
         Top-left corner, in pixels.
     width
         Width of the card; its height follows from the wrapped text.
+    min_height
+        The card is at least this tall (cards side by side share a height).
 
     Returns
     -------
@@ -82,7 +86,7 @@ def build_card(spec: CardSpec, x: float, y: float, width: float) -> tuple[Group,
                     size=META.size, title=fitted.title)  # fmt: skip
         items.append(meta)
         top += 3 + _block_height(meta)
-    height = top - y + PAD
+    height = max(top - y + PAD, min_height)
     frame = Box(x, y, width, height, f"card.{spec.style}", radius=6.0)
     if spec.accent:
         items.insert(0, _accent(x, y, height, spec.accent))

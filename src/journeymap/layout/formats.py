@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 SHARE_METRICS = frozenset(
     {
         "stage_reach",
@@ -52,25 +55,77 @@ def _trim(value: float, unit: str) -> str:
     return f"{text} {unit}"
 
 
-def format_metric(metric: str, value: float, unit: str | None = None) -> str:
-    """A KPI value in the unit its metric is read in.
+def format_metric(
+    metric: str, value: float, unit: str | None = None, *, digits: int | None = None
+) -> str:
+    """A KPI value in the unit its metric is read in; ``digits`` overrides the
+    metric's usual number of decimals.
 
     Examples
     --------
     >>> format_metric("stage_reach", 0.42), format_metric("nps", 31.6)
     ('42.0%', '+32')
     """
-    if metric in SHARE_METRICS:
-        text = format_share(value)
-    elif metric == "median_time_in_stage_s":
+    if metric == "median_time_in_stage_s":
         return format_duration(value)  # the duration carries its own unit
+    places = _digits(metric) if digits is None else digits
+    if metric in SHARE_METRICS:
+        text = f"{value * 100:.{places}f}%"
     elif metric == "nps":
-        text = f"{value:+.0f}"
-    elif metric in ("csat", "ces"):
-        text = f"{value:.1f}"
+        text = f"{value:+.{places}f}"
     else:
-        text = f"{value:,.2f}"
+        text = f"{value:,.{places}f}"
     return f"{text} {unit}" if unit else text
+
+
+def _digits(metric: str) -> int:
+    if metric in SHARE_METRICS or metric in ("csat", "ces"):
+        return 1
+    return 0 if metric == "nps" else 2
+
+
+def format_comparison(
+    metric: str, value: float, target: tuple[str, float], unit: str | None = None
+) -> tuple[str, str]:
+    """A KPI value and its target, with as many decimals as the comparison needs:
+    4.986 against ≥ 5 reads ``4.99`` and ``≥ 5.00``, never ``5.0`` vs ``≥ 5.0``.
+
+    Examples
+    --------
+    >>> format_comparison("csat", 4.986, (">=", 5.0))
+    ('4.99', '≥ 5.00')
+    >>> format_comparison("stage_reach", 0.4523, (">=", 0.4))
+    ('45.2%', '≥ 40.0%')
+    """
+    comparison, number = target
+    if metric == "median_time_in_stage_s":
+        return format_metric(metric, value, unit), format_target(metric, target, unit)
+    shown = goal = ""
+    for digits in range(_digits(metric), _digits(metric) + 4):
+        shown = format_metric(metric, value, unit, digits=digits)
+        goal = format_metric(metric, number, unit, digits=digits)
+        if shown != goal or value == number:
+            break
+    return shown, f"{_COMPARISONS[comparison]} {goal}"
+
+
+def format_what_if(change: Mapping[str, Any]) -> str | None:
+    """A measured what-if in words, e.g. ``"Conversion rate 37.5% → 41.1% (+108
+    customers)"``; None when there is none or it changes nothing visible."""
+    current, after = change.get("current"), change.get("if_removed")
+    if not isinstance(current, (int, float)) or not isinstance(after, (int, float)):
+        return None
+    metric = str(change.get("kpi") or "conversion_rate")
+    if format_metric(metric, current) == format_metric(metric, after):
+        return None
+    text = (
+        f"{humanise(metric)} {format_metric(metric, current)} → "
+        f"{format_metric(metric, after)}"
+    )
+    recovered = change.get("recovered_customers")
+    if isinstance(recovered, (int, float)) and recovered > 0:
+        text += f" (+{recovered:,.0f} customers)"
+    return text
 
 
 def format_target(metric: str, target: tuple[str, float], unit: str | None) -> str:

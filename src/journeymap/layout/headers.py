@@ -15,6 +15,7 @@ from journeymap.model.measured import MeasuredMap
 HEADER_INSET = 5.0
 NAME = Font(15.0, bold=True)
 GOAL = Font(12.0)
+DESCRIPTION = Font(11.0)
 
 
 def title_bar(
@@ -49,10 +50,6 @@ def title_chips(
     if persona:
         names = {p.id: p.name for p in journey.personas}
         chips.append(Chip(f"Persona: {names.get(persona, persona)}", "info"))
-    elif journey.personas:
-        chips.append(
-            Chip(f"Personas: {', '.join(p.name for p in journey.personas)}", "info")
-        )
     if journey.version:
         chips.append(Chip(f"Version {journey.version}", "info"))
     if journey.owner:
@@ -86,7 +83,7 @@ def stage_headers(
         placed = stack_texts(texts, x + 12, top + 12)
         if i < len(journey.stages) - 1:  # points to the next stage
             placed.insert(0, triangle(x + width, top + height / 2, 8, "stage-header"))
-        title = f"{stage.name}: {stage.goal}" if stage.goal else stage.name
+        title = " · ".join(t for t in (stage.name, stage.goal, stage.description) if t)
         items.append(
             Group(f"stage-{stage.id}", tuple(placed), frame=frame, title=title)
         )
@@ -123,6 +120,10 @@ def header_texts(stage: Stage, index: int, width: float) -> list[Text]:
         goal = fit_text(stage.goal, width, GOAL, max_lines=3)
         texts.append(Text(0, 0, goal.lines, "text.stage-goal", size=GOAL.size,
                           title=goal.title))  # fmt: skip
+    if stage.description:
+        about = fit_text(stage.description, width, DESCRIPTION, max_lines=4)
+        texts.append(Text(0, 0, about.lines, "text.stage-description",
+                          size=DESCRIPTION.size, italic=True, title=about.title))  # fmt: skip
     return texts
 
 
@@ -141,22 +142,11 @@ def _moved(text: Text, x: float, y: float) -> Text:
 
 
 def footer_items(ctx: Context, grid: Grid, top: float) -> tuple[list[Item], float]:
-    """Unmatched events (when measured) on the left, the tool's name on the right."""
-    items: list[Item] = []
+    """The tool's name on the right. Data-quality notes (unmatched events) belong in
+    the report, not on the map (issue 12)."""
     baseline = top + ASCENT * 11.5
-    measured = ctx.measured
-    if measured is not None:
-        text = f"Unmatched events: {format_count(measured.unmatched_events)}"
-        if measured.unmatched_top:
-            top_events = ", ".join(
-                f"{e} ({format_count(n)})" for e, n in measured.unmatched_top[:3]
-            )
-            text += f" — most frequent: {top_events}"
-        fitted = fit_text(text, grid.right - grid.left - 200, Font(11.5), max_lines=1)
-        items.append(Text(grid.left, baseline, fitted.lines, "text.footer", size=11.5,
-                          title=fitted.title))  # fmt: skip
-    items.append(Text(grid.right, baseline, ("Drawn with journeymap",), "text.footer",
-                      size=11.5, anchor="end"))  # fmt: skip
+    items: list[Item] = [Text(grid.right, baseline, ("Drawn with journeymap",),
+                              "text.footer", size=11.5, anchor="end")]  # fmt: skip
     return [Group("footer", tuple(items), title="Footer")], top + 11.5 * 1.3
 
 

@@ -7,7 +7,8 @@ place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,13 @@ from journeymap.layout.cards import CardSpec, Chip, stack_cards
 from journeymap.layout.diagram import ASCENT, Box, Group, Item, Text
 from journeymap.layout.formats import (
     format_channel,
+    format_comparison,
     format_count,
     format_duration,
     format_metric,
     format_share,
     format_target,
+    format_what_if,
     humanise,
 )
 from journeymap.layout.text import NBSP
@@ -59,6 +62,8 @@ class Context:
     verdicts: dict[str, PainPointVerdict] = field(default_factory=dict)
     kpis: dict[str, KpiValue] = field(default_factory=dict)
     touchpoint_names: dict[str, str] = field(default_factory=dict)
+    opportunities: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    priority_rank: dict[str, int] = field(default_factory=dict)
 
 
 def make_context(journey: JourneyMap, measured: MeasuredMap | None) -> Context:
@@ -66,6 +71,15 @@ def make_context(journey: JourneyMap, measured: MeasuredMap | None) -> Context:
     names = {tp.id: tp.name for _, tp in journey.touchpoints()}
     if measured is None:
         return Context(journey, touchpoint_names=names)
+    opportunities: dict[str, Mapping[str, Any]] = {
+        str(o["id"]): o
+        for o in measured.opportunities
+        if isinstance(o, Mapping) and "id" in o
+    }
+    ranked = sorted(
+        (o for o in opportunities.values() if _is_number(o.get("priority"))),
+        key=lambda o: (-float(o["priority"]), str(o["id"])),
+    )
     return Context(
         journey,
         measured,
@@ -74,7 +88,13 @@ def make_context(journey: JourneyMap, measured: MeasuredMap | None) -> Context:
         verdicts={v.id: v for v in measured.pain_points},
         kpis={k.id: k for k in measured.kpis},
         touchpoint_names=names,
+        opportunities=opportunities,
+        priority_rank={str(o["id"]): i + 1 for i, o in enumerate(ranked)},
     )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def stage_emotion(ctx: Context, stage: Stage) -> Emotion:
@@ -124,22 +144,55 @@ def touchpoint_cards(layer: str) -> Callable[[Context, Stage], list[CardSpec]]:
     return cards
 
 
+# Channels where the customer meets a person or paper, not a screen (issue 12: mail,
+# store, phone are offline); matched word by word, so "email" stays online.
+OFFLINE_WORDS = frozenset(
+    {"mail", "post", "letter", "store", "shop", "branch", "phone", "telephone", "call",
+     "print", "tv", "radio", "billboard", "outdoor", "event", "person", "kiosk",
+     "delivery", "driver", "warehouse", "courier", "counter", "flyer"}
+)  # fmt: skip
+
+
+def is_online(tp: Touchpoint) -> bool | None:
+    """Whether a touchpoint is online: as the map says, else inferred from its channel
+    (None when there is neither).
+
+    Examples
+    --------
+    >>> from journeymap.model import Touchpoint
+    >>> [is_online(Touchpoint(id="t", name="T", channel=c)) for c in ("email", "call_centre")]
+    [True, False]
+    >>> is_online(Touchpoint(id="t", name="T")) is None
+    True
+    """
+    if "online" in tp.model_fields_set:
+        return tp.online
+    if not tp.channel:
+        return None
+    words = set(re.split(r"[^a-z]+", tp.channel.lower()))
+    return not (words & OFFLINE_WORDS)
+
+
 def touchpoint_card(ctx: Context, tp: Touchpoint) -> CardSpec:
-    """A touchpoint: channel badge (online/offline), moment of truth, figures."""
-    reach = "online" if tp.online else "offline"
-    chips = [Chip(format_channel(tp.channel) if tp.channel else "NO CHANNEL", reach)]
+    """A touchpoint: channel badge (online/offline), moment of truth, figures. A
+    touchpoint without a channel gets no badge."""
+    online = is_online(tp)
+    reach = None if online is None else ("online" if online else "offline")
+    chips = [Chip(format_channel(tp.channel), reach or "info")] if tp.channel else []
     if tp.moment_of_truth:
         chips.append(Chip("★ MOMENT OF TRUTH", "mot"))
-    meta = [_touchpoint_meta(ctx, tp, reach)]
+    meta = [line] if (line := _touchpoint_meta(ctx, tp, reach)) else []
     if tp.description:
         meta.insert(0, tp.description)
-    style = "touchpoint-mot" if tp.moment_of_truth else f"touchpoint-{reach}"
+    style = (
+        "touchpoint-mot" if tp.moment_of_truth else f"touchpoint-{reach or 'online'}"
+    )
     return CardSpec(f"touchpoint-{tp.id}", tp.name, style, tuple(chips), tuple(meta),
                     bold=True)  # fmt: skip
 
 
-def _touchpoint_meta(ctx: Context, tp: Touchpoint, reach: str) -> str:
-    parts = [reach.capitalize()]
+def _touchpoint_meta(ctx: Context, tp: Touchpoint, reach: str | None) -> str:
+    parts = [reach.capitalize()] if reach else []
     figures = ctx.touchpoints.get(tp.id)
     if figures is not None:
         parts.append(f"{format_count(figures.reached)} reached")
@@ -223,10 +276,14 @@ OUTCOME_WORDS = {
 
 
 def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
-    """A pain point coloured and labelled by severity, with its verdict when
-    measured."""
-    chips = [Chip(pain.severity.upper(), f"severity-{pain.severity}")]
+    """A pain point coloured and labelled by severity, with its verdict when measured.
+
+    An assumption the data did not support is greyed, not drawn as an alarm.
+    """
     verdict = ctx.verdicts.get(pain.id)
+    refuted = verdict is not None and verdict.verdict == "not_supported"
+    severity_style = "refuted" if refuted else f"severity-{pain.severity}"
+    chips = [Chip(pain.severity.upper(), severity_style)]
     if verdict is not None:
         label, style = VERDICTS.get(
             verdict.verdict, (verdict.verdict.upper(), "insufficient")
@@ -235,10 +292,10 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
     meta = pain.evidence.capitalize()
     if pain.touchpoint:
         meta += f" · at {ctx.touchpoint_names.get(pain.touchpoint, pain.touchpoint)}"
-    if verdict is not None and verdict.impact is not None:
+    if verdict is not None and verdict.impact is not None and not refuted:
         # impact is in customer equivalents (docs/reference/measured-map.md), not a share
         meta += f" · impact{NBSP}≈{NBSP}{verdict.impact:,.0f}{NBSP}customers"
-    style = f"pain-{pain.severity}"
+    style = "pain-refuted" if refuted else f"pain-{pain.severity}"
     lines: tuple[str, ...] = (meta,)
     if verdict is not None:
         line = verdict_line(verdict)
@@ -250,18 +307,27 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
 
 
 def opportunity_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
-    return [opportunity_card(opp) for opp in stage.opportunities]
+    return [opportunity_card(ctx, opp) for opp in stage.opportunities]
 
 
-def opportunity_card(opp: Opportunity) -> CardSpec:
-    """An opportunity with its status, owner, value and effort."""
-    chips = (Chip(STATUS[opp.status], f"status-{opp.status.replace('_', '-')}"),)
+def opportunity_card(ctx: Context, opp: Opportunity) -> CardSpec:
+    """An opportunity with its status, owner, value and effort and, once measured,
+    its priority among all opportunities and its what-if."""
+    chips = [Chip(STATUS[opp.status], f"status-{opp.status.replace('_', '-')}")]
+    rank = ctx.priority_rank.get(opp.id)
+    if rank is not None:
+        chips.append(Chip(f"PRIORITY {rank} OF {len(ctx.priority_rank)}", "priority"))
     meta = [f"Value{NBSP}{opp.value:g}/5 · Effort{NBSP}{opp.effort:g}/5"]
     if opp.owner:
         meta.insert(0, f"Owner: {opp.owner}")
     if opp.due:
         meta.append(f"Due {opp.due.isoformat()}")
-    return CardSpec(f"opportunity-{opp.id}", opp.text, "opportunity", chips,
+    found = ctx.opportunities.get(opp.id, {})
+    what_if = found.get("what_if")
+    text = format_what_if(what_if) if isinstance(what_if, Mapping) else None
+    if text:
+        meta.append(f"What if solved: {text}")
+    return CardSpec(f"opportunity-{opp.id}", opp.text, "opportunity", tuple(chips),
                     tuple(meta), accent="opportunity")  # fmt: skip
 
 
@@ -270,24 +336,90 @@ def kpi_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
 
 
 def kpi_card(ctx: Context, kpi: Kpi) -> CardSpec:
-    """A KPI: value against target, met or missed said in words and in colour."""
+    """A KPI: value against target, met or missed said in words and in colour; the
+    value has as many decimals as the comparison needs."""
     value = ctx.kpis.get(kpi.id)
     target = kpi.target_parts()
-    target_text = format_target(kpi.metric, target, kpi.unit) if target else "no target"
     name = kpi.name or humanise(kpi.metric)
     if value is None or value.value is None:
         status = "NOT MEASURED" if ctx.measured is None else "NO DATA"
+        meta = (
+            (f"Target {format_target(kpi.metric, target, kpi.unit)}",) if target else ()
+        )
         return CardSpec(f"kpi-{kpi.id}", name, "kpi", (Chip(status, "kpi-none"),),
-                        (f"Target {target_text}",), accent="kpi-none", bold=True)  # fmt: skip
-    line = f"{format_metric(kpi.metric, value.value, kpi.unit)} vs target {target_text}"
+                        meta, accent="kpi-none", bold=True)  # fmt: skip
+    if target is None:
+        line = f"{format_metric(kpi.metric, value.value, kpi.unit)} · no target set"
+    else:
+        shown, goal = format_comparison(kpi.metric, value.value, target, kpi.unit)
+        line = f"{shown} vs target {goal}"
     if value.met is None:
-        chip, style = Chip("NO TARGET", "kpi-none"), "kpi-none"
+        chip, style = Chip("MEASURED", "kpi-none"), "kpi-none"
     else:
         style = "kpi-met" if value.met else "kpi-missed"
         chip = Chip("✓ MET" if value.met else "✗ MISSED", style)
     return CardSpec(
         f"kpi-{kpi.id}", name, "kpi", (chip,), (line,), accent=style, bold=True
     )
+
+
+# -- what customers said -------------------------------------------------------------
+
+MAX_QUOTES = 3
+
+
+def quote_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
+    """Real comments from the feedback at this stage's touchpoints: the most
+    characteristic negative ones first, then a positive one; the rest are counted."""
+    if ctx.measured is None:
+        return []
+    by_touchpoint = ctx.measured.phrases.get("touchpoints") or {}
+    found: list[tuple[int, float, str, str, str, int]] = []
+    for tp in stage.touchpoints:
+        tones = by_touchpoint.get(tp.id) or {}
+        for order, tone in enumerate(("negative", "positive")):
+            for phrase in tones.get(tone) or ():
+                quote = _field(phrase, "quote")
+                if isinstance(quote, str) and quote.strip():
+                    z = float(_field(phrase, "z") or 0.0)
+                    found.append((order, -z, quote.strip(), tone, tp.name,
+                                  int(_field(phrase, "comments") or 0)))  # fmt: skip
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    unique: dict[str, tuple[str, str, int]] = {}
+    for _, _, quote, tone, where, comments in found:
+        unique.setdefault(quote, (tone, where, comments))
+    picked = _pick_quotes(list(unique.items()))
+    cards = [
+        CardSpec(f"said-{stage.id}-{i + 1}", f"“{quote}”", f"said-{tone}",
+                 meta=(f"{tone.capitalize()} · at {where}",), italic=True,
+                 accent=f"said-{tone}")
+        for i, (quote, (tone, where, _)) in enumerate(picked)
+    ]  # fmt: skip
+    rest = len(unique) - len(picked)
+    if rest > 0:
+        cards.append(CardSpec(None, f"+{rest} more comments in the report",
+                              "note", italic=True))  # fmt: skip
+    return cards
+
+
+def _field(item: Any, name: str) -> Any:
+    """A field of a phrase: a dict once read from measured.json, an object before."""
+    if isinstance(item, Mapping):
+        return item.get(name)
+    return getattr(item, name, None)
+
+
+def _pick_quotes(
+    quotes: list[tuple[str, tuple[str, str, int]]],
+) -> list[tuple[str, tuple[str, str, int]]]:
+    negative = [q for q in quotes if q[1][0] == "negative"]
+    positive = [q for q in quotes if q[1][0] == "positive"]
+    picked = negative[: MAX_QUOTES - 1] + positive[:1]
+    for quote in negative[MAX_QUOTES - 1 :] + positive[1:]:
+        if len(picked) >= MAX_QUOTES:
+            break
+        picked.append(quote)
+    return picked
 
 
 # -- measured figures ----------------------------------------------------------------

@@ -24,13 +24,15 @@ from journeymap.layout.diagram import (
 )
 from journeymap.layout.emotion import (
     BAND_HEIGHT,
-    VALUES_HEIGHT,
     Band,
     EmotionPoint,
+    MeasuredPoint,
     emotion_items,
     legend_items,
     value_cells,
+    values_height,
 )
+from journeymap.layout.flow import FLOW_HEIGHT, flow_items
 from journeymap.layout.grid import (
     CELL_PAD,
     LABEL_WIDTH,
@@ -56,11 +58,13 @@ from journeymap.layout.lanes import (
     make_context,
     opportunity_cards,
     pain_cards,
+    quote_cards,
     stage_emotion,
     thought_cards,
     touchpoint_cards,
 )
-from journeymap.layout.text import Font, fit_text
+from journeymap.layout.personas import persona_panel
+from journeymap.layout.text import Font, fit_text, text_width
 from journeymap.model.journey import JourneyMap, Stage
 from journeymap.model.measured import MeasuredMap
 
@@ -80,18 +84,26 @@ class LaneKind:
     cell: CellBuilder | None  # None: drawn across the lane (emotion, notes)
 
 
+# Standard journey-map order, then the service blueprint's layers at the bottom
+# (issue 12): the lines of interaction, visibility and internal interaction fall
+# between actions/touchpoints, the customer's lanes/backstage and backstage/support.
 LANES: dict[str, LaneKind] = {
+    "flow": LaneKind("Flow", "Who move on, who go back", None),
     "actions": LaneKind("Customer actions", "What the customer does", card_cell(action_cards)),
-    "touchpoints": LaneKind("Touchpoints", "Frontstage", card_cell(touchpoint_cards("frontstage"))),
-    "backstage": LaneKind("Backstage", "Behind the line of visibility",
-                          card_cell(business_cards)),
-    "support": LaneKind("Support processes", None, card_cell(touchpoint_cards("support"))),
-    "thoughts": LaneKind("Thoughts", "What the customer thinks", card_cell(thought_cards)),
+    "touchpoints": LaneKind("Touchpoints", "Frontstage: where they meet us",
+                            card_cell(touchpoint_cards("frontstage"))),
+    "thoughts": LaneKind("Thoughts", "What we assume they think", card_cell(thought_cards)),
+    "said": LaneKind("Customer quotes", "What they said in feedback", card_cell(quote_cards)),
     "emotion": LaneKind("Emotion", None, None),
-    "pain_points": LaneKind("Pain points", "By severity", card_cell(pain_cards)),
-    "opportunities": LaneKind("Opportunities", None, card_cell(opportunity_cards)),
+    "pain_points": LaneKind("Pain points", "By severity; verdict from data",
+                            card_cell(pain_cards)),
+    "opportunities": LaneKind("Opportunities", "Priority from data", card_cell(opportunity_cards)),
     "measured": LaneKind("Measured", "From event data", figures_cell),
     "kpis": LaneKind("KPIs", "Value vs target", card_cell(kpi_cards)),
+    "backstage": LaneKind("Backstage", "Behind the line of visibility",
+                          card_cell(business_cards)),
+    "support": LaneKind("Support processes", "Systems and teams behind",
+                        card_cell(touchpoint_cards("support"))),
 }  # fmt: skip
 DEFAULT_LANES = tuple(LANES)
 
@@ -150,6 +162,8 @@ def layout_map(
     title_items, top = title_bar(
         ctx, grid, MARGIN, persona=persona, data_as_of=data_as_of
     )
+    persona_items, top = persona_panel(ctx, grid, top, persona=persona)
+    title_items.extend(persona_items)
     header_items, top = stage_headers(
         journey, grid, top + 12, first_number=first_stage_number
     )
@@ -159,6 +173,7 @@ def layout_map(
     items = [*title_items, *header_items, *backgrounds(grid, placed, top + 6)]
     for lane in placed:
         items.extend(lane_items(ctx, grid, lane))
+    items.extend(blueprint_labels(grid, placed))
     items.extend(footer)
     return Diagram(
         width=grid.right + MARGIN,
@@ -190,6 +205,8 @@ def lane_has_content(ctx: Context, lane: str) -> bool:
     """Whether any stage has something to show in ``lane``."""
     if lane == "measured":
         return True  # says "not measured" before measuring: a reminder, not noise
+    if lane == "flow":
+        return ctx.measured is not None and len(ctx.journey.stages) > 1
     if lane == "emotion":
         return any(
             stage_emotion(ctx, s).assumed is not None for s in ctx.journey.stages
@@ -218,7 +235,9 @@ def place_lanes(
 
 def lane_content_height(ctx: Context, grid: Grid, lane_id: str) -> float:
     if lane_id == "emotion":
-        return BAND_HEIGHT + VALUES_HEIGHT
+        return BAND_HEIGHT + values_height(bool(emotion_points(ctx, grid)[2]))
+    if lane_id == "flow":
+        return FLOW_HEIGHT
     cell = LANES[lane_id].cell
     if lane_id == "measured" and ctx.measured is None:
         return max(note_height(grid), MIN_LANE)
@@ -271,14 +290,43 @@ def backgrounds(grid: Grid, lanes: list[Lane], top: float) -> list[Item]:
     return items
 
 
+BLUEPRINT_LINES = {
+    "line-of-interaction": "line of interaction",
+    "line-of-visibility": "line of visibility",
+    "line-of-internal-interaction": "line of internal interaction",
+}
+
+
 def separator_style(above: str, below: str) -> str:
-    """Blueprint lines get their own style: visibility (front/backstage) and internal
-    interaction (backstage/support)."""
-    if above == "touchpoints" and below == "backstage":
+    """Blueprint lines get their own style: interaction (customer actions /
+    touchpoints), visibility (above backstage) and internal interaction (backstage /
+    support)."""
+    if above == "actions" and below == "touchpoints":
+        return "line-of-interaction"
+    if below == "backstage" or (below == "support" and above != "backstage"):
         return "line-of-visibility"
     if above == "backstage" and below == "support":
-        return "line-of-interaction"
+        return "line-of-internal-interaction"
     return "lane-separator"
+
+
+def blueprint_labels(grid: Grid, lanes: list[Lane]) -> list[Item]:
+    """The name of each blueprint line, small, where it leaves the label column."""
+    items: list[Item] = []
+    font = Font(10.0)
+    for lane, below in zip(lanes, lanes[1:], strict=False):
+        style = separator_style(lane.id, below.id)
+        if style not in BLUEPRINT_LINES:
+            continue
+        name = BLUEPRINT_LINES[style]
+        y = lane.y + lane.height
+        width = text_width(name, font) + 10
+        frame = Box(grid.columns_left - width - 4, y - 7.5, width, 15, "blueprint-label",
+                    radius=7.5)  # fmt: skip
+        text = Text(frame.x + width / 2, y + 3.6, (name,), "text.blueprint", size=10.0,
+                    anchor="middle")  # fmt: skip
+        items.append(Group(style, (text,), frame=frame, title=name))
+    return items
 
 
 def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
@@ -286,6 +334,8 @@ def lane_items(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     items: list[Item] = [lane_label(ctx, lane, grid)]
     if lane.id == "emotion":
         items.extend(emotion_lane(ctx, grid, lane))
+    elif lane.id == "flow":
+        items.extend(flow_items(ctx, grid, lane.y))
     elif lane.id == "measured" and ctx.measured is None:
         items.append(not_measured_note(grid, lane))
     else:
@@ -331,17 +381,76 @@ def emotion_axis(lane: Lane, grid: Grid) -> list[Item]:
 
 
 def emotion_lane(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
-    points = []
+    points, measured, lows = emotion_points(ctx, grid)
+    items = emotion_items(points, Band(lane.y), left=grid.columns_left,
+                          right=grid.right, measured=measured)  # fmt: skip
+    items.extend(value_cells(points, lane.y + BAND_HEIGHT + 2, grid.column_width, lows))
+    return items
+
+
+def emotion_points(
+    ctx: Context, grid: Grid
+) -> tuple[list[EmotionPoint], list[MeasuredPoint], dict[str, MeasuredPoint]]:
+    """Per stage its assumed and measured emotion; the measured curve's points (one
+    per measured touchpoint, else one for the stage); the lowest touchpoint of each
+    stage measured at two or more touchpoints."""
+    points: list[EmotionPoint] = []
+    measured: list[MeasuredPoint] = []
+    lows: dict[str, MeasuredPoint] = {}
     for i, stage in enumerate(ctx.journey.stages):
         emotion = stage_emotion(ctx, stage)
-        x = grid.column_x(i) + grid.column_width / 2
-        points.append(EmotionPoint(stage.id, x, emotion.assumed, emotion.measured,
+        left, width = grid.column_x(i), grid.column_width
+        centre = left + width / 2
+        points.append(EmotionPoint(stage.id, centre, emotion.assumed, emotion.measured,
                                    emotion.n, emotion.ci_low, emotion.ci_high))  # fmt: skip
-    items = emotion_items(
-        points, Band(lane.y), left=grid.columns_left, right=grid.right
-    )
-    items.extend(value_cells(points, lane.y + BAND_HEIGHT + 2, grid.column_width))
-    return items
+        found = [
+            (tp, figures.emotion)
+            for tp in stage.touchpoints
+            if (figures := ctx.touchpoints.get(tp.id)) is not None
+            and figures.emotion.measured is not None
+        ]
+        xs = spread(
+            left,
+            width,
+            len(found),
+            avoid=centre if emotion.assumed is not None else None,
+        )
+        stage_points = [
+            MeasuredPoint(tp.id, tp.name, x, e.measured, e.n, e.ci_low, e.ci_high)
+            for (tp, e), x in zip(found, xs, strict=True)
+            if e.measured is not None
+        ]
+        if not stage_points and emotion.measured is not None:
+            x = xs_single(left, width, centre if emotion.assumed is not None else None)
+            stage_points = [MeasuredPoint(stage.id, stage.name, x, emotion.measured,
+                                          emotion.n, emotion.ci_low, emotion.ci_high)]  # fmt: skip
+        if len(stage_points) > 1:
+            lows[stage.id] = min(stage_points, key=lambda m: (m.value, m.x))
+        measured.extend(stage_points)
+    return points, measured, lows
+
+
+def spread(
+    left: float, width: float, count: int, *, avoid: float | None
+) -> list[float]:
+    """``count`` x positions evenly across a column, kept clear of the assumed face
+    at ``avoid``."""
+    if count == 1:
+        return [xs_single(left, width, avoid)]
+    inner = width * 0.76
+    xs = [left + width * 0.12 + inner * k / max(count - 1, 1) for k in range(count)]
+    if avoid is not None:
+        xs = [x if abs(x - avoid) >= CLEAR else avoid + (CLEAR if x >= avoid else -CLEAR)
+              for x in xs]  # fmt: skip
+    return xs
+
+
+CLEAR = 22.0  # measured faces keep this far from the assumed face's centre
+
+
+def xs_single(left: float, width: float, avoid: float | None) -> float:
+    centre = left + width / 2
+    return centre if avoid is None else centre + CLEAR + 8
 
 
 NOT_MEASURED = "Not measured — measure the map against event data to fill this lane."

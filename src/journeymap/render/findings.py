@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from journeymap.layout.formats import format_metric, format_target, humanise
+from journeymap.layout.formats import (
+    format_comparison,
+    format_metric,
+    format_target,
+    format_what_if,
+    humanise,
+)
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import MeasuredMap
 
@@ -61,22 +67,8 @@ class OpportunityRow:
     what_if: Mapping[str, Any] = field(default_factory=dict)
 
     def what_if_text(self) -> str | None:
-        """``"conversion rate 35.2% → 36.6% (+14 customers)"`` or None."""
-        change = self.what_if
-        current, after = change.get("current"), change.get("if_removed")
-        if not isinstance(current, (int, float)) or not isinstance(after, (int, float)):
-            return None
-        metric = str(change.get("kpi") or "conversion_rate")
-        if format_metric(metric, current) == format_metric(metric, after):
-            return None  # no change worth saying
-        text = (
-            f"{humanise(metric)} {format_metric(metric, current)} → "
-            f"{format_metric(metric, after)}"
-        )
-        recovered = change.get("recovered_customers")
-        if isinstance(recovered, (int, float)) and recovered > 0:
-            text += f" (+{recovered:,.0f} customers)"
-        return text
+        """``"Conversion rate 35.2% → 36.6% (+14 customers)"`` or None."""
+        return format_what_if(self.what_if)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,17 +183,33 @@ def kpi_rows(journey: JourneyMap, measured: MeasuredMap | None) -> list[KpiRow]:
                     stage=stage.name,
                     metric=kpi.metric,
                     value=value,
-                    value_text="—"
-                    if value is None
-                    else format_metric(kpi.metric, value, kpi.unit),
-                    target_text=format_target(kpi.metric, target, kpi.unit)
-                    if target
-                    else "—",
+                    value_text=_value_text(kpi.metric, value, target, kpi.unit),
+                    target_text=_target_text(kpi.metric, value, target, kpi.unit),
                     met=None if found is None else found.met,
                     n=None if found is None else found.n,
                 )
             )
     return rows
+
+
+def _value_text(
+    metric: str, value: float | None, target: tuple[str, float] | None, unit: str | None
+) -> str:
+    if value is None:
+        return "—"
+    if target is None:
+        return format_metric(metric, value, unit)
+    return format_comparison(metric, value, target, unit)[0]
+
+
+def _target_text(
+    metric: str, value: float | None, target: tuple[str, float] | None, unit: str | None
+) -> str:
+    if target is None:
+        return "—"
+    if value is None:
+        return format_target(metric, target, unit)
+    return format_comparison(metric, value, target, unit)[1]
 
 
 def _outcomes(outcomes: Any) -> tuple[str, ...]:

@@ -87,6 +87,8 @@ _LANE_ACCENTS = {
     "opportunities": "#16a34a",
     "measured": "#0f766e",
     "kpis": "#4338ca",
+    "flow": "#0f766e",
+    "said": "#be185d",
 }
 
 _CHIPS = {
@@ -113,6 +115,8 @@ _CHIPS = {
     "info": ("#f1f5f9", "#334155"),
     "measured": ("#ccfbf1", "#134e4a"),
     "found": ("#ede9fe", "#5b21b6"),
+    "refuted": ("#e5e7eb", "#374151"),
+    "priority": ("#166534", "#ffffff"),
 }
 
 _CARDS = {
@@ -127,6 +131,10 @@ _CARDS = {
     "card.pain-high": _card("#fef2f2", "#fca5a5"),
     "card.pain-critical": _card("#fee2e2", "#b91c1c", 1.5),
     "card.pain-found": _card("#faf5ff", "#c4b5fd", dash="5 3"),
+    "card.pain-refuted": _card("#f3f4f6", "#d1d5db", dash="4 3"),
+    "card.said-negative": _card("#fff1f2", "#fecdd3"),
+    "card.said-positive": _card("#f0fdf4", "#bbf7d0"),
+    "card.persona": _card("#f8fafc", "#cbd5e1"),
     "card.opportunity": _card("#f0fdf4", "#86efac"),
     "card.kpi": _card("#ffffff", "#c7d2fe"),
     "card.figures": _card("#ffffff", "#99f6e4"),
@@ -138,6 +146,10 @@ _CARDS = {
     "accent.pain-high": Paint(fill="#dc2626"),
     "accent.pain-critical": Paint(fill="#7f1d1d"),
     "accent.pain-found": Paint(fill="#7c3aed"),
+    "accent.pain-refuted": Paint(fill="#9ca3af"),
+    "accent.said-negative": Paint(fill="#be185d"),
+    "accent.said-positive": Paint(fill="#15803d"),
+    "accent.persona": Paint(fill=NAVY),
     "accent.opportunity": Paint(fill="#16a34a"),
     "accent.kpi-met": Paint(fill="#16a34a"),
     "accent.kpi-missed": Paint(fill="#dc2626"),
@@ -150,6 +162,13 @@ _TEXTS = {
     "text.subtitle": _text(MUTED),
     "text.meta": _text(MUTED),
     "text.thought": _text("#422006"),
+    "text.pain-refuted": _text(MUTED),
+    "text.said": _text("#4a0d2b"),
+    "text.persona": _text(NAVY),
+    "text.blueprint": _text(MUTED),
+    "text.flow": _text("#134e4a"),
+    "text.flow-back": _text("#9a3412"),
+    "text.stage-description": _text("#dbe6f3"),
     "text.footer": _text(MUTED),
     "text.note": _text(MUTED),
     "text.stage-axis": _text(MUTED),
@@ -180,6 +199,11 @@ _EMOTION = {
     "face.positive": Paint(fill="#bbf7d0", stroke="#15803d", stroke_width=1.5),
     "face.neutral": Paint(fill="#e5e7eb", stroke=MUTED, stroke_width=1.5),
     "face.negative": Paint(fill="#fecaca", stroke="#b91c1c", stroke_width=1.5),
+    "face-measured.positive": Paint(fill="#bbf7d0", stroke="#ea580c", stroke_width=2),
+    "face-measured.neutral": Paint(fill="#e5e7eb", stroke="#ea580c", stroke_width=2),
+    "face-measured.negative": Paint(fill="#fecaca", stroke="#ea580c", stroke_width=2),
+    "band.measured": Paint(fill="#fed7aa"),
+    "text.emotion.low": _text("#9a3412"),
     "face.eye": Paint(fill=INK),
     "face.mouth": Paint(stroke=INK, stroke_width=1.5),
 }
@@ -194,7 +218,13 @@ _FRAME = {
     "column-separator": Paint(stroke="#e5e7eb"),
     "lane-separator": Paint(stroke="#d5dbe3"),
     "line-of-visibility": Paint(stroke="#475569", stroke_width=1.5, dash="8 4"),
-    "line-of-interaction": Paint(stroke="#94a3b8", stroke_width=1.2, dash="2 3"),
+    "line-of-interaction": Paint(stroke="#475569", stroke_width=1.5, dash="8 4"),
+    "line-of-internal-interaction": Paint(
+        stroke="#94a3b8", stroke_width=1.2, dash="2 3"
+    ),
+    "blueprint-label": Paint(fill="#ffffff", stroke="#94a3b8"),
+    "flow-arrow": Paint(stroke="#0f766e", stroke_width=2.0),
+    "flow-head": Paint(fill="#0f766e"),
     "body-frame": Paint(stroke="#cbd5e1"),
     "rule": Paint(stroke="#e5e7eb"),
     "bar-track": Paint(fill="#e2e8f0"),
