@@ -93,14 +93,6 @@ def test_nothing_planted_means_no_effect_in_the_data() -> None:
     assert all(r["p"] > 1e-3 for r in tested), [r for r in tested if r["p"] <= 1e-3]
 
 
-SLOW_MISSED = pytest.mark.xfail(
-    strict=True,
-    reason="engine: a x2 slower stage for one persona is not supported (the slow "
-    "contrast counts stays above the stage median among stays timed within the "
-    "horizon); plain Mann-Whitney on the same files finds it (bench RESULTS.md)",
-)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize(
     "claim",
@@ -108,7 +100,7 @@ SLOW_MISSED = pytest.mark.xfail(
         "planted-senior-checkout",
         "planted-error-loop",
         "planted-payment-incident",
-        pytest.param("planted-pro-slow", marks=SLOW_MISSED),
+        "planted-pro-slow",
     ],
 )
 def test_planted_effect_is_found(claim: str, seed: int) -> None:
@@ -124,20 +116,13 @@ def test_null_pain_points_are_not_supported(variant: str, seed: int) -> None:
     assert not [i for i, v in verdicts.items() if v == "supported"]
 
 
-END_OF_DATA = pytest.mark.xfail(
-    strict=True,
-    reason="engine: 'reach' incidents in the last week of the data, where journeys "
-    "that began late had no time to reach later stages (censoring, not an incident)",
-)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_no_effects_give_at_most_one_suggestion(seed: int) -> None:
     result = scored("null", seed)
     assert len(result["suggestions"]) <= 1, result["suggestions"]
 
 
-@pytest.mark.parametrize("seed", [pytest.param(s, marks=END_OF_DATA) for s in SEEDS])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_no_effects_give_no_incident(seed: int) -> None:
     result = scored("null", seed)
     assert result["incidents"] == [], result["incidents"]

@@ -29,8 +29,10 @@ Outcomes (a yes/no per unit at the place; the default is ``dropoff``, or
 
 - ``dropoff``: the unit's furthest stage is this one (observable stays only);
 - ``loop``: within one session the unit went back from this stage to an earlier one;
-- ``slow``: among observable stays that moved on within the stage's horizon, moving on
-  took longer than the stage's median;
+- ``slow``: time to move on from the stage, among observable stays, truncated at the
+  stage's horizon (a stay that did not move on within it counts as slower than any
+  that did), compared by a rank test (Mann–Whitney); the share of stays slower than
+  the stage median is shown beside it;
 - ``low_score``: among units with a survey answer at the place, any answer was low;
 - ``negative_text``: among units with a comment at the place, any was negative.
 """
@@ -131,24 +133,43 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
     """The rows at the hypothesis' place, or why there are none.
 
     One row per unit (per unit and touchpoint for answers with the touchpoint
-    contrast): ``unit_id``, ``at_ts``, ``outcome`` (0/1) and ``touched``.
+    contrast; per *session* at the stage for ``loop``, since a loop happens within a
+    session): ``unit_id`` (the row's own unit), ``member_id`` (the unit persona
+    membership is decided for), ``cluster_id`` (the customer), ``at_ts``,
+    ``outcome`` (0/1), ``touched``, and ``seconds`` (time to move on) for ``slow``.
     """
     k = hyp.stage_index
+    if hyp.outcome == "loop":
+        return _session_rows(units, hyp)
     if hyp.outcome in JOURNEY_OUTCOMES:
         if hyp.outcome == "dropoff" and k == len(units.journey.stages) - 1:
             return "nobody drops off in the last stage: choose another outcome"
         stays = units.stays.filter(
             (units.stays.stage_index == k) & units.stays.observable
         )
+        extra: dict[str, Any] = {}
         if hyp.outcome == "slow":
-            stays = stays.filter(stays.timed)
-            outcome = stays.slow
-        elif hyp.outcome == "dropoff":
-            outcome = stays.dropped
+            horizon = units.horizons.get(k)
+            if horizon is None:
+                return f"nobody moves on from `{hyp.stage_id}` in the data"
+            # time to move on, truncated at the horizon: a stay that did not move on
+            # within it (later, or never) is slower than every stay that did
+            outcome = ~stays.timed | stays.slow
+            delay = (
+                stays.moved_ts.delta(stays.entry_ts, unit="millisecond") / 1000
+            ).cast("float64")
+            extra["seconds"] = ibis.cases(
+                (stays.timed, delay), else_=ibis.literal(horizon.seconds + 1.0)
+            )
         else:
-            outcome = stays.looped
+            outcome = stays.dropped
         rows = stays.select(
-            "unit_id", at_ts=stays.entry_ts, outcome=outcome.cast("int64")
+            "unit_id",
+            member_id=stays.unit_id,
+            cluster_id=stays.customer_id.cast("string"),
+            at_ts=stays.entry_ts,
+            outcome=outcome.cast("int64"),
+            **extra,
         )
         if hyp.touchpoint_id is not None:
             touched = units.touches.filter(
@@ -165,31 +186,75 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
     answers = units.answers.filter(
         (units.answers.stage_index == k) & (units.answers[count_col] > 0)
     )
+    answers = answers.mutate(
+        member_id=answers.unit_id, cluster_id=answers.unit_id.cast("string")
+    )
+    if units.scope != "customer":
+        clusters = units.stays.select(
+            c_unit="unit_id", c_customer=units.stays.customer_id.cast("string")
+        ).distinct()
+        answers = answers.left_join(clusters, answers.unit_id == clusters.c_unit)
+        answers = answers.mutate(
+            cluster_id=answers.c_customer.fill_null(answers.unit_id)
+        ).drop("c_unit", "c_customer")
     if hyp.contrast == "touchpoint" or hyp.touchpoint_id is None:
         # per unit and touchpoint: answers at the touchpoint against the stage's others
         tp = hyp.touchpoint_id
         touched = ibis.literal(True) if tp is None else answers.touchpoint_id == tp
         rows = answers.select(
             "unit_id",
+            "member_id",
+            "cluster_id",
             at_ts=answers.first_ts,
             outcome=(answers[bad_col] > 0).cast("int64"),
             touched=touched,
         )
         if tp is None:  # stage level: one row per unit, any low answer in the stage
-            rows = rows.group_by("unit_id").agg(
+            rows = rows.group_by(["unit_id", "member_id", "cluster_id"]).agg(
                 at_ts=rows.at_ts.min(),
                 outcome=rows.outcome.max(),
                 touched=ibis.literal(True),
             )
         return rows
     at_tp = answers.filter(answers.touchpoint_id == hyp.touchpoint_id)
-    rows = at_tp.select(
+    return at_tp.select(
         "unit_id",
+        "member_id",
+        "cluster_id",
         at_ts=at_tp.first_ts,
         outcome=(at_tp[bad_col] > 0).cast("int64"),
         touched=ibis.literal(True),
     )
-    return rows
+
+
+def _session_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
+    """One row per session that entered the stage: did it loop back from there?"""
+    seq = units.seq
+    if seq is None:
+        return "no event sequence"
+    k = hyp.stage_index
+    at_k = seq.filter(seq.stage_index == k)
+    visits = at_k.group_by(session=at_k.session_id.cast("string")).agg(
+        member_id=at_k.unit_id.min(),
+        cluster_id=at_k.customer_id.min().cast("string"),
+        at_ts=at_k.timestamp.min(),
+    )
+    back = seq.filter((seq.prev_in_session == k) & (seq.stage_index < k))
+    loops = back.select(l_session=back.session_id.cast("string")).distinct()
+    joined = visits.left_join(loops, visits.session == loops.l_session)
+    rows = joined.select(
+        unit_id=joined.session,
+        member_id=joined.member_id,
+        cluster_id=joined.cluster_id,
+        at_ts=joined.at_ts,
+        outcome=joined.l_session.notnull().cast("int64"),
+    )
+    if hyp.touchpoint_id is None:
+        return rows.mutate(touched=ibis.literal(True))
+    at_tp = seq.filter(seq.touchpoint_id == hyp.touchpoint_id)
+    touched = at_tp.select(t_session=at_tp.session_id.cast("string")).distinct()
+    j = rows.left_join(touched, rows.unit_id == touched.t_session)
+    return j.select(rows, touched=j.t_session.notnull())
 
 
 @dataclass(frozen=True)
@@ -211,13 +276,19 @@ def contrast_rows(
         m = membership.table.select(
             m_unit="unit_id", m_member="member", m_known="known"
         )
-        j = r.left_join(m, r.unit_id == m.m_unit)
+        j = r.left_join(m, r.member_id == m.m_unit)
         r = j.select(
             r, member=j.m_member.fill_null(False), known=j.m_known.fill_null(False)
         )
     else:
         r = r.mutate(member=ibis.literal(True), known=ibis.literal(True))
-    if hyp.signal_events and units.signals is not None:
+    if hyp.signal_events and hyp.outcome == "loop":
+        # a loop is a session's: exposed are the sessions with a signal event
+        ev = units.events.filter(units.events.event.isin(list(hyp.signal_events)))
+        s = ev.select(s_session=ev.session_id.cast("string")).distinct()
+        j = r.left_join(s, r.unit_id == s.s_session)
+        r = j.select(r, signal=j.s_session.notnull())
+    elif hyp.signal_events and units.signals is not None:
         s = units.signals.filter(units.signals.event.isin(list(hyp.signal_events)))
         s = s.group_by("unit_id").agg(s_last=s.last_ts.max())
         s = s.select(s_unit="unit_id", s_last="s_last")

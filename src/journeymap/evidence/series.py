@@ -6,9 +6,10 @@ that had no time to finish), how many had the outcome, and the rate. Metrics:
 
 - ``dropoff`` and ``loop`` per stage (``level`` = ``stage``), for everyone and per
   persona; ``dropoff`` per touchpoint (units of the stage that touched it);
-- ``reach`` per stage (customer scope): units entering the stage, as a share of all
-  units that started a journey in the period (``events`` = units entering, ``units`` =
-  units starting);
+- ``reach`` per stage (customer scope): units entering the stage within a fixed
+  window of their first event, as a share of all units that started a journey in the
+  period (``events`` = units entering, ``units`` = units starting); periods too recent
+  for that window to have passed are left out;
 - ``low_score`` and ``negative_text`` per stage from survey answers and comments;
 - ``signal`` per stage: the share of the stage's units with any signal event the map
   names (the error-event rate).
@@ -174,17 +175,59 @@ def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
 
 
 def _reach_series(units: Units, period: str) -> pd.DataFrame:
+    """Reach of each stage within a fixed window ``D_k`` of a unit's first event.
+
+    ``D_k`` is the 95th percentile of the time from a unit's first event to its entry
+    into stage ``k`` (capped at a third of the data's span), and a start period only
+    counts when all its units had ``D_k`` to get there before the data ends: a cohort
+    that started last week is not "failing to reach" a stage it had no time to reach.
+    """
+    import datetime as dt
+
+    import ibis
+    import pandas as pd
+
+    from journeymap.analytics.stages import exact_quantiles_expr
+
     stays = units.stays
     starts = stays.group_by("unit_id").agg(start=stays.entry_ts.min())
-    starts = starts.select(s_unit="unit_id", s_period=_period(starts.start, period))
+    starts = starts.select(
+        s_unit="unit_id", s_start="start", s_period=_period(starts.start, period)
+    )
     joined = stays.join(starts, stays.unit_id == starts.s_unit)
-    entered = joined.group_by(
-        stage_index=joined.stage_index, period_start=joined.s_period
-    ).agg(events=joined.count())
+    since = (joined.entry_ts.delta(joined.s_start, unit="millisecond") / 1000).cast(
+        "float64"
+    )
+    joined = joined.mutate(since=since)
+    p95 = units.execute(
+        exact_quantiles_expr(joined, "stage_index", "since", {"q": 0.95})
+    )
+    cap = (units.end - units.start).total_seconds() / 3
+    window = {
+        int(r["stage_index"]): min(float(r["q"]), cap)
+        for r in p95.to_dict("records")
+        if r["q"] == r["q"]
+    }
+    if not window:
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+    limit = ibis.cases(
+        *[(joined.stage_index == k, w) for k, w in sorted(window.items())],
+        else_=ibis.null("float64"),
+    )
+    within = joined.filter(joined.since <= limit)
+    entered = within.group_by(
+        stage_index=within.stage_index, period_start=within.s_period
+    ).agg(events=within.count())
     started = starts.group_by(period_start=starts.s_period).agg(units=starts.count())
     frame = units.execute(
-        entered.join(started, "period_start").select(entered, started.units)
+        started.join(entered, "period_start").select(entered, started.units)
     )
+    step = {"week": dt.timedelta(days=7), "day": dt.timedelta(days=1)}[period]
+    stamps = pd.to_datetime(frame["period_start"])
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    room = pd.to_timedelta(frame["stage_index"].map(window), unit="s")
+    frame = frame[(stamps + step + room) <= pd.Timestamp(units.end)]
     return _long_rows(
         frame, level="stage", ids=_stage_ids(units, frame), metric="reach"
     )

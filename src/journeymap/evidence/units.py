@@ -79,6 +79,7 @@ class Units:
     end: dt.datetime
     horizons: dict[int, Horizon] = field(default_factory=dict)
     event_names: frozenset[str] = frozenset()
+    seq: ir.Table | None = None  # the matched events in order, per unit and session
 
     def execute(self, expr: Any) -> Any:
         return self.log.execute(expr)
@@ -175,6 +176,7 @@ def build_units(
         end=end,
         horizons=horizons,
         event_names=frozenset(str(n) for n in names if n is not None),
+        seq=seq,
     )
 
 

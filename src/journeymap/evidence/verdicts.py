@@ -22,8 +22,16 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from journeymap.analytics.stages import exact_quantiles_expr
 from journeymap.analytics.stats import benjamini_hochberg
-from journeymap.evidence.contrasts import Contrast, Group, Thresholds
+from journeymap.evidence.contrasts import (
+    Contrast,
+    Group,
+    Thresholds,
+    cluster_sums_expr,
+    clustered_variance,
+    rank_sums_expr,
+)
 from journeymap.evidence.hypotheses import (
     JOURNEY_OUTCOMES,
     Hypothesis,
@@ -120,21 +128,30 @@ def _count(
 ) -> _Judged:
     membership = memberships.get(hyp.persona) if hyp.persona else None
     table, sides = contrast_rows(units, hyp, rows, membership)
-    sided = table.filter(table.side.notnull())
-    grouped = sided.group_by("side").agg(
-        units=sided.count(), events=sided.outcome.sum()
-    )
-    frame = units.execute(grouped)
-    got = {
-        str(r["side"]): (int(r["units"]), as_count(r["events"]))
-        for r in frame.to_dict("records")
-    }
-    e, c = got.get("e", (0, 0)), got.get("c", (0, 0))
-    contrast = Contrast.of(
-        hyp.outcome,
-        Group(sides.exposed, e[0], e[1]),
-        Group(sides.comparison, c[0], c[1]),
-    )
+    sums = units.execute(cluster_sums_expr(table, [])).to_dict("records")[0]
+    exposed = Group(sides.exposed, as_count(sums["n_e"]), as_count(sums["x_e"]))
+    comparison = Group(sides.comparison, as_count(sums["n_c"]), as_count(sums["x_c"]))
+    if hyp.outcome == "slow":
+        sided = table.filter(table.side.notnull())
+        ranks = units.execute(rank_sums_expr(sided)).to_dict("records")[0]
+        medians = {
+            str(r["side"]): float(r["q"])
+            for r in units.execute(
+                exact_quantiles_expr(sided, "side", "seconds", {"q": 0.5})
+            ).to_dict("records")
+            if r["q"] == r["q"]
+        }
+        contrast = Contrast.of_times(
+            hyp.outcome,
+            exposed,
+            comparison,
+            ranks,
+            (medians.get("e"), medians.get("c")),
+        )
+    else:
+        contrast = Contrast.of(
+            hyp.outcome, exposed, comparison, variance=clustered_variance(sums)
+        )
     return _Judged(hyp, contrast, None, (sides.exposed, sides.comparison))
 
 
@@ -243,6 +260,14 @@ def _why_not(contrast: Contrast, thresholds: Thresholds) -> str:
         return "the exposed group does not do worse"
     if math.isnan(contrast.q_value) or contrast.q_value > thresholds.alpha:
         return f"not significant (q = {contrast.q_value:.3g} > {thresholds.alpha})"
+    if contrast.times is not None:
+        return (
+            f"effect below the practical threshold (P(slower) = "
+            f"{contrast.times.superiority:.2f}, geometric mean "
+            f"{(contrast.relative or 0.0) * 100:+.0f} %; needs P(slower) ≥ "
+            f"{0.5 + thresholds.min_difference:.2f} and ≥ "
+            f"+{thresholds.min_relative * 100:.0f} %)"
+        )
     return (
         f"effect below the practical threshold ({diff * 100:+.1f} points; needs "
         f"≥ {thresholds.min_difference * 100:.0f} points and "
@@ -269,6 +294,8 @@ def _summary(
     ):
         return f"{verdict.replace('_', ' ')}: {reason}"
     e, c = contrast.exposed, contrast.comparison
+    if contrast.times is not None:
+        return _time_summary(verdict, contrast)
     diff = (contrast.difference or 0.0) * 100
     ci = ""
     if not math.isnan(contrast.ci_low):
@@ -278,4 +305,26 @@ def _summary(
         f"{verdict.replace('_', ' ')}: {OUTCOME_WORDS[hyp.outcome]} "
         f"{e.rate:.0%} vs {c.rate:.0%} ({diff:+.1f} points{ci}{q}; "
         f"n = {e.units:,} vs {c.units:,})"
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def _time_summary(verdict: str, contrast: Contrast) -> str:
+    times = contrast.times
+    assert times is not None
+    e, c = contrast.exposed, contrast.comparison
+    q = "" if math.isnan(contrast.q_value) else f"; q = {contrast.q_value:.2g}"
+    return (
+        f"{verdict.replace('_', ' ')}: time to move on (geometric mean) "
+        f"{_duration(times.geomean_exposed)} vs {_duration(times.geomean_comparison)} "
+        f"(×{(contrast.relative or 0.0) + 1:.2f}, P(slower) = {times.superiority:.2f}"
+        f"{q}; n = {e.units:,} vs {c.units:,})"
     )
