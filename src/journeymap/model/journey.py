@@ -168,6 +168,10 @@ TIME_FORMAT_KINDS = (
 )  # fmt: skip
 
 
+ENGINE_NAMES = ("duckdb", "spark", "postgres", "postgresql")
+ENGINE_SCHEMES = ("duckdb", "spark", "sc", "postgres", "postgresql")
+
+
 class DataSource(BaseModel):
     """Where the measuring data lives (paths relative to the map file)."""
 
@@ -188,12 +192,30 @@ class DataSource(BaseModel):
         description="Canonical column -> column in the file, e.g. {customer_id: user_id}.",
     )
     timezone: str | None = None
+    engine: str | None = Field(
+        default=None,
+        description="Where the analytics run: duckdb (default), spark, postgres, or a "
+        "connection URL such as postgresql://user@host:5432/db.",
+    )
     time_format: str | None = Field(
         default=None,
         description="How to read the timestamps: one of "
         + ", ".join(TIME_FORMAT_KINDS)
         + ", or a strptime format such as '%d/%m/%Y %H:%M'.",
     )
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str | None) -> str | None:
+        # the engine layer parses the URL; the map only refuses what no engine is
+        if value is None or value.lower() in ENGINE_NAMES:
+            return value
+        if value.split("://", 1)[0].lower() in ENGINE_SCHEMES and "://" in value:
+            return value
+        raise ValueError(
+            f"unknown engine {value!r}; use duckdb, spark, postgres or a URL "
+            "(duckdb:///path, spark://local, postgresql://user@host:5432/db)"
+        )
 
     @field_validator("customers", mode="before")
     @classmethod
