@@ -28,7 +28,13 @@ from journeymap.web.settings import WebSettings  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's server binaries, newest major version first (.ci/run installs them)
+PG_BINS = sorted(
+    Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+    key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    reverse=True,
+)
+PG_BIN = PG_BINS[0].parent if PG_BINS else Path("/usr/lib/postgresql/15/bin")
 
 
 def free_port() -> int:
