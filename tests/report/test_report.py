@@ -32,14 +32,72 @@ def evil_measured() -> MeasuredMap:
 def test_report_is_self_contained_with_every_section(tmp_path: Path) -> None:
     page = jm.save_report(evil_measured(), tmp_path / "report.html").read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    for anchor in ("summary", "map", "stages", "funnel", "emotion", "personas", "kpis",
-                   "pain-points", "opportunities", "method"):  # fmt: skip
+    for anchor in ("summary", "map", "stages", "funnel", "flows", "emotion", "personas",
+                   "kpis", "pain-points", "opportunities", "quotes", "method",
+                   "def-data-quality"):  # fmt: skip
         assert f'id="{anchor}"' in page
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?:", page)
     assert page.count("Plotly.newPlot") >= 2 and page.count("plotly.js v") <= 2
     assert 'class="sortable"' in page and "addEventListener" in page
     assert "<svg" in page and "Rows read" not in page  # the sample has no ingest report
-    assert "Events no touchpoint matches: 1,312" in page
+    assert "Events no touchpoint matches: 1,312 of 184,220" in page
+    assert "app_background" in page  # the unmatched events, listed
+
+
+def test_every_section_links_to_a_definition_that_exists(tmp_path: Path) -> None:
+    page = jm.save_report(grocery_measured(), tmp_path / "r.html").read_text("utf-8")
+    links = set(re.findall(r'href="#(def-[a-z-]+)"', page))
+    assert len(links) >= 10
+    for link in links:
+        assert f'id="{link}"' in page, link
+    # a figure and its definition: the heading, then "How this is measured"
+    assert re.search(r'<h2 id="emotion">.*?href="#def-emotion"', page)
+
+
+def test_numbers_read_as_people_read_them_and_sort_on_raw_values(
+    tmp_path: Path,
+) -> None:
+    page = jm.save_report(grocery_measured(), tmp_path / "r.html").read_text("utf-8")
+    assert '<td class="num" data-sort="0.46">46.0%</td>' in page  # to next stage
+    assert '<td class="num" data-sort="8280.0">2.3 h</td>' in page  # median time
+    assert "1.132e+05" not in page and "8.28e+03" not in page
+
+
+def test_summary_says_what_works_and_what_hurts_with_evidence(tmp_path: Path) -> None:
+    page = jm.save_report(grocery_measured(), tmp_path / "r.html").read_text("utf-8")
+    summary = page[page.index('id="summary"') : page.index('id="map"')]
+    assert "What works" in summary and "KPI met: " in summary
+    assert "Top pain points the data supports (2 of 2)" in summary
+    assert "The delivery fee popped up at the very end &lt;again&gt;." in summary
+    assert "What if: Conversion rate 35.1% → 36.6% (+188 customers)" in summary
+
+
+def test_flows_are_drawn_as_sankeys_when_given(tmp_path: Path) -> None:
+    from journeymap.model.flows import Flow, JourneyFlows
+
+    flows = JourneyFlows(
+        stages=(Flow("awareness", "consideration", 6000, 5741),
+                Flow("purchase", "consideration", 120, 90, back=True)),
+        touchpoints=tuple(Flow(f"t{i}", f"t{i + 1}", 100 - i, 90 - i)
+                          for i in range(40)),
+    )  # fmt: skip
+    page = jm.save_report(grocery_measured(), tmp_path / "r.html", flows=flows)
+    text = page.read_text("utf-8")
+    assert 'id="jm-sankey-stages"' in text and '"type":"sankey"' in text
+    assert "the 30 largest of 40" in text and "All 40 touchpoint-to-touchpoint" in text
+    assert "loop back" in text
+    without = jm.save_report(grocery_measured(), tmp_path / "w.html").read_text("utf-8")
+    assert (
+        "jm-sankey-stages" not in without and "Not computed for this report" in without
+    )
+
+
+def test_personas_are_compared_on_one_chart_and_in_a_table(tmp_path: Path) -> None:
+    page = jm.save_report(grocery_measured(), tmp_path / "r.html").read_text("utf-8")
+    section = page[page.index('id="personas"') : page.index('id="kpis"')]
+    assert 'id="jm-personas"' in section
+    assert "Busy parent" in section and "Student" in section
+    assert "38.0%" in section and "35.0%" in section  # rate and its CI
 
 
 def test_user_text_is_escaped_everywhere(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import typer
 import journeymap as jm
 from journeymap.cli._common import (
     ChannelOpt,
+    EngineOpt,
     EventOpt,
     IdOpt,
     TimeFormatOpt,
@@ -37,6 +38,7 @@ def report(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    engine: EngineOpt = None,
     time_format: TimeFormatOpt = None,
 ) -> None:
     """Measure the map (--data or its data.events) and write the report."""
@@ -54,13 +56,16 @@ def report(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
         time_format=time_format,
+        engine=engine,
     )
     with about(map_path):
         measured = loaded.measure()
-    if measured is None:
+    if measured is None or loaded.events is None:
         raise RenderError("a report needs data: give --data EVENTS", file=str(map_path))
+    with about(map_path):
+        flows = jm.measure_flows(loaded.journey, loaded.events)
     with replacing(output) as temp:
-        jm.save_report(measured, temp)
+        jm.save_report(measured, temp, flows=flows)
     written(output, "report")
 
 

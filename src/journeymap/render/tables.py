@@ -78,15 +78,19 @@ def stage_table(journey: JourneyMap, measured: MeasuredMap | None) -> Table:
 
 def touchpoint_table(journey: JourneyMap, measured: MeasuredMap | None) -> Table:
     columns = ("touchpoint_id", "touchpoint", "stage", "channel", "layer", "reached",
-               "events", "nps", "csat", "ces", "sentiment")  # fmt: skip
+               "events", "nps", "csat", "ces", "sentiment", "emotion_measured",
+               "emotion_ci_low", "emotion_ci_high", "emotion_n")  # fmt: skip
     figures = {t.touchpoint_id: t for t in measured.touchpoints} if measured else {}
     rows = []
     for stage, tp in journey.touchpoints():
         f = figures.get(tp.id)
+        e = f.emotion if f else None
         rows.append((
             tp.id, tp.name, stage.name, tp.channel, tp.layer,
             f.reached if f else None, f.events if f else None, f.nps if f else None,
             f.csat if f else None, f.ces if f else None, f.sentiment if f else None,
+            e.measured if e else None, e.ci_low if e else None,
+            e.ci_high if e else None, e.n if e else None,
         ))  # fmt: skip
     return Table("touchpoints", columns, tuple(rows))
 

@@ -2,7 +2,8 @@
 
 Nothing is fetched: the map is inline SVG, plotly.js is inlined once, the table sorter
 is a few lines of script. Every piece of map and data text is escaped (it is user data).
-The PDF print has the same sections without the interactive charts (WeasyPrint runs no
+Every figure and table links to its definition in the methodology section. The PDF
+print has the same sections without the interactive charts (WeasyPrint runs no
 JavaScript); its tables carry the same numbers.
 """
 
@@ -17,10 +18,22 @@ from journeymap.layout.formats import format_count
 from journeymap.layout.swimlane import layout_map
 from journeymap.model.flows import JourneyFlows
 from journeymap.model.measured import MeasuredMap
-from journeymap.render.findings import kpi_rows, opportunity_rows, pain_point_rows
 from journeymap.render.svg import render_svg
-from journeymap.render.tables import Table, measured_tables
+from journeymap.render.tables import measured_tables
 from journeymap.report import charts
+from journeymap.report.sections import (
+    DEFINITIONS,
+    attribution_section,
+    data_quality,
+    definitions,
+    flow_tables,
+    kpi_table,
+    pain_point_table,
+    persona_table,
+    quotes_section,
+    summary,
+    table_html,
+)
 
 _STYLE = """
 body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif;
@@ -28,21 +41,35 @@ body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-
 main { max-width: 1200px; margin: 0 auto; padding: 24px 32px 64px; }
 h1 { color: #1e3a5f; margin-bottom: 4px; } h2 { color: #1e3a5f; margin-top: 40px;
   border-bottom: 2px solid #e5e7eb; padding-bottom: 4px; }
+h3 { color: #1e3a5f; margin-bottom: 4px; }
+nav.toc { font-size: 14px; margin: 12px 0; } nav.toc a { margin-right: 12px; }
+a { color: #1d4ed8; }
 .lead { color: #4b5563; } .figure { overflow-x: auto; border: 1px solid #e5e7eb; }
-.figure svg { display: block; width: 100%; height: auto; }
+.figure svg { display: block; max-width: none; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
-th, td { border-bottom: 1px solid #e5e7eb; padding: 6px 8px; text-align: left; }
+th, td { border-bottom: 1px solid #e5e7eb; padding: 6px 8px; text-align: left;
+         vertical-align: top; }
 th { background: #1e3a5f; color: #fff; cursor: pointer; user-select: none; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th[data-dir="up"]::after { content: " ▲"; } th[data-dir="down"]::after { content: " ▼"; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.refuted td { color: #4b5563; }
 .card { border-left: 4px solid #dc2626; background: #fef2f2; padding: 8px 12px;
         margin: 8px 0; } .card.opp { border-color: #16a34a; background: #f0fdf4; }
+.card.works { border-color: #0f766e; background: #f0fdfa; }
 blockquote { font-style: italic; color: #422006; margin: 4px 0 0 0; }
 .muted { color: #4b5563; font-size: 13px; }
-@media print { .chart { display: none; } h2 { break-after: avoid; } }
+p.def { font-size: 13px; color: #4b5563; margin: 2px 0 12px; }
+dl.defs dt { font-weight: bold; margin-top: 10px; } dl.defs dd { margin-left: 0; }
+dl.defs dt:target, dl.defs dt:target + dd { background: #fef9c3; }
+details summary { cursor: pointer; color: #1d4ed8; font-size: 14px; }
+@media print { .chart { display: none; } h2 { break-after: avoid; }
+  .figure { overflow: visible; border: none; } .figure svg { width: 100%; }
+  main { max-width: none; padding: 0; } details > * { display: block; } }
 """
 
 _SORTER = """
 document.querySelectorAll("table.sortable th").forEach(function (th, col) {
+  th.setAttribute("title", "Sort by this column");
   th.addEventListener("click", function () {
     var body = th.closest("table").tBodies[0], up = th.dataset.dir !== "up";
     var rows = Array.from(body.rows), key = function (r) {
@@ -50,10 +77,26 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
       var n = parseFloat(v); return isNaN(n) ? v.toLowerCase() : n; };
     rows.sort(function (a, b) { var x = key(a), y = key(b);
       return (x > y ? 1 : x < y ? -1 : 0) * (up ? 1 : -1); });
+    th.closest("tr").querySelectorAll("th").forEach(function (h) { delete h.dataset.dir; });
     th.dataset.dir = up ? "up" : "down"; rows.forEach(function (r) { body.appendChild(r); });
   });
 });
 """
+
+SECTIONS = (
+    ("summary", "Summary"),
+    ("map", "Map"),
+    ("stages", "Stages"),
+    ("funnel", "Funnel"),
+    ("flows", "Flows"),
+    ("emotion", "Emotion"),
+    ("personas", "Personas"),
+    ("kpis", "KPIs"),
+    ("pain-points", "Pain points"),
+    ("opportunities", "Opportunities"),
+    ("quotes", "Quotes"),
+    ("method", "Methodology and data quality"),
+)
 
 
 def render_report(
@@ -62,41 +105,104 @@ def render_report(
     charts_inline: bool = True,
     flows: JourneyFlows | None = None,
 ) -> str:
-    """The report as one HTML document; ``charts_inline=False`` leaves out the Plotly
-    charts (for the PDF print)."""
+    """The report as one HTML document.
+
+    Parameters
+    ----------
+    measured
+        The measured map.
+    charts_inline
+        False leaves out the Plotly charts (for the PDF print, which runs no script).
+    flows
+        Stage and touchpoint flows (:func:`journeymap.measure_flows`) for the Sankey
+        diagrams; without them the flows section says how to get them.
+    """
     journey = measured.journey
     parts = [f"<h1>{escape(journey.name)}</h1>"]
     if journey.description:
         parts.append(f'<p class="lead">{escape(journey.description)}</p>')
-    parts.append(f'<p class="muted">Measured on {format_count(measured.customers)} customers '
-                 f"and {format_count(measured.events)} events.</p>")  # fmt: skip
-    parts += _summary(measured)
+    parts.append(f'<p class="muted">Measured on {format_count(measured.customers)} '
+                 f"customers and {format_count(measured.events)} events.</p>")  # fmt: skip
+    links = " ".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in SECTIONS)
+    parts.append(f'<nav class="toc">{links}</nav>')
+    parts += summary(measured)
     svg = render_svg(layout_map(journey, measured))
-    parts += ['<h2 id="map">The map</h2>', f'<div class="figure">{svg}</div>']
+    parts += [_heading("map", "The map", "map"), f'<div class="figure">{svg}</div>']
     tables = measured_tables(journey, measured)
-    parts += ['<h2 id="stages">Stages</h2>', _table(tables["stages"])]
+    parts += [_heading("stages", "Stages", "stages"), table_html(tables["stages"])]
+    parts.append(_heading("funnel", "Funnel", "funnel"))
     if charts_inline:
-        parts += ['<h2 id="funnel">Funnel</h2>', f'<div class="chart">{charts.funnel_chart(measured)}</div>',
-                  '<h2 id="emotion">Emotion curve</h2>',
-                  f'<div class="chart">{charts.emotion_chart(measured)}</div>']  # fmt: skip
-    parts.append('<h2 id="personas">Personas</h2>')
-    persona = charts.persona_chart(measured) if charts_inline else None
-    parts += [f'<div class="chart">{persona}</div>'] if persona else []
-    parts.append(_table(tables["personas"]))
-    parts += ['<h2 id="kpis">KPIs</h2>', _table(tables["kpis"])]
-    parts += ['<h2 id="pain-points">Pain points</h2>', _table(tables["pain_points"])]
+        parts.append(f'<div class="chart">{charts.funnel_chart(measured)}</div>')
+    parts += _flows(measured, flows, charts_inline)
+    parts.append(_heading("emotion", "Emotion curve", "emotion"))
+    if charts_inline:
+        parts.append(f'<div class="chart">{charts.emotion_chart(measured)}</div>')
+        by_touchpoint = charts.touchpoint_emotion_chart(measured)
+        if by_touchpoint:
+            parts += [
+                "<h3>Per touchpoint</h3>",
+                f'<div class="chart">{by_touchpoint}</div>',
+            ]
+    parts.append(table_html(tables["touchpoints"]))
+    parts.append(_heading("personas", "Persona comparison", "personas"))
+    if charts_inline:
+        for chart in (charts.persona_chart(measured),
+                      charts.persona_emotion_chart(measured)):  # fmt: skip
+            parts += [f'<div class="chart">{chart}</div>'] if chart else []
+    parts.append(persona_table(measured))
+    parts += [_heading("kpis", "KPIs", "kpis"), kpi_table(measured)]
     parts += [
-        '<h2 id="opportunities">Opportunities</h2>',
-        _table(tables["opportunities"]),
+        _heading("pain-points", "Pain points", "verdicts"),
+        pain_point_table(measured),
     ]
-    parts += _methodology(measured)
+    parts += [
+        _heading("opportunities", "Opportunities", "opportunities"),
+        table_html(tables["opportunities"]),
+    ]
+    parts += [_heading("quotes", "What customers said", "quotes"),
+              *quotes_section(measured)]  # fmt: skip
+    parts += attribution_section(measured)
+    parts += ['<h2 id="method">Methodology and data quality</h2>',
+              *data_quality(measured, flows), *definitions(measured)]  # fmt: skip
     script = ""
     if charts_inline:
         script = f"<script>{import_plotly().offline.get_plotlyjs()}</script>\n"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(journey.name)} — journey report</title>"
             f"<style>{_STYLE}</style>{script}</head>\n<body><main>\n" + "\n".join(parts)
             + f"\n</main><script>{_SORTER}</script></body></html>\n")  # fmt: skip
+
+
+def _heading(anchor: str, title: str, definition: str) -> str:
+    """A section heading and the link to how its figures are measured."""
+    label = DEFINITIONS[definition][0]
+    return (f'<h2 id="{anchor}">{escape(title)}</h2>'
+            f'<p class="def">How this is measured: <a href="#def-{definition}">'
+            f"{escape(label)}</a></p>")  # fmt: skip
+
+
+def _flows(
+    measured: MeasuredMap, flows: JourneyFlows | None, charts_inline: bool
+) -> list[str]:
+    parts = [_heading("flows", "Flows between stages and touchpoints", "flows")]
+    if flows is None:
+        parts.append('<p class="muted">Not computed for this report: pass the event '
+                     "data (<code>journeymap report --data</code>, or "
+                     "<code>save_report(..., flows=measure_flows(map, log))</code>)."
+                     "</p>")  # fmt: skip
+        return parts
+    if charts_inline:
+        parts.append(f'<div class="chart">{charts.stage_sankey(measured, flows)}</div>')
+        touchpoints = charts.touchpoint_sankey(measured, flows)
+        if touchpoints:
+            shown = len(charts.largest_touchpoint_flows(flows))
+            parts.append(f'<p class="muted">Touchpoint flows: the {shown} largest of '
+                         f"{format_count(len(flows.touchpoints))}, by customers; the "
+                         "table below lists them all.</p>")  # fmt: skip
+            parts.append(f'<div class="chart">{touchpoints}</div>')
+    parts += flow_tables(measured, flows)
+    return parts
 
 
 def save_report(
@@ -117,92 +223,3 @@ def save_report(
     except OSError as error:
         raise RenderError(f"cannot write: {error.strerror}", file=str(target)) from None
     return target
-
-
-def _summary(measured: MeasuredMap) -> list[str]:
-    journey = measured.journey
-    parts = ['<h2 id="summary">Executive summary</h2>']
-    pains = [r for r in pain_point_rows(journey, measured) if r.verdict == "supported"][
-        :3
-    ]
-    if pains:
-        parts.append("<h3>Top pain points the data supports</h3>")
-    for row in pains:
-        impact = f" · impact ≈ {row.impact:,.0f} customers" if row.impact else ""
-        who = f" · persona {escape(row.persona)}" if row.persona else ""
-        evidence = "".join(f"<li>{escape(o)}</li>" for o in row.outcomes)
-        quote = (
-            f"<blockquote>“{escape(row.quotes[0])}”</blockquote>" if row.quotes else ""
-        )
-        parts.append(f'<div class="card"><strong>{escape(row.text)}</strong>'
-                     f'<div class="muted">{escape(row.stage)}{who}{impact}</div>'
-                     f"<ul class=\"muted\">{evidence}</ul>{quote}</div>")  # fmt: skip
-    opps = opportunity_rows(journey, measured)[:3]
-    if opps:
-        parts.append("<h3>Top opportunities</h3>")
-    for opp in opps:
-        what_if = opp.what_if_text()
-        extra = f"<div>What if: {escape(what_if)}</div>" if what_if else ""
-        owner = f" · {escape(opp.owner)}" if opp.owner else ""
-        parts.append(f'<div class="card opp"><strong>{escape(opp.text)}</strong>'
-                     f'<div class="muted">{escape(opp.stage)}{owner} · value {opp.value:g}/5'
-                     f" · effort {opp.effort:g}/5</div>{extra}</div>")  # fmt: skip
-    kpis = kpi_rows(journey, measured)
-    met = sum(k.status == "met" for k in kpis)
-    missed = [k.name for k in kpis if k.status == "missed"]
-    parts.append(f"<p>KPIs: {met} met, {len(missed)} missed"
-                 + (f" ({escape(', '.join(missed))})" if missed else "") + ".</p>")  # fmt: skip
-    return parts
-
-
-def _methodology(measured: MeasuredMap) -> list[str]:
-    parts = ['<h2 id="method">Methodology and data quality</h2>']
-    ingest = measured.ingest
-    if ingest is not None:
-        parts.append(f"<p>Rows read {format_count(ingest.read)} = loaded "
-                     f"{format_count(ingest.loaded)} + quarantined "
-                     f"{format_count(ingest.quarantined)} + duplicates "
-                     f"{format_count(ingest.duplicates)} (source {escape(ingest.source)}).</p>")  # fmt: skip
-        reasons = "".join(f"<li>{escape(r)}: {format_count(n)}</li>"
-                          for r, n in sorted(ingest.reasons.items()))  # fmt: skip
-        parts += [f"<ul>{reasons}</ul>"] if reasons else []
-    top = ", ".join(
-        f"{escape(e)} ({format_count(n)})" for e, n in measured.unmatched_top
-    )
-    parts.append(f"<p>Events no touchpoint matches: {format_count(measured.unmatched_events)}"
-                 + (f" — most frequent: {top}" if top else "") + ".</p>")  # fmt: skip
-    parts += [f'<p class="muted">{escape(note)}</p>' for note in measured.notes]
-    parts.append(
-        "<dl><dt>Reached</dt><dd>Distinct customers with at least one event in the stage.</dd>"
-        "<dt>To next / drop-off</dt><dd>Share of those reached who later reach the next "
-        "stage / whose furthest stage is this one.</dd><dt>Time in stage</dt><dd>From "
-        "first entry to first entry into a later stage (closed stays only).</dd>"
-        "<dt>Pain-point verdicts</dt><dd>Each pain point is tested against an explicit "
-        "comparison group; Benjamini–Hochberg over the map's tests; <em>supported</em> "
-        "needs q ≤ α and a practical effect.</dd><dt>Emotion</dt><dd>Survey scores and "
-        "comment sentiment on −1..1, mean with a 95% confidence interval.</dd></dl>"
-    )
-    return parts
-
-
-def _table(table: Table) -> str:
-    head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in table.columns)
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row:
-            if isinstance(cell, bool) or not isinstance(cell, (int, float)):
-                cells.append(f"<td>{escape('' if cell is None else str(cell))}</td>")
-            else:
-                cells.append(
-                    f'<td class="num" data-sort="{cell!r}">{_number(cell)}</td>'
-                )
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    if not rows:
-        return '<p class="muted">None.</p>'
-    return (f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")  # fmt: skip
-
-
-def _number(value: float) -> str:
-    return format_count(value) if isinstance(value, int) else f"{value:,.4g}"
