@@ -61,6 +61,33 @@ TimeFormatOpt = Annotated[
 ]
 
 
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="ENGINE",
+        help="Where the analytics run: duckdb (default), spark, postgres, or a "
+        "connection URL (postgresql://user@host:5432/db, spark://local).",
+    ),
+]
+
+
+def open_engine(choice: str | None, source: object = None) -> jm.Engine | None:
+    """The engine ``--engine`` (or a map's ``data.engine``) names; None: DuckDB.
+
+    ``postgres`` alone with a ``postgresql://…?table=`` source connects to that
+    source's server, so the table is read in place and the queries run there.
+    An unknown name is an :class:`EngineError` (one line, exit 2).
+    """
+    if choice is None:
+        return None
+    named = str(source) if source is not None else ""
+    bare = choice.strip().lower() in ("postgres", "postgresql")
+    if bare and named.lower().startswith(("postgresql://", "postgres://")):
+        return jm.connect(named)
+    return jm.connect(choice)
+
+
 def column_mapping(
     id_col: str | None,
     time_col: str | None,

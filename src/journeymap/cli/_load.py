@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import journeymap as jm
-from journeymap.cli._common import echo_ingest
+from journeymap.cli._common import echo_ingest, open_engine
 from journeymap.cli._output import write_text
 from journeymap.errors import IngestError
 
@@ -25,11 +25,13 @@ if TYPE_CHECKING:
     from journeymap import EventLog
     from journeymap.model.measured import MeasuredMap
 
+# str, not Path: Path("postgresql://h/db?table=t") collapses the "//" of a URL
 DataOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
-        help="Events to measure the map with (default: the map's data.events).",
+        help="Events to measure the map with: a file, a folder or a table "
+        "('postgresql://user@host/db?table=events') (default: the map's data.events).",
     ),
 ]
 SurveysOpt = Annotated[
@@ -80,12 +82,13 @@ class MapData:
 def load_map_data(
     map_path: Path,
     *,
-    data: Path | None = None,
+    data: str | Path | None = None,
     surveys: Path | None = None,
     feedback: Path | None = None,
     columns: dict[str, str] | None = None,
     timezone: str | None = None,
     time_format: str | None = None,
+    engine: str | None = None,
 ) -> MapData:
     """Load a map and read its events, surveys and feedback, echoing each ingest report.
 
@@ -94,7 +97,8 @@ def load_map_data(
     map_path
         The journey map (YAML).
     data, surveys, feedback
-        Explicit files; each falls back to the map's ``data`` section.
+        Explicit files (``data`` also a table URL); each falls back to the map's
+        ``data`` section.
     columns
         Column roles from the command line; they override the map's ``data.columns``.
     timezone
@@ -102,6 +106,9 @@ def load_map_data(
     time_format
         How to read the timestamps (``epoch_ms``, ``%d/%m/%Y``...); overrides the
         map's ``data.time_format``.
+    engine
+        Where the analytics run (``duckdb``, ``spark``, ``postgres`` or a URL);
+        overrides the map's ``data.engine``.
 
     Raises
     ------
@@ -128,8 +135,12 @@ def load_map_data(
     mapping.update(columns or {})
     zone = timezone or (spec.timezone if spec is not None else None)
     form = time_format or (spec.time_format if spec is not None else None)
-    log = _read(events, mapping, zone, form)
-    read = {key: _read(path, mapping, zone, form, log) for key, path in extra.items()}
+    where = open_engine(engine or (spec.engine if spec is not None else None), events)
+    log = _read(events, mapping, zone, form, engine=where)
+    read = {
+        key: _read(path, mapping, zone, form, engine=log.engine if log else None)
+        for key, path in extra.items()
+    }
     attrs = None if spec is None else spec.customers
     customers = None if attrs is None else map_path.parent / attrs.path
     return MapData(
@@ -143,28 +154,28 @@ def load_map_data(
 
 
 def _source(
-    given: Path | None, map_path: Path, journey: jm.JourneyMap, key: str
-) -> Path | None:
-    """An explicit path, else the map's ``data.<key>`` relative to the map file."""
+    given: str | Path | None, map_path: Path, journey: jm.JourneyMap, key: str
+) -> str | Path | None:
+    """An explicit path or URL, else the map's ``data.<key>`` beside the map file."""
     if given is not None:
-        return given
+        return given if isinstance(given, Path) or "://" in given else Path(given)
     named = None if journey.data is None else getattr(journey.data, key)
     if named and "://" in named:  # a table URL, not a path beside the map
-        return Path(named)
+        return str(named)
     return None if not named else map_path.parent / named
 
 
 def _read(
-    path: Path | None,
+    path: str | Path | None,
     columns: dict[str, str],
     timezone: str | None,
     time_format: str | None,
-    beside: EventLog | None = None,
+    *,
+    engine: jm.Engine | None = None,
 ) -> EventLog | None:
-    """Read one file (on the engine of ``beside`` when given) and echo its report."""
+    """Read one source onto ``engine`` (default: a new DuckDB); echo its report."""
     if path is None:
         return None
-    engine = None if beside is None else beside.engine
     log = jm.read_events(
         path, columns=columns, timezone=timezone, time_format=time_format, engine=engine
     )

@@ -21,6 +21,7 @@ from rich.table import Table
 import journeymap as jm
 from journeymap.cli._common import (
     ChannelOpt,
+    EngineOpt,
     EventOpt,
     IdOpt,
     TimeFormatOpt,
@@ -30,6 +31,7 @@ from journeymap.cli._common import (
     console,
     echo_ingest,
     err_console,
+    open_engine,
     written,
 )
 from journeymap.cli._evidence import (
@@ -482,7 +484,8 @@ def analyze(
     events: Annotated[  # str, not Path: a table URL must reach read_events intact
         str,
         typer.Argument(
-            help="Events file (CSV, Parquet, JSONL) or table (events.duckdb::events)."
+            help="Events file or folder (CSV, Parquet, JSONL) or table "
+            "(events.duckdb::events, 'postgresql://user@host/db?table=events')."
         ),
     ],
     what: Annotated[
@@ -497,6 +500,7 @@ def analyze(
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
     time_format: TimeFormatOpt = None,
+    engine: EngineOpt = None,
     steps: Annotated[
         str | None,
         typer.Option(
@@ -742,7 +746,11 @@ def analyze(
         request.attribution.options()  # bad attribution options fail before reading
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     log = jm.read_events(
-        events, columns=columns, timezone=timezone, time_format=time_format
+        events,
+        columns=columns,
+        timezone=timezone,
+        time_format=time_format,
+        engine=open_engine(engine, events),
     )
     if log.report is not None:
         echo_ingest(log)

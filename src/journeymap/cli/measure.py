@@ -9,6 +9,7 @@ import typer
 
 from journeymap.cli._common import (
     ChannelOpt,
+    EngineOpt,
     EventOpt,
     IdOpt,
     TimeFormatOpt,
@@ -65,6 +66,7 @@ def measure(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    engine: EngineOpt = None,
     time_format: TimeFormatOpt = None,
     clusters: ClustersOpt = True,
     scope: ScopeOpt = None,
@@ -93,6 +95,7 @@ def measure(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
         time_format=time_format,
+        engine=engine,
     )
     with about(map_path):
         measured = loaded.measure(clusters=clusters, **scoping.options())

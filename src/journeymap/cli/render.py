@@ -10,6 +10,7 @@ import typer
 import journeymap as jm
 from journeymap.cli._common import (
     ChannelOpt,
+    EngineOpt,
     EventOpt,
     IdOpt,
     TimeFormatOpt,
@@ -59,6 +60,7 @@ def render(
     event_col: EventOpt = None,
     channel_col: ChannelOpt = None,
     timezone: TimezoneOpt = None,
+    engine: EngineOpt = None,
     time_format: TimeFormatOpt = None,
     paper: PaperOpt = "fit",
     stages_per_page: StagesPerPageOpt = None,
@@ -79,6 +81,7 @@ def render(
         columns=column_mapping(id_col, time_col, event_col, channel_col),
         timezone=timezone,
         time_format=time_format,
+        engine=engine,
     )
     with about(map_path):
         measured = loaded.measure()
