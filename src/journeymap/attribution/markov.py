@@ -72,6 +72,7 @@ def chain_from_counts(frame: pd.DataFrame, order: int) -> Chain:
     hist = [f"h{j}" for j in range(order - 1, 0, -1)]
     rows = frame[frame["kind"] != "empty"]
     empty = int(frame.loc[frame["kind"] == "empty", "count"].sum())
+    # a "start" row only opens a path; its edge (a collapsed repeat) is not one
     keys = [
         _state(history, touch)
         for history, touch in zip(
@@ -132,7 +133,7 @@ def _assemble(
             conv[i] += count
         elif kind == "null":
             null[i] += count
-        else:
+        elif kind == "touch":
             assert nxt is not None
             src.append(i)
             dst.append(index[nxt])
@@ -244,7 +245,7 @@ def order_scores(
 
 def _score(order: int, frame: pd.DataFrame, *, folds: int, size: int) -> OrderScore:
     hist = [f"h{j}" for j in range(order - 1, 0, -1)]
-    rows = frame[frame["kind"] != "empty"]
+    rows = frame[~frame["kind"].isin(["empty", "start"])]
     symbol = [
         nxt if kind == "touch" else f"\x00{kind}"
         for nxt, kind in zip(rows["nxt"], rows["kind"], strict=True)
