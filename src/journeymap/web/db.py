@@ -3,7 +3,7 @@ and the audit log, through SQLAlchemy (SQLite in the workspace, or PostgreSQL by
 
 The maps themselves are not here: they are YAML files in the workspace's git
 repository (see :mod:`journeymap.web.workspace`). The schema is created and upgraded by
-the Alembic migrations in ``migrations/`` (see docs/adr/0007-web-storage.md).
+the Alembic migrations in ``migrations/`` (see docs/adr/0008-web-storage.md).
 """
 
 from __future__ import annotations
