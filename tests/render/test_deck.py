@@ -43,20 +43,31 @@ def slide_text(slide: object) -> str:
 def test_deck_has_the_promised_slides_with_native_shapes(tmp_path: Path) -> None:
     _, deck = deck_of(measured=True, tmp_path=tmp_path)
     slides = list(deck.slides)  # type: ignore[attr-defined]
-    # title, overview, 5 stages, pain points, opportunities, emotion, funnel
-    assert len(slides) == 11
+    # title, personas, overview, blueprint, 5 stages, pain points, opportunities,
+    # emotion, funnel
+    assert len(slides) == 13
     assert deck.slide_width * 9 == deck.slide_height * 16  # type: ignore[attr-defined]
     titles = [s.shapes.title.text_frame.text for s in slides]
-    assert titles[1] == "The journey at a glance"
-    assert titles[2:7] == [
+    assert titles[1:4] == [
+        "Who this journey is about",
+        "The journey at a glance",
+        "Service blueprint",
+    ]
+    assert titles[4:9] == [
         f"Stage {i} · {s.name}" for i, s in enumerate(grocery_map().stages, 1)
     ]
-    assert "Pain points" in titles[7] and "value × effort" in titles[8]
-    first_order = slide_text(slides[4])
+    assert "Pain points" in titles[9] and "value × effort" in titles[10]
+    personas = slide_text(slides[1])
+    assert "“I do the shopping on the sofa.”" in personas
+    assert "41% of customers · converts 38.0%" in personas
+    assert "line of visibility" in slide_text(slides[3])
+    first_order = slide_text(slides[6])
     assert (
         "Supported by the data" in first_order and "Checkout conversion" in first_order
     )
     assert "✗ MISSED" in first_order
+    assert "What customers said" in first_order and "PRIORITY 1 OF 1" in first_order
+    assert "Checkout: −0.61 (n=600)" in first_order  # emotion per touchpoint
     charts = [sh for s in slides for sh in s.shapes if sh.has_chart]
     kinds = {c.chart.chart_type for c in charts}
     from pptx.enum.chart import XL_CHART_TYPE
@@ -87,7 +98,7 @@ def test_user_text_stays_text_and_an_unmeasured_map_has_no_charts(
 ) -> None:
     _, deck = deck_of(measured=False, tmp_path=tmp_path)
     slides = list(deck.slides)  # type: ignore[attr-defined]
-    assert len(slides) == 9
+    assert len(slides) == 11
     text = "\n".join(slide_text(s) for s in slides)
     assert "<script>alert(1)</script>" in text and "\x01" not in text
     assert not any(sh.has_chart for s in slides for sh in s.shapes)
@@ -108,7 +119,7 @@ def test_converts_in_libreoffice_with_a_page_per_slide(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     reader = pypdf.PdfReader(tmp_path / "deck.pdf")
-    assert len(reader.pages) == 11
+    assert len(reader.pages) == 13
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "The journey at a glance" in text and "Stage 3 · First order" in text
     assert "<script>alert(1)</script>" in text

@@ -21,8 +21,11 @@ from journeymap.layout.formats import (
     format_share,
     format_signed,
 )
+from journeymap.layout.lanes import is_online, make_context, quote_cards
+from journeymap.layout.personas import measured_chips as persona_chips
 from journeymap.model.journey import JourneyMap, Stage
 from journeymap.model.measured import Emotion, MeasuredMap, StageFigures
+from journeymap.model.persona import Persona
 from journeymap.render._slides import (
     Canvas,
     Para,
@@ -48,6 +51,7 @@ CONTENT_TOP = 1.55  # below title and subtitle: nothing is drawn over a title
 CONTENT_BOTTOM = 7.0
 INK, MUTED, NAVY = "#1f2937", "#4b5563", "#1e3a5f"
 TITLE_ONLY_LAYOUT = 5  # in python-pptx's default template
+PERSONAS_PER_SLIDE = 3
 
 
 def render_pptx(
@@ -66,7 +70,9 @@ def render_pptx(
     deck.slide_width, deck.slide_height = util.Emu(12_192_000), util.Emu(6_858_000)
     builder = _DeckBuilder(deck, theme, journey, measured)
     builder.title_slide()
+    builder.persona_slides()
     builder.overview_slide()
+    builder.blueprint_slide()
     for number, stage in enumerate(journey.stages, start=1):
         builder.stage_slide(stage, number)
     builder.pain_point_slide()
@@ -92,6 +98,7 @@ class _DeckBuilder:
             journey,
             measured,
         )
+        self.ctx = make_context(journey, measured)
 
     # -- slide scaffolding ------------------------------------------------------------
 
@@ -151,6 +158,50 @@ class _DeckBuilder:
                           14, colour=MUTED))  # fmt: skip
         canvas.text(MARGIN + 0.35, 2.3, WIDTH - 2 * MARGIN - 0.5, 4.0, lines)
         self.finish(canvas)
+
+    def persona_slides(self) -> None:
+        """Who the journey is about: up to three persona cards per slide."""
+        personas = list(self.journey.personas)
+        for start in range(0, len(personas), PERSONAS_PER_SLIDE):
+            group = personas[start : start + PERSONAS_PER_SLIDE]
+            canvas = self.new_slide(
+                "Who this journey is about",
+                f"{len(personas)} personas" + (" · measured share and conversion"
+                                               if self.measured else ""),
+            )  # fmt: skip
+            gap = 0.25
+            width = (
+                WIDTH - 2 * MARGIN - gap * (PERSONAS_PER_SLIDE - 1)
+            ) / PERSONAS_PER_SLIDE
+            for i, persona in enumerate(group):
+                x = MARGIN + i * (width + gap)
+                height = CONTENT_BOTTOM - CONTENT_TOP
+                body = fit_paragraphs(self.persona_paragraphs(persona), width, height,
+                                      canvas, persona.name)  # fmt: skip
+                shape = canvas.box(x, CONTENT_TOP, width, height, fill="#f8fafc",
+                                   line="#cbd5e1", rounded=True,
+                                   name=f"persona {persona.id}")  # fmt: skip
+                canvas.text(0, 0, 0, 0, body, shape=shape, inset=0.15)
+            self.finish(canvas)
+
+    def persona_paragraphs(self, persona: Persona) -> list[Para]:
+        rows = [para(persona.name, 18, bold=True, colour=NAVY, space_after=4)]
+        chips = [chip.label.replace("\u00a0", " ")
+                 for chip in persona_chips(self.ctx, persona.id)]  # fmt: skip
+        if chips:
+            rows.append(para(" · ".join(chips), 12, bold=True, colour="#134e4a",
+                             space_after=6))  # fmt: skip
+        if persona.description:
+            rows.append(para(persona.description, 12, space_after=6))
+        for label, values in (("Goals", persona.goals), ("Needs", persona.needs),
+                              ("Frustrations", persona.frustrations)):  # fmt: skip
+            if values:
+                rows.append(para(label, 11, bold=True, colour=MUTED, space_after=1))
+                rows += [para(f"• {v}", 12, space_after=1) for v in values]
+                rows[-1].space_after = 6
+        if persona.quote:
+            rows.append(para(f"“{persona.quote}”", 13, italic=True, colour="#422006"))
+        return rows
 
     def overview_slide(self) -> None:
         """Every stage as a column: header, reach, touchpoints, emotion, pain points."""
@@ -214,6 +265,50 @@ class _DeckBuilder:
         canvas.box(x, y, w, CONTENT_BOTTOM - y, fill="#f7f9fc", line="#e5e7eb",
                    name=f"overview {stage.id}")  # fmt: skip
         canvas.text(x, y, w, CONTENT_BOTTOM - y, fitted)
+
+    def blueprint_slide(self) -> None:
+        """The service blueprint: customer actions, frontstage, backstage and support
+        per stage, with the lines of interaction, visibility and internal
+        interaction between them."""
+        rows = ("Customer actions", "Frontstage", "Backstage", "Support")
+        lines = (
+            "line of interaction",
+            "line of visibility",
+            "line of internal interaction",
+        )
+        stages = self.journey.stages
+        canvas = self.new_slide("Service blueprint", "What the customer sees, and what "
+                                "happens behind the line of visibility")  # fmt: skip
+        label_w, gap = 1.45, 0.08
+        col_w = (WIDTH - 2 * MARGIN - label_w - gap * len(stages)) / len(stages)
+        row_h = (CONTENT_BOTTOM - CONTENT_TOP - 0.35 - 0.12 * len(lines)) / len(rows)
+        for i, stage in enumerate(stages):
+            x = MARGIN + label_w + gap + i * (col_w + gap)
+            canvas.text(x, CONTENT_TOP, col_w, 0.3,
+                        [para(shorten(stage.name, col_w - 0.1, 11, lines=1, bold=True), 11,
+                              bold=True, colour=NAVY)], inset=0.02)  # fmt: skip
+        y = CONTENT_TOP + 0.35
+        for r, label in enumerate(rows):
+            canvas.text(MARGIN, y, label_w, row_h,
+                        [para(label, 11, bold=True, colour=MUTED)], inset=0.04)  # fmt: skip
+            for i, stage in enumerate(stages):
+                x = MARGIN + label_w + gap + i * (col_w + gap)
+                body = [para(f"• {item}", 9, space_after=1)
+                        for item in blueprint_items(stage, label)]  # fmt: skip
+                fitted = fit_paragraphs(
+                    body, col_w, row_h, canvas, f"{label}, {stage.name}"
+                )
+                shape = canvas.box(x, y, col_w, row_h, fill="#ffffff" if r < 2 else "#f8fafc",
+                                   line="#cbd5e1", name=f"blueprint {label} {stage.id}")  # fmt: skip
+                canvas.text(0, 0, 0, 0, fitted, shape=shape, inset=0.05)
+            y += row_h
+            if r < len(lines):
+                canvas.box(MARGIN + label_w, y + 0.05, WIDTH - 2 * MARGIN - label_w, 0.02,
+                           fill="#475569" if r < 2 else "#94a3b8")  # fmt: skip
+                canvas.text(MARGIN, y - 0.03, label_w, 0.18,
+                            [para(lines[r], 8, italic=True, colour=MUTED)], inset=0)  # fmt: skip
+                y += 0.12
+        self.finish(canvas)
 
     def stage_slide(self, stage: Stage, number: int) -> None:
         canvas = self.new_slide(
@@ -299,7 +394,9 @@ class _DeckBuilder:
             if tp.layer == "backstage":
                 continue
             meta = [format_channel(tp.channel)] if tp.channel else []
-            meta.append("online" if tp.online else "offline")
+            online = is_online(tp)
+            if online is not None:
+                meta.append("online" if online else "offline")
             found = figures.get(tp.id)
             if found is not None:
                 meta.append(f"{format_count(found.reached)} reached")
@@ -319,9 +416,26 @@ class _DeckBuilder:
 
     def feeling_cards(self, stage: Stage) -> list[tuple[str, list[Para], str, str]]:
         emotion = self.emotion_of(stage)
-        cards = [("emotion", [para("Emotion (−1 frustrated … +1 delighted)", 11, bold=True,
-                                   colour="#6d28d9"),
-                              para(emotion_text(emotion), 12)], "#f5f3ff", "#ddd6fe")]  # fmt: skip
+        feeling = [para("Emotion (−1 frustrated … +1 delighted)", 11, bold=True,
+                        colour="#6d28d9"), para(emotion_text(emotion), 12)]  # fmt: skip
+        for tp in stage.touchpoints:
+            found = self.ctx.touchpoints.get(tp.id)
+            value = None if found is None else found.emotion.measured
+            if found is not None and value is not None:
+                e = found.emotion
+                feeling.append(para(f"{tp.name}: {format_signed(value)} "
+                                    f"(n={format_count(e.n)})", 10, colour="#9a3412",
+                                    space_after=0))  # fmt: skip
+        cards = [("emotion", feeling, "#f5f3ff", "#ddd6fe")]
+        quotes = [spec for spec in quote_cards(self.ctx, stage) if spec.id][:2]
+        if quotes:
+            said = [para("What customers said", 11, bold=True, colour="#be185d")]
+            for spec in quotes:
+                said.append(
+                    para(spec.text, 11, italic=True, colour="#4a0d2b", space_after=0)
+                )
+                said.append(para(" · ".join(spec.meta), 9, colour=MUTED, space_after=4))
+            cards.append(("quotes", said, "#fff1f2", "#fecdd3"))
         rows = {r.id: r for r in pain_point_rows(self.journey, self.measured)}
         for pain in stage.pain_points:
             row = rows[pain.id]
@@ -359,6 +473,10 @@ class _DeckBuilder:
             row = rows[opp.id]
             meta = f"{row.status.replace('_', ' ')} · value {row.value:g}/5 · effort {row.effort:g}/5"
             body = [para(row.text, 12, bold=True), para(meta, 10, colour=MUTED)]
+            rank = self.ctx.priority_rank.get(opp.id)
+            if rank is not None:
+                body.insert(0, para(f"PRIORITY {rank} OF {len(self.ctx.priority_rank)}",
+                                    10, bold=True, colour="#166534", space_after=0))  # fmt: skip
             if row.owner:
                 body.append(para(f"Owner: {row.owner}", 10, colour=MUTED))
             what_if = row.what_if_text()
@@ -560,6 +678,17 @@ class _DeckBuilder:
     def verdict_colour(self, row: PainPointRow) -> str:
         return {"supported": "#166534", "not_supported": "#4b5563",
                 "insufficient_data": "#92400e"}.get(row.verdict or "", MUTED)  # fmt: skip
+
+
+def blueprint_items(stage: Stage, row: str) -> list[str]:
+    """What one row of the service blueprint holds for a stage."""
+    if row == "Customer actions":
+        return list(stage.actions)
+    if row == "Backstage":
+        behind = [t.name for t in stage.touchpoints if t.layer == "backstage"]
+        return [*stage.business_actions, *behind]
+    layer = "frontstage" if row == "Frontstage" else "support"
+    return [t.name for t in stage.touchpoints if t.layer == layer]
 
 
 def _rgb(colour: str) -> Any:

@@ -117,9 +117,9 @@ def pain_point_rows(
                     verdict=getattr(verdict, "verdict", None),
                     impact=_number(getattr(verdict, "impact", None)),
                     q_value=_number(getattr(verdict, "q_value", None)),
-                    persona=_text(evidence.get("persona")),
+                    persona=_text(evidence.get("persona") or _hypothesis(verdict)),
                     quotes=tuple(str(q) for q in evidence.get("quotes") or ())[:3],
-                    outcomes=_outcomes(evidence.get("outcomes")),
+                    outcomes=_outcomes(evidence.get("outcomes")) or _summary(verdict),
                 )
             )
     rank = {"supported": 0, "insufficient_data": 1, "not_supported": 2}
@@ -229,6 +229,21 @@ def _outcomes(outcomes: Any) -> tuple[str, ...]:
             f"(n={test.get('n', '?')} vs {test.get('base_n', '?')})"
         )
     return tuple(found)
+
+
+def _hypothesis(verdict: Any) -> Any:
+    """The persona a verdict's hypothesis names (the evidence model of issue 11)."""
+    hypothesis = getattr(verdict, "hypothesis", None)
+    return hypothesis.get("persona") if isinstance(hypothesis, Mapping) else None
+
+
+def _summary(verdict: Any) -> tuple[str, ...]:
+    """The verdict's one-line summary, without its leading verdict word."""
+    summary = getattr(verdict, "summary", None)
+    if not isinstance(summary, str) or not summary:
+        return ()
+    head, _, rest = summary.partition(": ")
+    return (rest if rest and head in VERDICT_LABELS else summary,)
 
 
 def _number(value: Any) -> float | None:
