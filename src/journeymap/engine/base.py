@@ -59,7 +59,7 @@ class Owned:
     def __init__(
         self, engine: Engine, names: Iterable[str], parents: Iterable[Owned | None] = ()
     ) -> None:
-        self.names = tuple(names)
+        self.names = tuple(_bare(name) for name in names)
         self.parents = tuple(p for p in parents if p is not None)
         if self.names:
             weakref.finalize(self, engine._doomed.extend, self.names)
@@ -121,7 +121,7 @@ class Engine:
 
     def drop(self, name: str) -> None:
         """Drop a temporary table or view this engine made (missing is fine)."""
-        self._drop(name)
+        self._drop(_bare(name))
 
     @contextlib.contextmanager
     def scratch(self) -> Iterator[None]:
@@ -211,6 +211,11 @@ class Engine:
         """Drop tables whose owners were garbage collected (see :class:`Owned`)."""
         while self._doomed and not self._closed:
             self._drop(self._doomed.pop())
+
+
+def _bare(name: str) -> str:
+    """``temp.main._jm_x_1`` (DuckDB's ``get_name()``) is ``_jm_x_1``."""
+    return name.rsplit(".", 1)[-1]
 
 
 def _arrow(data: pa.Table | pd.DataFrame) -> pa.Table:
