@@ -37,11 +37,16 @@ CELLS = [
     "from sample import grocery_measured\nmeasured = grocery_measured()\nmeasured",
     textwrap.dedent(
         """\
-        from journeymap.model.results import Transition, TransitionTable
-        TransitionTable(by="event", starts=(), ends=(), transitions=(
-            Transition("visit", "purchase", 2, 2, 300.0, 1500.0),
-            Transition("visit", "<b>bold</b>", 1, 1, 60.0, 60.0)))"""
+        events = pd.DataFrame({
+            "customer_id": ["a", "a", "b", "c", "c"],
+            "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+                                         "2024-01-02 09:00", "2024-01-03 12:00",
+                                         "2024-01-03 12:30"]),
+            "event": ["visit", "purchase", "visit", "visit", "<b>bold</b>"]})
+        log = jm.read_events(events)
+        jm.measure(journey, log)"""
     ),
+    "jm.count_transitions(log)",
 ]
 
 
@@ -65,7 +70,9 @@ def test_a_notebook_shows_maps_and_tables_inline() -> None:
     measured_out = outputs[2][0]["data"]["text/html"]
     assert "measured on 12,480 customers" in measured_out
     assert "Checkout conversion" in measured_out  # a KPI card of the measured map
-    table = outputs[3][0]["data"]["text/html"]
+    from_data = outputs[3][0]["data"]["text/html"]  # read and measured in the kernel
+    assert "measured on 3 customers" in from_data
+    table = outputs[4][0]["data"]["text/html"]
     assert "<table" in table and "purchase" in table
     assert "&lt;b&gt;bold&lt;/b&gt;" in table and "<b>bold" not in table
 

@@ -58,8 +58,12 @@ class DuckDBEngine(Engine):
         except Exception as exc:  # noqa: BLE001 - shown as one line
             raise EngineError(f"cannot open duckdb database {path!r}: {exc}") from exc
         backend.raw_sql("SET TimeZone = 'UTC'")
-        # progress goes through rich in the CLI; DuckDB's own bar would garble it
-        backend.raw_sql("SET enable_progress_bar = false")
+        # progress goes through rich in the CLI; DuckDB's own bar would garble it. In
+        # Jupyter without ipywidgets the bar is off already and DuckDB refuses any
+        # change of the setting, so it is switched off only where it is on.
+        setting = "SELECT current_setting('enable_progress_bar')"
+        if backend.raw_sql(setting).fetchone()[0]:
+            backend.raw_sql("SET enable_progress_bar = false")
         return cls(backend, url=url)
 
     @property
