@@ -131,6 +131,19 @@ def test_measured_map_exports_and_cache(
     assert report.status_code == 200 and "<html" in report.text.lower()
     exported = json.loads(editor.get("/api/maps/demo/export/json").text)
     assert exported["totals"]["customers"] == 300
+    # the dashboard: figures as JSON, the interactive report sandboxed in a frame
+    dashboard = editor.get("/api/maps/demo/dashboard").json()
+    assert dashboard["funnel"][0]["reached"] == 300
+    impacts = [p["impact"] or 0.0 for p in dashboard["pain_points"]]
+    assert impacts == sorted(impacts, reverse=True)
+    page = editor.get("/maps/demo/dashboard")
+    assert page.status_code == 200 and 'sandbox="allow-scripts"' in page.text
+    framed = editor.get("/maps/demo/dashboard/report.html")
+    policy = framed.headers["content-security-policy"]
+    assert (
+        policy.startswith("sandbox allow-scripts") and "script-src 'self'" not in policy
+    )
+    assert "plotly" in framed.text.lower()
     # a new map version is a new cache entry; the old one stays for its version
     version = view["version"]
     editor.post("/maps/demo/edit", {"version": version, "name": "Demo 2"})

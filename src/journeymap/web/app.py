@@ -55,7 +55,7 @@ class WebState:
 
 def create_app(settings: WebSettings) -> FastAPI:
     """The web app on a workspace (created when missing) and its database."""
-    from journeymap.web import collaboration, data, maps, people
+    from journeymap.web import collaboration, dashboards, data, maps, people
 
     workspace = Workspace(settings.workspace)
     workspace.initialise()
@@ -88,7 +88,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (people, maps, data, collaboration):
+    for module in (people, maps, dashboards, data, collaboration):
         app.include_router(module.router)
     _add_error_handlers(app)
     return app
@@ -230,8 +230,11 @@ class SecurityHeadersMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + self.HEADERS
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _value in headers}
+                # a response that sets its own policy keeps it (the sandboxed report)
+                headers += [h for h in self.HEADERS if h[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -107,9 +107,10 @@ def _card_view(state: WebState, db: Session, name: str, card_id: str) -> dict[st
 def card_panel(
     request: Request, db: DB, user: Viewer, name: str, card_id: str
 ) -> Response:
-    return render(
-        request, "card.html", _card_view(request.app.state.web, db, name, card_id)
-    )
+    # htmx asks for the panel alone; a plain link (or a reload) gets a whole page
+    template = "card.html" if request.headers.get("hx-request") else "card_page.html"
+    view = _card_view(request.app.state.web, db, name, card_id)
+    return render(request, template, view)
 
 
 @router.get("/api/maps/{name}/cards/{card_id}", tags=["collaboration"])
