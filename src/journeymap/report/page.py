@@ -14,6 +14,7 @@ from pathlib import Path
 
 from journeymap._importers import import_plotly, import_weasyprint
 from journeymap.errors import RenderError
+from journeymap.layout.diagram import Diagram
 from journeymap.layout.formats import format_count
 from journeymap.layout.swimlane import layout_map
 from journeymap.model.flows import JourneyFlows
@@ -62,7 +63,9 @@ p.def { font-size: 13px; color: #4b5563; margin: 2px 0 12px; }
 dl.defs dt { font-weight: bold; margin-top: 10px; } dl.defs dd { margin-left: 0; }
 dl.defs dt:target, dl.defs dt:target + dd { background: #fef9c3; }
 details summary { cursor: pointer; color: #1d4ed8; font-size: 14px; }
+@page { size: A4 landscape; margin: 12mm; }
 @media print { .chart { display: none; } h2 { break-after: avoid; }
+  table { font-size: 10px; } th, td { padding: 3px 5px; } tr { break-inside: avoid; }
   .figure { overflow: visible; border: none; } .figure svg { width: 100%; }
   main { max-width: none; padding: 0; } details > * { display: block; } }
 """
@@ -126,7 +129,8 @@ def render_report(
     links = " ".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in SECTIONS)
     parts.append(f'<nav class="toc">{links}</nav>')
     parts += summary(measured)
-    svg = render_svg(layout_map(journey, measured))
+    diagram = layout_map(journey, measured)
+    svg = render_svg(diagram)
     parts += [_heading("map", "The map", "map"), f'<div class="figure">{svg}</div>']
     tables = measured_tables(journey, measured)
     parts += [_heading("stages", "Stages", "stages"), table_html(tables["stages"])]
@@ -170,8 +174,18 @@ def render_report(
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(journey.name)} — journey report</title>"
-            f"<style>{_STYLE}</style>{script}</head>\n<body><main>\n" + "\n".join(parts)
+            f"<style>{_STYLE}{_map_page(diagram)}</style>{script}</head>\n<body><main>\n"
+            + "\n".join(parts)
             + f"\n</main><script>{_SORTER}</script></body></html>\n")  # fmt: skip
+
+
+def _map_page(diagram: Diagram) -> str:
+    """In print, the map gets a page of its own shape, so a tall map is neither cut
+    at the page end nor shrunk to an A4 column (a PDF page can be any size)."""
+    margin = 12 * 96 / 25.4
+    return (f"@page jm-map {{ size: {diagram.width + 2 * margin:.0f}px "
+            f"{diagram.height + 2 * margin:.0f}px; margin: {margin:.0f}px; }}\n"
+            "@media print { .figure { page: jm-map; } .figure svg { width: auto; } }\n")  # fmt: skip
 
 
 def _heading(anchor: str, title: str, definition: str) -> str:
