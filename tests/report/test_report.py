@@ -115,3 +115,25 @@ def test_report_prints_to_pdf_and_rejects_other_suffixes(tmp_path: Path) -> None
     assert "Executive summary" in text and "Methodology and data quality" in text
     with pytest.raises(jm.RenderError, match="known: .html, .pdf"):
         jm.save_report(grocery_measured(), tmp_path / "report.docx")
+
+
+def test_attribution_and_forecast_are_reported_when_measured(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    credits = [{"channel": "web", "attributed_conversions": 61.5,
+                "attributed_value": 900.0, "removal_effect": 0.41},
+               {"channel": "<b>tv</b>", "attributed_conversions": 8.5,
+                "attributed_value": 100.0, "removal_effect": 0.06}]  # fmt: skip
+    attribution = {
+        "by": "channel",
+        "markov": {"order": 1, "paths": 500, "conversions": 70, "credits": credits},
+        "forecast": {"period": "week", "periods": [
+            {"start": "2026-03-30", "conversions": 12.5, "revenue": 800.0}]},
+    }  # fmt: skip
+    measured = replace(grocery_measured(), attribution=attribution)
+    page = jm.save_report(measured, tmp_path / "r.html").read_text("utf-8")
+    assert 'href="#attribution"' in page and 'id="attribution"' in page
+    assert "over 500 customer paths by channel; 70 conversions" in page
+    assert "&lt;b&gt;tv&lt;/b&gt;" in page and "2026-03-30" in page
+    plain = jm.save_report(grocery_measured(), tmp_path / "p.html").read_text("utf-8")
+    assert 'id="attribution"' not in plain

@@ -126,7 +126,10 @@ def render_report(
         parts.append(f'<p class="lead">{escape(journey.description)}</p>')
     parts.append(f'<p class="muted">Measured on {format_count(measured.customers)} '
                  f"customers and {format_count(measured.events)} events.</p>")  # fmt: skip
-    links = " ".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in SECTIONS)
+    attribution = attribution_section(measured)
+    sections = [*SECTIONS[:-1], *([("attribution", "Attribution")] if attribution else []),
+                SECTIONS[-1]]  # fmt: skip
+    links = " ".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in sections)
     parts.append(f'<nav class="toc">{links}</nav>')
     parts += summary(measured)
     diagram = layout_map(journey, measured)
@@ -165,7 +168,7 @@ def render_report(
     ]
     parts += [_heading("quotes", "What customers said", "quotes"),
               *quotes_section(measured)]  # fmt: skip
-    parts += attribution_section(measured)
+    parts += attribution
     parts += ['<h2 id="method">Methodology and data quality</h2>',
               *data_quality(measured, flows), *definitions(measured)]  # fmt: skip
     script = ""

@@ -82,8 +82,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
                "the other comments is at least 1.96 in at least three comments; the "
                "quote is the most extreme comment containing it."),
     "attribution": ("Attribution",
-                    "Credit for conversions by channel, as computed by the attribution "
-                    "model named in the table."),
+                    "Each customer's path is the channels of their events before their "
+                    "first conversion. A channel's removal effect is the share of "
+                    "conversions lost when the Markov chain can no longer pass through "
+                    "it; conversions are credited in proportion to removal effects, "
+                    "solved exactly."),
     "data-quality": ("Data quality",
                      "Every input row is loaded or quarantined with a reason (read = "
                      "loaded + quarantined + duplicates). Events no touchpoint matches "
@@ -372,44 +375,39 @@ def quotes_section(measured: MeasuredMap) -> list[str]:
 
 
 def attribution_section(measured: MeasuredMap) -> list[str]:
-    """Channel attribution, when the measured map carries a summary of it."""
-    found = getattr(measured, "attribution", None)
-    rows = _attribution_rows(found)
-    if not rows:
-        return []
-    columns = sorted({key for row in rows for key in row}, key=_attribution_order)
-    body: list[list[Cell]] = [
-        [_plain_cell(row.get(c)) for c in columns] for row in rows
-    ]
-    return ['<h2 id="attribution">Attribution</h2>',
-            '<p class="def">How this is measured: <a href="#def-attribution">'
-            "Attribution</a></p>", sortable(columns, body)]  # fmt: skip
-
-
-def _attribution_rows(found: Any) -> list[Mapping[str, Any]]:
-    if found is None:
-        return []
-    if hasattr(found, "to_dict"):
-        found = found.to_dict()
-    if isinstance(found, Mapping):
-        for key in ("channels", "rows", "results"):
-            if isinstance(found.get(key), (list, tuple)):
-                found = found[key]
-                break
-    if isinstance(found, (list, tuple)):
-        return [row for row in found if isinstance(row, Mapping)]
-    return []
-
-
-def _attribution_order(column: str) -> tuple[int, str]:
-    first = ("model", "channel", "conversions", "attributed", "share")
-    return (first.index(column) if column in first else len(first), column)
-
-
-def _plain_cell(value: Any) -> Cell:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    """Channel attribution (Markov removal effects) and the conversion forecast, when
+    the measured map carries them."""
+    found = measured.attribution if isinstance(measured.attribution, Mapping) else {}
+    parts: list[str] = []
+    markov = found.get("markov")
+    if isinstance(markov, Mapping) and markov.get("credits"):
+        credits = [c for c in markov["credits"] if isinstance(c, Mapping)]
+        rows: list[list[Cell]] = [
+            [str(c.get("channel")), _float(c.get("attributed_conversions")),
+             _float(c.get("attributed_value")), _float(c.get("removal_effect"))]
+            for c in credits
+        ]  # fmt: skip
+        about = (f"Markov chain of order {markov.get('order', 1)} over "
+                 f"{format_count(_int(markov.get('paths')) or 0)} customer paths by "
+                 f"{escape(str(found.get('by', 'channel')))}; "
+                 f"{format_count(_int(markov.get('conversions')) or 0)} conversions.")  # fmt: skip
+        parts += ['<h2 id="attribution">Attribution</h2>',
+                  '<p class="def">How this is measured: <a href="#def-attribution">'
+                  "Attribution</a></p>", f"<p>{about}</p>",
+                  sortable(["channel", "attributed conversions", "attributed value",
+                            "removal effect"], rows)]  # fmt: skip
+    forecast = found.get("forecast")
+    if isinstance(forecast, Mapping) and forecast.get("periods"):
+        period = escape(str(forecast.get("period", "period")))
+        rows = [
+            [str(f.get("start")), _float(f.get("conversions")), _float(f.get("revenue"))]
+            for f in forecast["periods"] if isinstance(f, Mapping)
+        ]  # fmt: skip
+        parts += ["<h3>Forecast</h3>",
+                  f'<p class="muted">Conversions expected per {period} from the '
+                  "customers in each stage today.</p>",
+                  sortable(["period start", "conversions", "revenue"], rows)]  # fmt: skip
+    return parts
 
 
 # -- data quality and definitions ----------------------------------------------------
