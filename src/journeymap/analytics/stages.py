@@ -36,6 +36,7 @@ __all__ = [
     "StageProgress",
     "StageTable",
     "StageTransitions",
+    "customer_sequence_expr",
     "customer_stages_expr",
     "exact_quantiles_expr",
     "measure_stages",
@@ -158,12 +159,27 @@ def stage_sequence_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
     ``prev_stage`` is the stage of the customer's previous matched event (null for
     the first); ``entry`` is true where a stay begins.
     """
-    matched = matched_events_expr(log, journey)
+    return customer_sequence_expr(matched_events_expr(log, journey))
+
+
+def customer_sequence_expr(matched: ir.Table) -> ir.Table:
+    """Matched events (any table with ``customer_id``, ``timestamp``, ``event_seq``
+    and ``stage_index``) with ``pos``, ``prev_stage`` and ``entry`` per customer, as
+    :func:`stage_sequence_expr`."""
     window = _customer_window()
     seq = matched.mutate(
         pos=ibis.row_number().over(window),
         prev_stage=matched.stage_index.lag().over(window),
     )
+    return seq.mutate(
+        entry=seq.prev_stage.isnull() | (seq.prev_stage != seq.stage_index)
+    )
+
+
+def _with_entry(seq: ir.Table) -> ir.Table:
+    """A caller's sequence with the ``entry`` flag (derived when it has none)."""
+    if "entry" in seq.columns:
+        return seq
     return seq.mutate(
         entry=seq.prev_stage.isnull() | (seq.prev_stage != seq.stage_index)
     )
@@ -276,14 +292,20 @@ def _stage_spine(journey: JourneyMap) -> ir.Table:
     )
 
 
-def stage_counts_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+def stage_counts_expr(
+    log: EventLog, journey: JourneyMap, *, sequence: ir.Table | None = None
+) -> ir.Table:
     """One row per stage (``stage_index``) with the counts behind ``StageFigures``.
 
     Columns: ``reached``, ``entries``, ``events``, ``converted_next``,
     ``converted_later``, ``furthest``, ``current``, ``regressions_out``,
     ``closed_stays``, ``median_time_s``, ``p90_time_s``. Missing counts are 0.
+    ``sequence`` is :func:`stage_sequence_expr` of ``log`` computed (and
+    materialised) by the caller, or a table with the same rows and columns.
     """
-    seq = stage_sequence_expr(log, journey)
+    seq = (
+        stage_sequence_expr(log, journey) if sequence is None else _with_entry(sequence)
+    )
     exits = _exits(seq, _stays_per_customer(seq))
     times = exact_quantiles_expr(
         exits, "stage_index", "seconds", {"median_time_s": 0.5, "p90_time_s": 0.9}
@@ -326,7 +348,9 @@ def _figures(stage_id: str, row: dict[str, Any], *, last: bool) -> StageFigures:
     )
 
 
-def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
+def measure_stages(
+    log: EventLog, journey: JourneyMap, *, sequence: ir.Table | None = None
+) -> StageTable:
     """Measure every stage of the map: reach, entries, conversion, drop-off, time.
 
     Parameters
@@ -335,6 +359,10 @@ def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
         The events.
     journey
         The map; its touchpoints' rules assign events to stages.
+    sequence
+        :func:`stage_sequence_expr` of ``log``, already materialised by a caller
+        that uses it more than once (at least ``customer_id``, ``timestamp``,
+        ``stage_index``, ``pos`` and ``prev_stage``); built here when None.
 
     Returns
     -------
@@ -359,7 +387,7 @@ def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
     >>> aware.reached, aware.conversion_next, aware.median_time_s
     (2, 0.5, 300.0)
     """
-    frame = log.engine.to_pandas(stage_counts_expr(log, journey))
+    frame = log.engine.to_pandas(stage_counts_expr(log, journey, sequence=sequence))
     rows = frame.sort_values("stage_index").to_dict("records")
     last = len(journey.stages) - 1
     stages = tuple(
@@ -574,7 +602,9 @@ def _converted_expr(log: EventLog, journey: JourneyMap, seq: ir.Table) -> ir.Tab
     return result.mutate(converted=ibis.literal(True))
 
 
-def customer_stages_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+def customer_stages_expr(
+    log: EventLog, journey: JourneyMap, *, sequence: ir.Table | None = None
+) -> ir.Table:
     """One row per customer: furthest and current stage, and whether it converted.
 
     Columns: ``customer_id``, ``furthest_stage_index``, ``furthest_stage``,
@@ -582,9 +612,9 @@ def customer_stages_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
     event) and ``converted``. A customer converts when it has a conversion event
     (``journey.conversion.event``) and/or reaches the conversion stage, within
     ``window_days`` of its first event if set; a map without ``conversion`` counts
-    reaching the last stage.
+    reaching the last stage. ``sequence`` as for :func:`measure_stages`.
     """
-    seq = stage_sequence_expr(log, journey)
+    seq = sequence if sequence is not None else stage_sequence_expr(log, journey)
     customers = log.table.select("customer_id").distinct()
     furthest = seq.group_by("customer_id").agg(
         furthest_stage_index=seq.stage_index.max()

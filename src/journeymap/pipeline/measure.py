@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from journeymap.analytics.stages import customer_sequence_expr
 from journeymap.attribution.summary import summarise_attribution
 from journeymap.engine import with_scratch
 from journeymap.evidence.contrasts import Thresholds
@@ -214,6 +215,7 @@ def measure_map(
         journey, log.append(surveys, feedback), **options
     )
     found = judge(units, memberships, thresholds=thresholds)
+    sequence, stays = _customer_journeys(units)
     measured = measure_voice(
         journey,
         units.log,
@@ -224,6 +226,8 @@ def measure_map(
         suggestions=found.suggestions,
         observations=units.observations,
         texts=units.texts,
+        sequence=sequence,
+        stays=stays,
     )
     attribution = summarise_attribution(journey, units.log, scope=units.scope)
     return replace(
@@ -233,6 +237,23 @@ def measure_map(
         notes=(*measured.notes, *found.notes, *attribution.get("notes", ())),
         attribution=attribution,
     )
+
+
+def _customer_journeys(units: Units) -> tuple[Any, Any]:
+    """The journey table's matched events in each customer's order, and its stays
+    when its units are customers (``voc`` counts per customer in either scope)."""
+    seq = units.seq
+    if seq is None:
+        return None, None
+    if units.scope == "customer":
+        stays = units.stays.select("customer_id", "stage_index", "entry_ts", "moved_ts")
+        return seq, stays
+    matched = seq.select(
+        "customer_id", "timestamp", "event_seq", "touchpoint_id", "stage_index"
+    )
+    return units.log.engine.materialize(
+        customer_sequence_expr(matched), prefix="cseq"
+    ), None
 
 
 def journey_units(

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from journeymap.analytics.matching import matched_events_expr, unmatched_events
+from journeymap.analytics.matching import unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
 from journeymap.engine import with_scratch
 from journeymap.model.journey import JourneyMap
@@ -63,6 +63,8 @@ class _Inputs:
 
     log: EventLog
     journey: JourneyMap
+    sequence: ir.Table  # matched events in each customer's order
+    stays: ir.Table | None  # per customer and stage: entry_ts, moved_ts
     members: ir.Table
     customers: ir.Table
     observations: ir.Table
@@ -75,17 +77,25 @@ def _prepare(
     log: EventLog,
     obs: ir.Table | None = None,
     texts: pd.DataFrame | None = None,
+    sequence: ir.Table | None = None,
+    stays: ir.Table | None = None,
 ) -> _Inputs:
     engine = log.engine
+    if sequence is None:
+        sequence = engine.materialize(stage_sequence_expr(log, journey), prefix="seq")
     members = engine.materialize(persona_members_expr(log.table, journey), prefix="pm")
-    customers = engine.materialize(customer_outcomes_expr(log, journey), prefix="cust")
+    customers = engine.materialize(
+        customer_outcomes_expr(log, journey, sequence=sequence), prefix="cust"
+    )
     if obs is None:
         obs = engine.materialize(observations_expr(log, journey), prefix="obs")
     if texts is None:
         texts = feedback_texts(log, obs)
     commenters = obs.filter(obs.text.notnull()).select("customer_id").distinct()
     members_of_texts = log.execute(members.semi_join(commenters, "customer_id"))
-    return _Inputs(log, journey, members, customers, obs, texts, members_of_texts)
+    return _Inputs(
+        log, journey, sequence, stays, members, customers, obs, texts, members_of_texts
+    )
 
 
 @with_scratch  # nothing it materialises outlives the call (ADR 0007)
@@ -103,6 +113,8 @@ def measure_map(
     suggestions: tuple[dict[str, Any], ...] | None = None,
     observations: ir.Table | None = None,
     texts: pd.DataFrame | None = None,
+    sequence: ir.Table | None = None,
+    stays: ir.Table | None = None,
 ) -> MeasuredMap:
     """Measure a journey map: stages, touchpoints, emotion, pain points and more.
 
@@ -145,8 +157,15 @@ def measure_map(
     # rows give the same measured map wherever they are kept (issue 8)
     if observations is None:
         log = log.append(surveys, feedback).materialize()
-    inputs = _prepare(journey, log, observations, texts)
-    counts = count_outcomes(log, journey, inputs.customers, inputs.members)
+    inputs = _prepare(journey, log, observations, texts, sequence, stays)
+    counts = count_outcomes(
+        log,
+        journey,
+        inputs.customers,
+        inputs.members,
+        sequence=inputs.sequence,
+        stays=inputs.stays,
+    )
     emotion = index_emotion(
         log, inputs.observations, inputs.members, inputs.texts, inputs.members_of_texts
     )
@@ -161,7 +180,11 @@ def measure_map(
         min_customers=min_customers,
         min_observations=min_observations,
     )
-    found = cluster_customers(log, journey, inputs.customers) if clusters else None
+    found = (
+        cluster_customers(log, journey, inputs.customers, sequence=inputs.sequence)
+        if clusters
+        else None
+    )
     measured = _assemble(
         inputs, counts, emotion, ranking, min_observations, verdicts, suggestions
     )
@@ -191,7 +214,7 @@ def _assemble(
             journey, ranking, min_observations=min_observations
         )
     scores = _scores(inputs)
-    stage_table = measure_stages(log, journey)
+    stage_table = measure_stages(log, journey, sequence=inputs.sequence)
     unmatched = unmatched_events(log, journey)
     comments = _comment_moments(inputs.texts)
     kpi_inputs = _kpi_inputs(inputs, counts, stage_table, scores, comments)
@@ -315,7 +338,7 @@ def _phrases(texts: pd.DataFrame, *, min_comments: int = 20) -> dict[str, Any]:
 
 # -- figures --------------------------------------------------------------------------
 def _touchpoint_events(inputs: _Inputs) -> dict[str, int]:
-    matched = matched_events_expr(inputs.log, inputs.journey)
+    matched = inputs.sequence
     frame = inputs.log.execute(
         matched.group_by("touchpoint_id").agg(events=matched.count())
     )
@@ -353,7 +376,7 @@ def _touchpoint_figures(
 
 
 def _regressed_customers(inputs: _Inputs) -> dict[str, int]:
-    seq = stage_sequence_expr(inputs.log, inputs.journey)
+    seq = inputs.sequence
     back = seq.filter(seq.prev_stage > seq.stage_index)
     frame = inputs.log.execute(
         back.group_by(stage_index=back.prev_stage).agg(

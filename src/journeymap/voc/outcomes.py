@@ -59,52 +59,62 @@ class OutcomeCounts:
     converted: dict[str, int] = field(default_factory=dict)
 
 
-def customer_outcomes_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
-    """Per customer: ``furthest_stage_index``, ``converted`` and ``last_touchpoint``."""
-    seq = stage_sequence_expr(log, journey)
-    latest = seq.mutate(
-        _rn=ibis.row_number().over(
-            ibis.window(
-                group_by=seq.customer_id,
-                order_by=[ibis.desc(seq.timestamp), ibis.desc(seq.event_seq)],
-            )
-        )
+def customer_outcomes_expr(
+    log: EventLog, journey: JourneyMap, *, sequence: ir.Table | None = None
+) -> ir.Table:
+    """Per customer: ``furthest_stage_index``, ``converted`` and ``last_touchpoint``.
+
+    ``sequence``: the matched events in each customer's order, as
+    :func:`~journeymap.analytics.stages.stage_sequence_expr` (built when None).
+    """
+    seq = sequence if sequence is not None else stage_sequence_expr(log, journey)
+    # ``pos`` numbers a customer's matched events in order: the latest has the largest
+    last = seq.group_by("customer_id").agg(
+        last_touchpoint=seq.touchpoint_id.argmax(seq.pos)
     )
-    last = latest.filter(latest._rn == 0).select(
-        "customer_id", last_touchpoint=latest.touchpoint_id
-    )
-    customers = customer_stages_expr(log, journey)
+    customers = customer_stages_expr(log, journey, sequence=seq)
     joined = customers.left_join(last, "customer_id").drop("customer_id_right")
     return joined.select(
         "customer_id", "furthest_stage_index", "converted", "last_touchpoint"
     )
 
 
-def stage_times_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
-    """Per customer and stage: ``seconds`` in the stage (null for an open stay)."""
-    seq = stage_sequence_expr(log, journey)
+def customer_stays_expr(seq: ir.Table) -> ir.Table:
+    """Per customer and stage entered: ``entry_ts`` and ``moved_ts``, the time of the
+    first later-stage event after the first entry (null for an open stay).
+
+    That event always begins a stay (the event before it is in the stage or earlier,
+    or is the entry itself), so only the rows where the stage changes are joined.
+    """
     stays = seq.group_by(["customer_id", "stage_index"]).agg(
-        first_pos=seq.pos.min(), first_ts=seq.timestamp.min()
+        entry_ts=seq.timestamp.min(), entry_pos=seq.pos.min()
     )
-    later = seq.select(
-        l_customer=seq.customer_id,
-        l_stage=seq.stage_index,
-        l_pos=seq.pos,
-        l_ts=seq.timestamp,
+    changes = seq.filter(
+        seq.prev_stage.isnull() | (seq.prev_stage != seq.stage_index)
+    ).select(
+        c_customer=seq.customer_id,
+        c_stage=seq.stage_index,
+        c_pos=seq.pos,
+        c_ts=seq.timestamp,
     )
     joined = stays.left_join(
-        later,
+        changes,
         [
-            stays.customer_id == later.l_customer,
-            later.l_stage > stays.stage_index,
-            later.l_pos > stays.first_pos,
+            stays.customer_id == changes.c_customer,
+            changes.c_stage > stays.stage_index,
+            changes.c_pos > stays.entry_pos,
         ],
     )
-    exits = joined.group_by(["customer_id", "stage_index"]).agg(
-        first_ts=joined.first_ts.min(), exit_ts=joined.l_ts.min()
+    return joined.group_by(["customer_id", "stage_index"]).agg(
+        entry_ts=joined.entry_ts.min(), moved_ts=joined.c_ts.min()
     )
-    seconds = exits.exit_ts.delta(exits.first_ts, unit="millisecond") / 1000
-    return exits.select("customer_id", "stage_index", seconds=seconds.cast("float64"))
+
+
+def stage_times_expr(stays: ir.Table) -> ir.Table:
+    """Per customer and stage: ``seconds`` in the stage (null for an open stay), from
+    :func:`customer_stays_expr` (or the journey table's stays, scope customer)."""
+    seconds = stays.moved_ts.delta(stays.entry_ts, unit="millisecond") / 1000
+    return stays.select("customer_id", "stage_index", seconds=seconds.cast("float64"))
 
 
 def _slow_stays_expr(times: ir.Table) -> ir.Table:
@@ -126,10 +136,9 @@ def _with_personas(table: ir.Table, members: ir.Table) -> ir.Table:
 
 
 def count_touchpoint_outcomes_expr(
-    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+    journey: JourneyMap, seq: ir.Table, customers: ir.Table, members: ir.Table
 ) -> ir.Table:
     """Per touchpoint and persona: ``reached``, ``exits``."""
-    seq = stage_sequence_expr(log, journey)
     touches = seq.select("customer_id", "touchpoint_id", "stage_index").distinct()
     last_stage = len(journey.stages) - 1
     joined = touches.join(customers, "customer_id")
@@ -155,10 +164,10 @@ def count_touchpoint_outcomes_expr(
 
 
 def count_stage_outcomes_expr(
-    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+    journey: JourneyMap, stays: ir.Table, customers: ir.Table, members: ir.Table
 ) -> ir.Table:
     """Per stage and persona: ``reached``, ``dropped``, ``timed``, ``slow``."""
-    slow = _slow_stays_expr(stage_times_expr(log, journey))
+    slow = _slow_stays_expr(stage_times_expr(stays))
     joined = slow.join(customers, "customer_id")
     last_stage = len(journey.stages) - 1
     dropped = (joined.furthest_stage_index == joined.stage_index) & (
@@ -185,10 +194,9 @@ def count_stage_outcomes_expr(
 
 
 def count_regressions_expr(
-    log: EventLog, journey: JourneyMap, members: ir.Table
+    log: EventLog, journey: JourneyMap, seq: ir.Table, members: ir.Table
 ) -> ir.Table:
     """Per (from, to) regression pair and persona: distinct ``customers``."""
-    seq = stage_sequence_expr(log, journey)
     back = seq.filter(seq.prev_stage > seq.stage_index)
     first = first_conversion_expr(log, journey, seq)
     back = back.left_join(first, "customer_id").drop("customer_id_right")
@@ -230,7 +238,13 @@ def count_customers_expr(customers: ir.Table, members: ir.Table) -> ir.Table:
 
 
 def count_outcomes(
-    log: EventLog, journey: JourneyMap, customers: ir.Table, members: ir.Table
+    log: EventLog,
+    journey: JourneyMap,
+    customers: ir.Table,
+    members: ir.Table,
+    *,
+    sequence: ir.Table | None = None,
+    stays: ir.Table | None = None,
 ) -> OutcomeCounts:
     """Run the four outcome counts and return them as plain dictionaries.
 
@@ -244,16 +258,26 @@ def count_outcomes(
         From :func:`customer_outcomes_expr`.
     members
         From :func:`journeymap.voc.segments.persona_members_expr`.
+    sequence
+        The matched events in each customer's order (``customer_id``,
+        ``timestamp``, ``touchpoint_id``, ``stage_index``, ``pos``, ``prev_stage``),
+        materialised by the caller: the journey table's sequence. Built from ``log``
+        when None.
+    stays
+        Per customer and stage: ``entry_ts`` and ``moved_ts`` (the journey table's
+        stays at scope customer); derived from ``sequence`` when None.
 
     Returns
     -------
     OutcomeCounts
         Plain dictionaries keyed by place and persona.
     """
+    seq = sequence if sequence is not None else stage_sequence_expr(log, journey)
+    stays = stays if stays is not None else customer_stays_expr(seq)
     run = log.execute
-    tps = run(count_touchpoint_outcomes_expr(log, journey, customers, members))
-    stages = run(count_stage_outcomes_expr(log, journey, customers, members))
-    regs = run(count_regressions_expr(log, journey, members))
+    tps = run(count_touchpoint_outcomes_expr(journey, seq, customers, members))
+    stages = run(count_stage_outcomes_expr(journey, stays, customers, members))
+    regs = run(count_regressions_expr(log, journey, seq, members))
     people = run(count_customers_expr(customers, members))
     tp_rows, stage_rows = tps.to_dict("records"), stages.to_dict("records")
     return OutcomeCounts(

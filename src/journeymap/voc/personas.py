@@ -133,12 +133,21 @@ class ClusterResult:
 
 
 def customer_features_expr(
-    log: EventLog, journey: JourneyMap, customers: ir.Table, *, max_customers: int
+    log: EventLog,
+    journey: JourneyMap,
+    customers: ir.Table,
+    *,
+    max_customers: int,
+    sequence: ir.Table | None = None,
 ) -> ir.Table:
-    """Per customer: ``converted`` and one 0/1 column per touchpoint (``tp__<id>``)."""
+    """Per customer: ``converted`` and one 0/1 column per touchpoint (``tp__<id>``).
+
+    ``sequence``: the matched events (with ``customer_id`` and ``touchpoint_id``),
+    when the caller has them materialised.
+    """
     from journeymap.analytics.matching import matched_events_expr
 
-    matched = matched_events_expr(log, journey)
+    matched = sequence if sequence is not None else matched_events_expr(log, journey)
     flags = {
         f"tp__{tp.id}": (matched.touchpoint_id == tp.id).cast("int64").max()
         for _, tp in journey.touchpoints()
@@ -175,6 +184,7 @@ def cluster_customers(
     *,
     max_customers: int = 20_000,
     k_range: range = range(2, 7),
+    sequence: ir.Table | None = None,
 ) -> ClusterResult | None:
     """k-means clusters of customers by touchpoints reached; best k by silhouette.
 
@@ -190,6 +200,8 @@ def cluster_customers(
         Sample size cap (deterministic hash sample).
     k_range
         The numbers of clusters tried.
+    sequence
+        The matched events, already materialised by the caller (else matched here).
 
     Returns
     -------
@@ -197,7 +209,7 @@ def cluster_customers(
         None when there are too few customers.
     """
     features = customer_features_expr(
-        log, journey, customers, max_customers=max_customers
+        log, journey, customers, max_customers=max_customers, sequence=sequence
     )
     frame = (
         log.execute(features)
