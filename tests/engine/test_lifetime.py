@@ -1,4 +1,4 @@
-"""Nothing journeymap creates outlives what it was made for (issue 11, ADR 0007).
+"""Nothing journeymap creates outlives what it was made for (issue 11, ADR 0010).
 
 Reading and measuring in a loop keeps the table count flat, a log that is gone takes
 its engine and tables with it (no registry pins them), and a scratch scope drops

@@ -11,6 +11,7 @@ test here skips with that reason.
 from __future__ import annotations
 
 import glob
+import io
 import os
 import shutil
 import socket
@@ -19,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from journeymap.engine import Engine, EventLog, connect
@@ -27,6 +29,12 @@ from journeymap.model.journey import JourneyMap
 from parity import MAP, seeded_events
 
 USER = "jm"
+TABLE = "shop_events"
+COLUMNS = (
+    "customer_id text, timestamp timestamp, event text, channel text, age bigint, "
+    "plan text, value double precision, score double precision, score_kind text, "
+    "text text"
+)
 NO_SERVER = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found; install them with "
     "apt-get install postgresql"
@@ -112,3 +120,34 @@ def logs(duckdb_engine: Engine, postgres_engine: Engine) -> dict[str, EventLog]:
     """The same canonical events on each engine, keyed by engine kind."""
     on_duckdb = read_events(seeded_events(), engine=duckdb_engine)
     return {"duckdb": on_duckdb, "postgres": on_duckdb.to_engine(postgres_engine)}
+
+
+def copy_rows(url: str, table: str, columns: str, frame: pd.DataFrame) -> None:
+    import psycopg
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    buffer = io.BytesIO()
+    pacsv.write_csv(
+        pa.Table.from_pandas(frame, preserve_index=False),
+        buffer,
+        write_options=pacsv.WriteOptions(include_header=False),
+    )
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"CREATE TABLE {table} ({columns})")
+        with con.cursor().copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+
+
+@pytest.fixture(scope="session")
+def shop_table(postgres_url: str) -> Iterator[str]:
+    """The seeded events as a warehouse table, with a row missing its customer."""
+    frame = seeded_events()
+    frame.loc[3, "customer_id"] = None
+    copy_rows(postgres_url, TABLE, COLUMNS, frame)
+    yield f"{postgres_url}?table={TABLE}"
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute(f"DROP TABLE {TABLE}")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
+import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,14 +14,9 @@ from journeymap.ingest import quarantine, read_events
 from journeymap.model.journey import JourneyMap
 from parity import METRICS, assert_same, plain, seeded_events
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+from .conftest import copy_rows
 
-TABLE = "shop_events"
-COLUMNS = (
-    "customer_id text, timestamp timestamp, event text, channel text, age bigint, "
-    "plan text, value double precision, score double precision, score_kind text, "
-    "text text"
-)
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 
 
 def _jm_tables(url: str) -> list[tuple[str, str]]:
@@ -34,37 +29,6 @@ def _jm_tables(url: str) -> list[tuple[str, str]]:
             "ON n.oid = c.relnamespace WHERE starts_with(c.relname, '_jm_')"
         ).fetchall()
     return [(str(schema), str(name)) for schema, name in rows]
-
-
-def _copy_rows(url: str, table: str, columns: str, frame: pd.DataFrame) -> None:
-    import psycopg
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    buffer = io.BytesIO()
-    pacsv.write_csv(
-        pa.Table.from_pandas(frame, preserve_index=False),
-        buffer,
-        write_options=pacsv.WriteOptions(include_header=False),
-    )
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute(f"CREATE TABLE {table} ({columns})")
-        with con.cursor().copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
-
-
-@pytest.fixture(scope="module")
-def shop_table(postgres_url: str) -> Iterator[str]:
-    """The seeded events as a warehouse table, with a row missing its customer."""
-    frame = seeded_events()
-    frame.loc[3, "customer_id"] = None
-    _copy_rows(postgres_url, TABLE, COLUMNS, frame)
-    yield f"{postgres_url}?table={TABLE}"
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as con:
-        con.execute(f"DROP TABLE {TABLE}")
 
 
 def test_scratch_is_temporary_and_dropped(postgres_url: str) -> None:
@@ -129,7 +93,7 @@ def test_text_timestamps_are_refused_in_place(
     postgres_url: str, postgres_engine: Engine
 ) -> None:
     frame = pd.DataFrame({"user_id": ["a"], "ts": ["2026-01-01"], "event": ["x"]})
-    _copy_rows(postgres_url, "text_times", "user_id text, ts text, event text", frame)
+    copy_rows(postgres_url, "text_times", "user_id text, ts text, event text", frame)
     with pytest.raises(IngestError) as caught:
         read_events(f"{postgres_url}?table=text_times", engine=postgres_engine)
     message = caught.value.one_line()
@@ -144,3 +108,43 @@ def test_files_are_read_on_duckdb_and_moved(
     log = read_events(frame, engine=postgres_engine)
     assert log.engine is postgres_engine and log.report is not None
     assert log.count() == log.report.loaded > 200
+
+
+def test_cli_on_a_warehouse_table_gives_duckdbs_answers(
+    shop_table: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from journeymap.cli import main
+
+    funnel = ["--what", "funnel", "--steps", "home,item,buy", "--window", "3d"]
+    runs = {"duckdb": [], "postgres": ["--engine", "postgres"]}
+    found = {}
+    for name, extra in runs.items():
+        out = tmp_path / f"{name}.json"
+        assert main(["analyze", shop_table, *funnel, *extra, "-o", str(out)]) == 0
+        found[name] = json.loads(out.read_text())
+    assert found["postgres"] == found["duckdb"]
+    assert (
+        "read 494 = loaded 462 + quarantined 1 + duplicates 31"
+        in capsys.readouterr().err
+    )
+
+
+def test_measure_reads_the_maps_table_on_its_server(
+    shop_table: str, tmp_path: Path, journey: JourneyMap
+) -> None:
+    from journeymap.cli import main
+    from journeymap.model.spec import dump_map
+
+    base = journey.model_dump(exclude_none=True)
+    for engine in ("duckdb", "postgres"):
+        data = {"events": shop_table, "engine": engine}
+        dump_map(
+            JourneyMap.model_validate(base | {"data": data}), tmp_path / "map.yaml"
+        )
+        out = tmp_path / f"{engine}.json"
+        args = ["measure", str(tmp_path / "map.yaml"), "--no-clusters", "-o", str(out)]
+        assert main(args) == 0
+    duck, postgres = (
+        json.loads((tmp_path / f"{e}.json").read_text()) for e in ("duckdb", "postgres")
+    )
+    assert_same(duck, postgres)

@@ -1,4 +1,4 @@
-"""DuckDB and PostgreSQL give the same results for every metric (ADR 0007).
+"""DuckDB and PostgreSQL give the same results for every metric (ADR 0010).
 
 The shared suite of tests/parity.py, on a real server: the seeded log is moved to
 PostgreSQL with ``EventLog.to_engine`` and every metric runs there as SQL; results must

@@ -1,4 +1,4 @@
-"""L1: the only place that creates a backend or runs raw SQL (see ADR 0001, ADR 0007)."""
+"""L1: the only place that creates a backend or runs raw SQL (see ADR 0001, ADR 0010)."""
 
 from __future__ import annotations
 

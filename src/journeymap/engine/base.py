@@ -1,4 +1,4 @@
-"""Engine: one Ibis backend behind the interface every layer uses (ADR 0007).
+"""Engine: one Ibis backend behind the interface every layer uses (ADR 0010).
 
 Each backend is a small subclass (:mod:`~journeymap.engine.duckdb_engine`,
 :mod:`~journeymap.engine.spark`, :mod:`~journeymap.engine.postgres`) that knows how

@@ -42,7 +42,7 @@ class EventLog:
 
     What belongs to the log lives on it (no registry elsewhere): ``quarantine`` is the
     table of rows ingest could not load, and ``owned`` holds the engine tables made
-    for it, dropped once no log derived from it is left (see ADR 0007).
+    for it, dropped once no log derived from it is left (see ADR 0010).
     """
 
     table: ibis.Table

@@ -3,7 +3,7 @@
 The analytics are Ibis expressions, so the server runs them: windows, joins and
 aggregates happen inside PostgreSQL and only their results come back. Everything
 journeymap stores on the server is a ``TEMPORARY`` table of its own session, so
-nothing outlives the connection in the user's database (ADR 0007); scratch scopes
+nothing outlives the connection in the user's database (ADR 0010); scratch scopes
 drop theirs earlier. The session time zone is UTC (Ibis sets it), so ``timestamp``
 columns hold the same naive UTC wall-clock values as DuckDB's.
 
