@@ -174,7 +174,7 @@ def judge(
     )
 
 
-@with_scratch  # nothing it materialises outlives the call (ADR 0007)
+@with_scratch  # nothing it materialises outlives the call (ADR 0010)
 def measure_map(
     journey: JourneyMap,
     log: EventLog,
@@ -287,7 +287,7 @@ def journey_units(
     return units, {p.id: persona_membership(units, p) for p in journey.personas}
 
 
-@with_scratch  # nothing it materialises outlives the call (ADR 0007)
+@with_scratch  # nothing it materialises outlives the call (ADR 0010)
 def measure_series(
     journey: JourneyMap, log: EventLog, *, period: str = "week", **options: Any
 ) -> pd.DataFrame:
@@ -299,7 +299,7 @@ def measure_series(
     return rate_series(units, memberships, period=period)
 
 
-@with_scratch  # nothing it materialises outlives the call (ADR 0007)
+@with_scratch  # nothing it materialises outlives the call (ADR 0010)
 def measure_incidents(
     journey: JourneyMap,
     log: EventLog,

@@ -98,7 +98,7 @@ def _prepare(
     )
 
 
-@with_scratch  # nothing it materialises outlives the call (ADR 0007)
+@with_scratch  # nothing it materialises outlives the call (ADR 0010)
 def measure_map(
     journey: JourneyMap,
     log: EventLog,
