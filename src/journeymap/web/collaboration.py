@@ -17,7 +17,7 @@ from journeymap.web.audit import recent_entries, record
 from journeymap.web.auth import db_session, digest, new_secret, require
 from journeymap.web.datasets import Filters, list_datasets
 from journeymap.web.db import Comment, ShareLink, User, utcnow
-from journeymap.web.maps import map_summary
+from journeymap.web.maps import map_summary, parse_map
 from journeymap.web.workspace import WorkspaceError
 
 router = APIRouter()
@@ -29,7 +29,7 @@ Admin = Annotated[User, Depends(require("admin"))]
 
 def _card(state: WebState, name: str, card_id: str) -> dict[str, Any]:
     """A card of the map with its measured evidence (numbers, quotes), if measured."""
-    journey = jm.loads_map(state.workspace.read(name), file=f"maps/{name}.yaml")
+    journey = parse_map(state.workspace.read(name), f"maps/{name}.yaml")
     for stage in journey.stages:
         for kind, cards in (
             ("pain point", stage.pain_points),
@@ -203,7 +203,7 @@ def shared(request: Request, db: DB, secret: str) -> Response:
         message = "this share link is unknown, revoked or expired"
         return render(request, "error.html", {"message": message}, status=403)
     state: WebState = request.app.state.web
-    journey = jm.loads_map(state.workspace.read(name), file=f"maps/{name}.yaml")
+    journey = parse_map(state.workspace.read(name), f"maps/{name}.yaml")
     datasets = list_datasets(state.workspace)
     if datasets:
         _measured, svg = state.measurements.result(

@@ -23,6 +23,7 @@ from journeymap.web.app import WebState, render
 from journeymap.web.auth import require
 from journeymap.web.datasets import Dataset, Filters, list_datasets, load_dataset
 from journeymap.web.db import User
+from journeymap.web.maps import parse_map
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(require("viewer"))]
@@ -33,10 +34,7 @@ SANDBOX = (
 )
 
 
-def _measured(
-    state: WebState, name: str, data: str | None
-) -> tuple[Any, Path, Dataset, jm.JourneyMap]:
-    journey = jm.loads_map(state.workspace.read(name), file=f"maps/{name}.yaml")
+def _dataset(state: WebState, data: str | None) -> Dataset:
     dataset = (
         load_dataset(state.workspace, data)
         if data
@@ -44,13 +42,20 @@ def _measured(
     )
     if dataset is None:
         raise MapError("dashboards need data: upload events on the Data page first")
-    measured, folder = state.measurements.measured(name, journey, dataset, Filters())
-    return measured, folder, dataset, journey
+    return dataset
 
 
-def _summary(measured: Any) -> dict[str, Any]:
-    """The dashboard's figures as data (the JSON twin)."""
-    data = measured.to_dict()
+def _figures(
+    state: WebState, name: str, data: str | None
+) -> tuple[dict[str, Any], Dataset, jm.JourneyMap]:
+    journey = parse_map(state.workspace.read(name), f"maps/{name}.yaml")
+    dataset = _dataset(state, data)
+    measured, _svg = state.measurements.result(name, journey, dataset, Filters())
+    return measured, dataset, journey
+
+
+def _summary(data: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's figures, from the measured map's JSON (the JSON twin)."""
     ranked = sorted(
         data["pain_points"],
         key=lambda p: (-(p.get("impact") or 0.0), p["id"]),
@@ -75,7 +80,7 @@ def dashboard_page(
     request: Request, user: Viewer, name: str, data: DataQuery = None
 ) -> Response:
     state: WebState = request.app.state.web
-    measured, _folder, dataset, journey = _measured(state, name, data)
+    measured, dataset, journey = _figures(state, name, data)
     context = {
         "name": name,
         "title": journey.name,
@@ -90,7 +95,7 @@ def dashboard_json(
     request: Request, user: Viewer, name: str, data: DataQuery = None
 ) -> dict[str, Any]:
     """Stage funnel, emotion curve, pain points ranked by impact, attribution."""
-    measured, _folder, dataset, _journey = _measured(request.app.state.web, name, data)
+    measured, dataset, _journey = _figures(request.app.state.web, name, data)
     return {"name": name, "data": dataset.id} | _summary(measured)
 
 
@@ -99,9 +104,14 @@ def dashboard_report(
     request: Request, user: Viewer, name: str, data: DataQuery = None
 ) -> Response:
     state: WebState = request.app.state.web
-    measured, folder, dataset, journey = _measured(state, name, data)
+    journey = parse_map(state.workspace.read(name), f"maps/{name}.yaml")
+    dataset = _dataset(state, data)
+    folder = state.measurements.folder(name, dataset, Filters())
     path = folder / "dashboard.html"
     if not path.is_file():
+        measured, folder = state.measurements.measured(
+            name, journey, dataset, Filters()
+        )
         flows = jm.measure_flows(journey, jm.read_events(dataset.events))
         with tempfile.TemporaryDirectory(dir=folder) as staging:
             out = Path(staging) / path.name

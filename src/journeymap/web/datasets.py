@@ -189,6 +189,8 @@ class Measurements:
     def __init__(self, workspace: Workspace, *, keep: int = 8) -> None:
         self.workspace = workspace
         self._objects: OrderedDict[str, MeasuredMap] = OrderedDict()
+        # what pages read on every view: the measured JSON (parsed) and the SVG text
+        self._views: OrderedDict[str, tuple[dict[str, Any], str]] = OrderedDict()
         self._keep = keep
         self._lock = threading.Lock()
 
@@ -219,13 +221,24 @@ class Measurements:
     ) -> tuple[dict[str, Any], str]:
         """The measured map as JSON data and its SVG, from the cache when there."""
         folder = self.folder(name, dataset, filters)
+        with self._lock:
+            if folder.name in self._views:
+                self._views.move_to_end(folder.name)
+                return self._views[folder.name]
         data, drawing = folder / "measured.json", folder / "map.svg"
         if not (data.is_file() and drawing.is_file()):
             measured, folder = self.measured(name, journey, dataset, filters)
             svg = jm.render_map_svg(measured.journey, measured, persona=filters.persona)
             drawing.write_text(svg, encoding="utf-8")
-        measured_data = json.loads(data.read_text(encoding="utf-8"))
-        return measured_data, drawing.read_text(encoding="utf-8")
+        view = (
+            json.loads(data.read_text(encoding="utf-8")),
+            drawing.read_text(encoding="utf-8"),
+        )
+        with self._lock:
+            self._views[folder.name] = view
+            while len(self._views) > 4 * self._keep:
+                self._views.popitem(last=False)
+        return view
 
     def last_measured(self, name: str) -> str | None:
         """When this map was last measured (any data), ISO time, or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -60,7 +61,14 @@ def _state(request: Request) -> WebState:
 def _journey(
     workspace: Workspace, name: str, commit: str | None = None
 ) -> jm.JourneyMap:
-    return jm.loads_map(workspace.read(name, commit), file=f"maps/{name}.yaml")
+    return parse_map(workspace.read(name, commit), f"maps/{name}.yaml")
+
+
+@functools.lru_cache(maxsize=64)
+def parse_map(text: str, file: str) -> jm.JourneyMap:
+    """A map parsed once per text (maps are immutable; parsing YAML is the slow part of
+    a page view)."""
+    return jm.loads_map(text, file=file)
 
 
 def map_summary(state: WebState, name: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ its arguments as a list, never through a shell. A save writes the file atomicall
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -127,10 +128,12 @@ class Workspace:
         return self._git("rev-parse", "HEAD").strip()
 
     def blob(self, name: str) -> str:
-        """The git hash of the map's current text: its version for the cache."""
-        return self._git(
-            "hash-object", "--", f"maps/{self.map_path(name).name}"
-        ).strip()
+        """The git blob hash of the map's current text: its version for the cache and
+        for conflict checks (computed as git does, without running git per request)."""
+        data = self.map_path(name).read_bytes()
+        return hashlib.sha1(
+            b"blob %d\0" % len(data) + data, usedforsecurity=False
+        ).hexdigest()
 
     def history(self, name: str) -> list[Version]:
         out = self._git(
