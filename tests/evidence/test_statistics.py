@@ -221,3 +221,38 @@ def test_times_under_the_null_are_not_practical_differences() -> None:
         )  # fmt: skip
         hits += contrast.p_value <= 0.05
     assert hits / 120 <= 0.1, hits / 120
+
+
+def _weekly(
+    rng: np.random.Generator, weeks: int, bump: dict[int, float]
+) -> pd.DataFrame:
+    """A weekly drop-off series whose true rate wanders (overdispersed), n=400/week."""
+    rows = []
+    for w in range(weeks):
+        rate = float(np.clip(rng.normal(0.30, 0.04), 0.01, 0.99)) + bump.get(w, 0.0)
+        units = 400
+        rows.append(
+            {
+                "level": "stage",
+                "id": "checkout",
+                "persona": None,
+                "metric": "dropoff",
+                "period_start": pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=w),
+                "units": units,
+                "events": int(rng.binomial(units, rate)),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame.assign(rate=frame.events / frame.units)
+
+
+def test_incidents_allow_for_weeks_that_wander() -> None:
+    from journeymap.evidence.incidents import find_incidents
+
+    rng = np.random.default_rng(21)
+    alarms = sum(bool(find_incidents(_weekly(rng, 20, {})).items) for _ in range(60))
+    assert alarms / 60 <= 0.1, alarms  # binomial tests alone alarm far more often
+    found = find_incidents(_weekly(rng, 20, {8: 0.25, 9: 0.25, 10: 0.25}))
+    assert found.items, "a +25 point three-week incident is found"
+    item = found.items[0]
+    assert item["from"] <= "2026-03-09" and item["to"] >= "2026-03-08"

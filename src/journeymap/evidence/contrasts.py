@@ -308,15 +308,17 @@ class Contrast:
         comparison: Group,
         *,
         variance: float | None = None,
+        variance_kind: str = "z-clustered",
     ) -> Contrast:
-        """A contrast of two rates; ``variance`` is the clustered variance of the
-        difference (:func:`clustered_variance`) when rows are not independent."""
+        """A contrast of two rates; ``variance`` is the variance of the difference
+        when rows are not independent: clustered (:func:`clustered_variance`), or
+        scaled for overdispersion (``variance_kind="z-overdispersed"``)."""
         p_value, test = one_sided_p(exposed, comparison)
         low, high = newcombe_interval(exposed, comparison)
         if variance is not None and variance > 0 and test == "z":
             diff = (exposed.rate or 0.0) - (comparison.rate or 0.0)
             se = math.sqrt(variance)
-            p_value, test = float(_scipy_stats.norm.sf(diff / se)), "z-clustered"
+            p_value, test = float(_scipy_stats.norm.sf(diff / se)), variance_kind
             low, high = max(-1.0, diff - Z95 * se), min(1.0, diff + Z95 * se)
         return cls(outcome, exposed, comparison, p_value, test, low, high)
 
@@ -430,6 +432,8 @@ class Contrast:
 _TEST_NAMES = {
     "z": "one-sided pooled two-proportion z test",
     "z-clustered": "one-sided two-proportion z test, variance clustered by customer",
+    "z-overdispersed": "one-sided two-proportion z test, variance scaled for the "
+    "overdispersion between periods (Laney)",
     "mann-whitney": "one-sided Mann-Whitney rank-sum test (tie-corrected)",
     "fisher": "one-sided Fisher exact test",
     "none": "not tested",

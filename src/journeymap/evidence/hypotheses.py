@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from journeymap.model.cards import PainPoint, Period
     from journeymap.model.journey import JourneyMap
 
-__all__ = ["Hypothesis", "contrast_rows", "hypothesis_of"]
+__all__ = ["Hypothesis", "contrast_rows", "hypothesis_of", "session_visits"]
 
 JOURNEY_OUTCOMES = frozenset({"dropoff", "loop", "slow"})
 ANSWER_OUTCOMES = {
@@ -227,30 +227,52 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
     )
 
 
-def _session_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
-    """One row per session that entered the stage: did it loop back from there?"""
+def session_visits(units: Units) -> ir.Table | None:
+    """One row per session and stage it entered: did the session loop back from there?
+
+    Columns ``unit_id`` (the session), ``member_id`` (the scope's unit, for persona
+    membership), ``cluster_id`` (the customer), ``stage_index``, ``at_ts`` (first
+    event of the stage in the session) and ``outcome`` (1 when the session went from
+    this stage back to an earlier one).
+    """
     seq = units.seq
     if seq is None:
-        return "no event sequence"
-    k = hyp.stage_index
-    at_k = seq.filter(seq.stage_index == k)
-    visits = at_k.group_by(session=at_k.session_id.cast("string")).agg(
-        member_id=at_k.unit_id.min(),
-        cluster_id=at_k.customer_id.min().cast("string"),
-        at_ts=at_k.timestamp.min(),
+        return None
+    visits = seq.group_by(
+        session=seq.session_id.cast("string"), stage_index=seq.stage_index
+    ).agg(
+        member_id=seq.unit_id.min(),
+        cluster_id=seq.customer_id.min().cast("string"),
+        at_ts=seq.timestamp.min(),
     )
-    back = seq.filter((seq.prev_in_session == k) & (seq.stage_index < k))
-    loops = back.select(l_session=back.session_id.cast("string")).distinct()
-    joined = visits.left_join(loops, visits.session == loops.l_session)
-    rows = joined.select(
+    back = seq.filter(seq.prev_in_session > seq.stage_index)
+    loops = back.select(
+        l_session=back.session_id.cast("string"), l_stage=back.prev_in_session
+    ).distinct()
+    joined = visits.left_join(
+        loops,
+        (visits.session == loops.l_session) & (visits.stage_index == loops.l_stage),
+    )
+    return joined.select(
         unit_id=joined.session,
         member_id=joined.member_id,
         cluster_id=joined.cluster_id,
+        stage_index=joined.stage_index,
         at_ts=joined.at_ts,
         outcome=joined.l_session.notnull().cast("int64"),
     )
+
+
+def _session_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
+    """The sessions that entered the hypothesis' stage (see :func:`session_visits`)."""
+    visits = session_visits(units)
+    if visits is None:
+        return "no event sequence"
+    rows = visits.filter(visits.stage_index == hyp.stage_index).drop("stage_index")
     if hyp.touchpoint_id is None:
         return rows.mutate(touched=ibis.literal(True))
+    seq = units.seq
+    assert seq is not None
     at_tp = seq.filter(seq.touchpoint_id == hyp.touchpoint_id)
     touched = at_tp.select(t_session=at_tp.session_id.cast("string")).distinct()
     j = rows.left_join(touched, rows.unit_id == touched.t_session)

@@ -11,8 +11,8 @@ that had no time to finish), how many had the outcome, and the rate. Metrics:
   period (``events`` = units entering, ``units`` = units starting); periods too recent
   for that window to have passed are left out;
 - ``low_score`` and ``negative_text`` per stage from survey answers and comments;
-- ``signal`` per stage: the share of the stage's units with any signal event the map
-  names (the error-event rate).
+- ``signal:<event>`` per stage and signal event the map names: the share of the
+  sessions at the stage that had that event (the error-event rate).
 """
 
 from __future__ import annotations
@@ -264,19 +264,52 @@ def _answer_series(units: Units, period: str) -> pd.DataFrame:
 
 
 def _signal_series(units: Units, period: str) -> pd.DataFrame:
-    assert units.signals is not None
-    s = units.signals.group_by("unit_id").agg(s_last=units.signals.last_ts.max())
-    s = s.select(s_unit="unit_id", s_last="s_last")
-    stays = units.stays
-    joined = stays.left_join(s, stays.unit_id == s.s_unit)
-    flag = (joined.s_last >= joined.entry_ts).fill_null(False).cast("int64")
-    grouped = joined.group_by(
-        stage_index=joined.stage_index, period_start=_period(joined.entry_ts, period)
-    ).agg(units=joined.count(), events=flag.sum())
-    frame = units.execute(grouped)
-    return _long_rows(
-        frame, level="stage", ids=_stage_ids(units, frame), metric="signal"
+    """Per stage and signal event: the share of the *sessions* at the stage that had
+    the event (metric ``signal:<event>``). Per session, because a customer's chance
+    to meet an event "at or after" entering grows with the time left in the data;
+    one series per event, so a rare error event is not drowned by a common one."""
+    import pandas as pd
+
+    from journeymap.evidence.hypotheses import session_visits
+
+    visits = session_visits(units)
+    if visits is None or not units.signal_events:
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+    ev = units.events.filter(units.events.event.isin(sorted(units.signal_events)))
+    hits = ev.select(
+        s_session=ev.session_id.cast("string"), s_event=ev.event
+    ).distinct()
+    visits = visits.mutate(period_start=_period(visits.at_ts, period))
+    entered = visits.group_by(["stage_index", "period_start"]).agg(units=visits.count())
+    joined = visits.join(hits, visits.unit_id == hits.s_session)
+    counted = joined.group_by(
+        ["stage_index", "period_start", joined.s_event.name("event")]
+    ).agg(events=joined.count())
+    frame = units.execute(
+        entered.join(counted, ["stage_index", "period_start"], how="left").select(
+            entered, event=counted.event, events=counted.events
+        )
     )
+    base = frame.drop_duplicates(["stage_index", "period_start"])[
+        ["stage_index", "period_start", "units"]
+    ]
+    parts = []
+    for event in sorted({str(e) for e in frame["event"].dropna()}):
+        mine = frame[frame["event"] == event][["stage_index", "period_start", "events"]]
+        # every period the stage was entered, with 0 where the event did not occur
+        full = base.merge(mine, on=["stage_index", "period_start"], how="left")
+        full = full[full["stage_index"].isin(mine["stage_index"].unique())]
+        parts.append(
+            _long_rows(
+                full,
+                level="stage",
+                ids=_stage_ids(units, full),
+                metric=f"signal:{event}",
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+    return pd.concat(parts, ignore_index=True)
 
 
 def series_key(row: dict[str, Any]) -> tuple[str, str, str, str]:

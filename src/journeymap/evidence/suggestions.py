@@ -1,8 +1,8 @@
 """Suggested pain points: where a persona does measurably worse than everyone else.
 
 For every persona (its rule columns known in the data, not defined by events), every
-stage and every outcome — drop-off (stages before the last), loop and slow, and
-drop-off per touchpoint — the persona's units are contrasted with the *other* units at
+stage and every outcome — drop-off (stages before the last), loop (per session, with
+the variance clustered by customer) and slow, and drop-off per touchpoint — the persona's units are contrasted with the *other* units at
 the same place whose rule columns are known (missing attributes are nobody's persona).
 All these tests form one Benjamini–Hochberg family; a suggestion needs the same as a
 supported verdict (q ≤ alpha, a practical effect, enough units). Places a map pain
@@ -15,9 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import ibis
+
 from journeymap.analytics.stats import benjamini_hochberg
-from journeymap.evidence.contrasts import Contrast, Group, Thresholds
-from journeymap.evidence.hypotheses import hypothesis_of
+from journeymap.evidence.contrasts import (
+    Contrast,
+    Group,
+    Thresholds,
+    cluster_sums_expr,
+    clustered_variance,
+)
+from journeymap.evidence.hypotheses import hypothesis_of, session_visits
 from journeymap.evidence.verdicts import OUTCOME_WORDS
 from journeymap.voc.outcomes import as_count
 
@@ -74,7 +82,6 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
             continue
         for outcome, n_col, x_col in (
             ("dropoff", "units", "dropped"),
-            ("loop", "units", "looped"),
             ("slow", "timed", "slow"),
         ):
             if outcome == "dropoff" and k == last:
@@ -91,6 +98,7 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
                 ),
             )
             out.append(_Test(stage_id, None, persona, contrast))
+    out += _loop_tests(units, persona, membership)
     # drop-off per touchpoint
     t = units.touches.filter(units.touches.stage_index < last).select(
         t_unit="unit_id", t_tp="touchpoint_id", t_stage="stage_index"
@@ -119,6 +127,39 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
             Group(f"others at {tp.id}", as_count(no["units"]), as_count(no["dropped"])),
         )
         out.append(_Test(stage.id, tp.id, persona, contrast))
+    return out
+
+
+def _loop_tests(units: Units, persona: str, membership: ir.Table) -> list[_Test]:
+    """Loops per session (a loop happens within one), clustered by customer."""
+    visits = session_visits(units)
+    if visits is None:
+        return []
+    m = membership.select(m_unit="unit_id", m_member="member", m_known="known")
+    joined = visits.join(m, visits.member_id == m.m_unit)
+    joined = joined.filter(joined.m_known).mutate(
+        side=ibis.ifelse(joined.m_member, "e", "c")
+    )
+    frame = units.execute(cluster_sums_expr(joined, ["stage_index"]))
+    ids = units.journey.stage_ids()
+    out = []
+    for row in sorted(frame.to_dict("records"), key=lambda r: int(r["stage_index"])):
+        stage_id = ids[int(row["stage_index"])]
+        contrast = Contrast.of(
+            "loop",
+            Group(
+                f"{persona} sessions at {stage_id}",
+                as_count(row["n_e"]),
+                as_count(row["x_e"]),
+            ),
+            Group(
+                f"others' sessions at {stage_id}",
+                as_count(row["n_c"]),
+                as_count(row["x_c"]),
+            ),
+            variance=clustered_variance(row),
+        )
+        out.append(_Test(stage_id, None, persona, contrast))
     return out
 
 

@@ -80,6 +80,7 @@ class Units:
     horizons: dict[int, Horizon] = field(default_factory=dict)
     event_names: frozenset[str] = frozenset()
     seq: ir.Table | None = None  # the matched events in order, per unit and session
+    signal_events: frozenset[str] = frozenset()  # the events pain points name
 
     def execute(self, expr: Any) -> Any:
         return self.log.execute(expr)
@@ -177,6 +178,7 @@ def build_units(
         horizons=horizons,
         event_names=frozenset(str(n) for n in names if n is not None),
         seq=seq,
+        signal_events=frozenset(signal_events),
     )
 
 
