@@ -224,6 +224,19 @@ def test_duplicate_as_future_state(site: Site, editor: Browserish) -> None:
     )
     bad = editor.post("/maps/m/duplicate", {"new_name": "../x"})
     assert bad.status_code == 400
+    # the future map is compared with its current map
+    version = editor.get("/api/maps/m-future").json()["version"]
+    editor.post(
+        "/maps/m-future/edit",
+        {"version": version, "stages.1.pain_points.new": "Too many steps"},
+    )
+    compared = editor.get("/api/maps/m-future/compare").json()
+    assert (compared["current"], compared["future"]) == ("m", "m-future")
+    assert compared["cards_added"] == ["too-many-steps"]
+    assert compared["stages_added"] == compared["stages_removed"] == []
+    page = editor.get("/maps/m-future/compare")
+    assert page.status_code == 200 and page.text.count("<svg") == 2
+    assert editor.get("/api/maps/m/compare").status_code == 400  # not a future map
 
 
 def test_a_hand_broken_map_is_listed_with_its_error_and_editable_as_yaml(

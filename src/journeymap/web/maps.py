@@ -630,3 +630,66 @@ def _export_file(
             jm.save(measured if measured is not None else journey, out)
         out.replace(path)
     return path
+
+
+# -- compare ------------------------------------------------------------------------
+def _current_of(state: WebState, name: str, journey: jm.JourneyMap) -> str:
+    """The workspace map a future-state map names as its current map."""
+    if journey.current_map is None:
+        raise MapError(f"{name} names no current map (set current_map: NAME.yaml)")
+    current = Path(journey.current_map).stem
+    if not state.workspace.exists(current):
+        raise MapError(f"current_map {journey.current_map!r} is not a map here")
+    return current
+
+
+def _card_ids(journey: jm.JourneyMap) -> set[str]:
+    return {c.id for _s, c in journey.pain_points()} | {
+        c.id for _s, c in journey.opportunities()
+    }
+
+
+def _compare(state: WebState, name: str, data: str | None) -> dict[str, Any]:
+    future = _journey(state.workspace, name)
+    current_name = _current_of(state, name, future)
+    current = _journey(state.workspace, current_name)
+    views = {
+        key: _view(state, map_name, data, Filters())
+        for key, map_name in (("current", current_name), ("future", name))
+    }
+    stages = {
+        key: [s.id for s in j.stages]
+        for key, j in (("current", current), ("future", future))
+    }
+    cards = {key: _card_ids(j) for key, j in (("current", current), ("future", future))}
+    return {
+        "current": current_name,
+        "future": name,
+        "stages_added": [s for s in stages["future"] if s not in stages["current"]],
+        "stages_removed": [s for s in stages["current"] if s not in stages["future"]],
+        "cards_added": sorted(cards["future"] - cards["current"]),
+        "cards_removed": sorted(cards["current"] - cards["future"]),
+        "views": views,
+    }
+
+
+@router.get("/maps/{name}/compare", include_in_schema=False)
+def compare_page(
+    request: Request, user: Viewer, name: str, data: str | None = None
+) -> Response:
+    found = _compare(_state(request), name, data)
+    for view in found["views"].values():
+        view["svg"] = _inline_svg(view["svg"])
+    return render(request, "compare.html", found)
+
+
+@router.get("/api/maps/{name}/compare", tags=["maps"])
+def compare_json(
+    request: Request, user: Viewer, name: str, data: str | None = None
+) -> dict[str, Any]:
+    """A future-state map beside its current map: stages and cards added or removed,
+    and both maps measured on the same data version."""
+    found = _compare(_state(request), name, data)
+    for view in found["views"].values():
+        view.pop("svg")
+    return found
