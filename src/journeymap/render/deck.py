@@ -427,7 +427,8 @@ class _DeckBuilder:
                                     f"(n={format_count(e.n)})", 10, colour="#9a3412",
                                     space_after=0))  # fmt: skip
         cards = [("emotion", feeling, "#f5f3ff", "#ddd6fe")]
-        quotes = [spec for spec in quote_cards(self.ctx, stage) if spec.id][:2]
+        cards += self.pain_cards(stage)  # before the quotes: they matter more
+        quotes = [spec for spec in quote_cards(self.ctx, stage) if spec.id][:1]
         if quotes:
             said = [para("What customers said", 11, bold=True, colour="#be185d")]
             for spec in quotes:
@@ -436,6 +437,10 @@ class _DeckBuilder:
                 )
                 said.append(para(" · ".join(spec.meta), 9, colour=MUTED, space_after=4))
             cards.append(("quotes", said, "#fff1f2", "#fecdd3"))
+        return cards
+
+    def pain_cards(self, stage: Stage) -> list[tuple[str, list[Para], str, str]]:
+        cards = []
         rows = {r.id: r for r in pain_point_rows(self.journey, self.measured)}
         for pain in stage.pain_points:
             row = rows[pain.id]
