@@ -19,8 +19,10 @@ CHIP = Font(10.0, bold=True)
 CHIP_HEIGHT = 16.0
 CHIP_GAP = 4.0
 GAP = 8.0  # between cards stacked in a cell
-MAX_BODY_LINES = 6
-MAX_META_LINES = 3
+# generous: long names wrap and grow the row; only beyond this they are shortened (with
+# the full text in the tooltip), see issue 12
+MAX_BODY_LINES = 10
+MAX_META_LINES = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -290,11 +290,12 @@ def pain_card(ctx: Context, pain: PainPoint) -> CardSpec:
         )
         chips.append(Chip(label, style))
     meta = pain.evidence.capitalize()
+    if verdict is not None and verdict.impact is not None and not refuted:
+        # impact is in customer equivalents (docs/reference/measured-map.md), not a
+        # share; it comes before the touchpoint's name, which may be long
+        meta += f" · impact{NBSP}≈{NBSP}{verdict.impact:,.0f}{NBSP}customers"
     if pain.touchpoint:
         meta += f" · at {ctx.touchpoint_names.get(pain.touchpoint, pain.touchpoint)}"
-    if verdict is not None and verdict.impact is not None and not refuted:
-        # impact is in customer equivalents (docs/reference/measured-map.md), not a share
-        meta += f" · impact{NBSP}≈{NBSP}{verdict.impact:,.0f}{NBSP}customers"
     style = "pain-refuted" if refuted else f"pain-{pain.severity}"
     lines: tuple[str, ...] = (meta,)
     if verdict is not None:
