@@ -63,23 +63,66 @@ def validate(
     paths: Annotated[
         list[Path], typer.Argument(help="Journey map files.", exists=False)
     ],
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data/--no-data",
+            help="When the map names its data (data.events, data.customers), read it "
+            "and check that every persona's rule columns exist there.",
+        ),
+    ] = True,
 ) -> None:
-    """Check journey maps: structure, types, references. Prints every problem."""
+    """Check journey maps: structure, types, references. Prints every problem.
+
+    With a ``data:`` section, also reads the data and checks the personas' columns
+    against it (``--no-data`` skips that).
+    """
     from journeymap.model.spec import validate_map
 
     failed = 0
     for path in paths:
-        problems = validate_map(path)
+        problems = [p.one_line() for p in validate_map(path)]
+        if not problems and data:
+            problems = _data_problems(path)
         if problems:
             failed += 1
             for problem in problems:
-                err_console.print(
-                    f"[red]error:[/red] {problem.one_line()}", soft_wrap=True
-                )
+                err_console.print(f"[red]error:[/red] {problem}", soft_wrap=True)
         else:
             console.print(f"[green]ok[/green] {path}")
     if failed:
         raise typer.Exit(2)
+
+
+def _data_problems(path: Path) -> list[str]:
+    """Persona rules whose columns the map's own data does not have."""
+    import journeymap as jm
+    from journeymap.cli._load import load_map_data
+    from journeymap.evidence.members import missing_columns
+    from journeymap.ingest.customers import read_customers
+    from journeymap.model.rules import parse_rule
+
+    journey = jm.load_map(path)
+    if journey.data is None or not journey.data.events:
+        return []
+    loaded = load_map_data(path)
+    if loaded.events is None:
+        return []
+    available = [str(c) for c in loaded.events.table.columns]
+    if loaded.customers is not None:
+        attrs = read_customers(loaded.customers, id_col=loaded.customers_id)
+        available += [str(c) for c in attrs.frame.columns]
+    report = loaded.events.report
+    renamed = {} if report is None else dict(report.columns)
+    problems = []
+    for persona in journey.personas:
+        if persona.segment is None:
+            continue
+        needed = sorted(set(parse_rule(persona.segment).columns()))
+        problem = missing_columns(persona.id, needed, available, renamed)
+        if problem is not None:
+            problems.append(f"{path}: {problem}")
+    return problems
 
 
 def schema(

@@ -18,6 +18,7 @@ Guards:
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from journeymap.evidence.units import Units
     from journeymap.model.persona import Persona
 
-__all__ = ["CIRCULAR_COLUMNS", "Membership", "persona_membership"]
+__all__ = ["CIRCULAR_COLUMNS", "Membership", "missing_columns", "persona_membership"]
 
 CIRCULAR_COLUMNS = frozenset({"event"})
 
@@ -60,14 +61,10 @@ def persona_membership(units: Units, persona: Persona) -> Membership:
     rule = parse_rule(persona.segment)
     columns = sorted(set(rule.columns()))
     events = units.events
-    missing = [c for c in columns if c not in events.columns]
-    if missing:
-        return Membership(
-            persona.id,
-            None,
-            f"persona `{persona.id}` reads column(s) {', '.join(missing)} that the "
-            "data does not have",
-        )
+    renamed = {} if units.log.report is None else dict(units.log.report.columns)
+    problem = missing_columns(persona.id, columns, list(events.columns), renamed)
+    if problem is not None:
+        return Membership(persona.id, None, problem)
     everyone = events.select("unit_id").distinct()
     attrs = everyone
     for column in columns:
@@ -79,6 +76,46 @@ def persona_membership(units: Units, persona: Persona) -> Membership:
     table = attrs.select("unit_id", member=member & known, known=known)
     circular = bool(CIRCULAR_COLUMNS & set(columns))
     return Membership(persona.id, table, None, circular)
+
+
+def missing_columns(
+    persona: str,
+    needed: list[str],
+    available: list[str],
+    renamed: dict[str, str] | None = None,
+) -> str | None:
+    """Why ``persona``'s rule cannot be evaluated on ``available`` columns, or None.
+
+    ``renamed`` maps canonical names to the source columns they were read from (the
+    ingest report's ``columns``): a rule that names the source column of a renamed
+    one is told which name to use.
+
+    Examples
+    --------
+    >>> print(missing_columns("mobile", ["platform"], ["channel", "event"],
+    ...                       {"channel": "platform"}))
+    persona `mobile` reads column(s) platform that the data does not have: `platform` was read as `channel` (write `channel` in the rule, or map the columns in data.columns)
+    """
+    missing = [c for c in needed if c not in available]
+    if not missing:
+        return None
+    text = (
+        f"persona `{persona}` reads column(s) {', '.join(missing)} that the data "
+        "does not have"
+    )
+    source_of = {src: canonical for canonical, src in (renamed or {}).items()}
+    hints = [f"`{c}` was read as `{source_of[c]}`" for c in missing if c in source_of]
+    if hints:
+        return (
+            f"{text}: {'; '.join(hints)} (write `{source_of[missing[0]]}` in the "
+            "rule, or map the columns in data.columns)"
+        )
+    close = [
+        m for c in missing for m in difflib.get_close_matches(c, sorted(available), n=1)
+    ]
+    if close:
+        return f"{text}; did you mean {', '.join(f'`{m}`' for m in close)}?"
+    return text
 
 
 def _with_first_value(attrs: ir.Table, events: ir.Table, column: str) -> ir.Table:

@@ -1,0 +1,81 @@
+"""`validate` checks persona rules against the map's own data (issue 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from journeymap.cli import main
+
+MAP = """\
+journeymap: 1
+name: shop
+personas:
+  - {{id: mobile, name: Mobile, segment: "{rule}"}}
+  - {{id: older, name: Older, segment: "age == '45+'"}}
+stages:
+  - id: browse
+    name: Browse
+    touchpoints: [{{id: pages, name: Pages, match: {{event: [view]}}}}]
+  - id: buy
+    name: Buy
+    touchpoints: [{{id: buy, name: Buy, match: {{event: [purchase]}}}}]
+data:
+  events: events.csv
+  customers: {{path: users.csv, id: customer_id}}
+"""
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    start = dt.datetime(2026, 1, 5, 9)
+    rows = [
+        (f"u{i}", start + dt.timedelta(minutes=i), "view", "ios" if i % 2 else "web")
+        for i in range(50)
+    ]
+    pd.DataFrame(
+        rows, columns=["customer_id", "timestamp", "event", "platform"]
+    ).to_csv(tmp_path / "events.csv", index=False)
+    pd.DataFrame(
+        {"customer_id": [f"u{i}" for i in range(50)], "age": ["45+", "18-44"] * 25}
+    ).to_csv(tmp_path / "users.csv", index=False)
+    return tmp_path
+
+
+def _validate(folder: Path, rule: str, *extra: str) -> int:
+    (folder / "map.yaml").write_text(MAP.format(rule=rule))
+    return main(["validate", *extra, str(folder / "map.yaml")])
+
+
+def test_rules_on_columns_the_data_has_pass(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _validate(folder, "channel == 'ios'") == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_a_renamed_column_says_what_it_was_read_as(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Auto-detection reads `platform` as the canonical `channel` column."""
+    assert _validate(folder, "platform == 'ios'") == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    assert "map.yaml" in lines[0] and "persona `mobile`" in lines[0]
+    assert "`platform` was read as `channel`" in lines[0]
+    assert "Traceback" not in err
+
+
+def test_a_misspelt_column_gets_a_suggestion(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _validate(folder, "chanel == 'ios'") == 2
+    assert "did you mean `channel`?" in capsys.readouterr().err
+
+
+def test_no_data_skips_the_data_check(folder: Path) -> None:
+    assert _validate(folder, "platform == 'ios'", "--no-data") == 0
