@@ -62,7 +62,7 @@ class DuckDBEngine(Engine):
         # Jupyter without ipywidgets the bar is off already and DuckDB refuses any
         # change of the setting, so it is switched off only where it is on.
         setting = "SELECT current_setting('enable_progress_bar')"
-        if backend.raw_sql(setting).fetchone()[0]:
+        if backend.raw_sql(setting).fetchall()[0][0]:  # fetchone left it pending
             backend.raw_sql("SET enable_progress_bar = false")
         return cls(backend, url=url)
 
