@@ -49,6 +49,18 @@ __all__ = [
 ]
 
 ORDER = ("timestamp", "event_seq")
+# the count columns of ``stage_counts_expr``, in their order
+STAGE_COUNTS = (
+    "reached",
+    "entries",
+    "events",
+    "regressions_out",
+    "current",
+    "furthest",
+    "converted_next",
+    "converted_later",
+    "closed_stays",
+)
 
 
 # -- result types -----------------------------------------------------------------
@@ -258,31 +270,31 @@ def exact_quantiles_expr(
     return grouped.select(by, n=grouped._n, **out)
 
 
-def _per_stage(seq: ir.Table) -> ir.Table:
-    """Event-level counts in one pass: window columns flag the special events."""
-    customer = ibis.window(group_by="customer_id")
-    flagged = seq.mutate(
-        _next=seq.stage_index.lead().over(_customer_window()),
-        _last=ibis.row_number().over(_customer_window(descending=True)) == 0,
-        _furthest=seq.stage_index.max().over(customer),
-    )
+def _per_event(seq: ir.Table) -> ir.Table:
+    """Event-level counts in one pass over one window (the next matched event)."""
+    flagged = seq.mutate(_next=seq.stage_index.lead().over(_customer_window()))
     return flagged.group_by("stage_index").agg(
-        reached=flagged.customer_id.nunique(),
         entries=flagged.entry.sum(),
         events=flagged.count(),
         regressions_out=(flagged._next < flagged.stage_index).fill_null(False).sum(),
-        current=flagged._last.sum(),
-        furthest=flagged.customer_id.nunique(
-            where=flagged._furthest == flagged.stage_index
-        ),
+        # matched events always have a stage: only the latest has no next one
+        current=flagged._next.isnull().sum(),
     )
 
 
 def _per_stay(exits: ir.Table) -> ir.Table:
+    """Per stage from the one row per (customer, stage) entered."""
     return exits.group_by("stage_index").agg(
+        reached=exits.count(),
         converted_next=exits.next_ok.sum(),
         converted_later=exits.exit_ts.notnull().sum(),
     )
+
+
+def _per_furthest(seq: ir.Table) -> ir.Table:
+    """Customers whose furthest stage is each stage."""
+    top = seq.group_by("customer_id").agg(stage_index=seq.stage_index.max())
+    return top.group_by("stage_index").agg(furthest=top.count())
 
 
 def _stage_spine(journey: JourneyMap) -> ir.Table:
@@ -311,14 +323,12 @@ def stage_counts_expr(
         exits, "stage_index", "seconds", {"median_time_s": 0.5, "p90_time_s": 0.9}
     ).rename(closed_stays="n")
     table = _stage_spine(journey)
-    for part in (_per_stage(seq), _per_stay(exits), times):
+    for part in (_per_event(seq), _per_stay(exits), _per_furthest(seq), times):
         table = table.left_join(part, "stage_index").drop("stage_index_right")
-    counts = {
-        c: table[c].fill_null(0)
-        for c in table.columns
-        if c not in {"stage_index", "median_time_s", "p90_time_s"}
-    }
-    return table.mutate(**counts).order_by("stage_index")
+    counts = {c: table[c].fill_null(0) for c in STAGE_COUNTS}
+    return table.select(
+        "stage_index", **counts, median_time_s="median_time_s", p90_time_s="p90_time_s"
+    ).order_by("stage_index")
 
 
 # -- public metrics ---------------------------------------------------------------

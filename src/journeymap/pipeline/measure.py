@@ -81,7 +81,8 @@ def prepare_log(
             else data.sessions.timeout_minutes
         )
         session_timeout_s = minutes * 60
-    log = sessionize(log, timeout_s=session_timeout_s)
+    if not _has_every_session(log):
+        log = sessionize(log, timeout_s=session_timeout_s)
     if since is not None or until is not None:
         log = filter_time(log, since, until)
     if where:
@@ -89,6 +90,14 @@ def prepare_log(
     if persona:
         log = filter_persona(log, journey, persona)
     return log
+
+
+def _has_every_session(log: EventLog) -> bool:
+    """Whether every event already has a text ``session_id``: then deriving sessions
+    would only fill nulls there are none of, and its two sorts are skipped."""
+    if not log.has("session_id") or not log.table.session_id.type().is_string():
+        return False
+    return not bool(log.execute(log.table.session_id.isnull().any()))
 
 
 def _signal_events(journey: JourneyMap) -> frozenset[str]:
