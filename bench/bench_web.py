@@ -160,15 +160,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=8777)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="build the workspace in DIR and reuse it next time",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="jm-bench-web-") as folder:
-        built = build_workspace(Path(folder), int(args.events))
-        print(
-            f"workspace: {built['events']:,.0f} events, {built['customers']:,.0f} "
-            f"customers (simulated in {built['simulate_s']:.1f} s, uploaded and "
-            f"ingested in {built['ingest_s']:.1f} s)"
-        )
-        server = start_server(Path(folder) / "ws", args.port)
+    with tempfile.TemporaryDirectory(prefix="jm-bench-web-") as temp:
+        folder = Path(args.keep or temp)
+        if not (folder / "ws" / "data").is_dir():
+            built = build_workspace(folder, int(args.events))
+            print(
+                f"workspace: {built['events']:,.0f} events, {built['customers']:,.0f} "
+                f"customers (simulated in {built['simulate_s']:.1f} s, uploaded and "
+                f"ingested in {built['ingest_s']:.1f} s)"
+            )
+        server = start_server(folder / "ws", args.port)
         base = f"http://127.0.0.1:{args.port}"
         try:
             cold = asyncio.run(cold_times(base))

@@ -240,6 +240,14 @@ class Measurements:
                 self._views.popitem(last=False)
         return view
 
+    def text(
+        self, name: str, journey: jm.JourneyMap, dataset: Dataset, filters: Filters
+    ) -> str:
+        """The measured map as its JSON text (measured first if needed)."""
+        self.result(name, journey, dataset, filters)
+        path = self.folder(name, dataset, filters) / "measured.json"
+        return path.read_text(encoding="utf-8")
+
     def last_measured(self, name: str) -> str | None:
         """When this map was last measured (any data), ISO time, or None."""
         times = [

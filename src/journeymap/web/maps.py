@@ -272,13 +272,30 @@ def map_json(
     department: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """The map, and its measurements on a data version (default: the newest upload)."""
-    view = _view(
-        _state(request), name, data, _filters(persona, department, since, until)
-    )
+    state = _state(request)
+    filters = _filters(persona, department, since, until)
+    view = _view(state, name, data, filters)
     view.pop("svg")
-    return view
+    measured = view.pop("measured")
+    if measured is None:
+        return JSONResponse(view | {"measured": None})
+    # the measured map is served as the cached text: at 1e6 events it is megabytes,
+    # and re-encoding it per request took most of a page view (bench/bench_web.py)
+    dataset = load_dataset(state.workspace, view["data"]["id"])
+    journey = measured_journey(state, name, filters)
+    text = state.measurements.text(name, journey, dataset, filters)
+    head = json.dumps(view, ensure_ascii=False)
+    return Response(
+        head[:-1] + ', "measured": ' + text.strip() + "}", media_type="application/json"
+    )
+
+
+def measured_journey(state: WebState, name: str, filters: Filters) -> jm.JourneyMap:
+    """The map as measured under ``filters`` (a department narrows it)."""
+    journey = _journey(state.workspace, name)
+    return journey.for_department(filters.department) if filters.department else journey
 
 
 def _inline_svg(svg: str) -> str:

@@ -139,7 +139,9 @@ def set_password(
         context = _account(db, user) | {"new": False, "created_token": None}
         context["password_error"] = problem
         return render(request, "account.html", context, status=400)
-    user.password_hash = hash_password(password)
+    account = db.get(User, user.id)  # the signed-in user was loaded by another session
+    assert account is not None
+    account.password_hash = hash_password(password)
     record(db, user, "password.set", user.username)
     db.commit()
     return RedirectResponse("/account", status_code=303)
