@@ -20,8 +20,10 @@ from journeymap.cli._common import (
     column_mapping,
     written,
 )
+from journeymap.cli._evidence import PersonaOpt
 from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
 from journeymap.cli._output import check_output, replacing
+from journeymap.errors import MapError
 
 PaperOpt = Annotated[
     str,
@@ -65,12 +67,19 @@ def render(
     paper: PaperOpt = "fit",
     stages_per_page: StagesPerPageOpt = None,
     theme: ThemeOpt = "default",
+    persona: PersonaOpt = None,
 ) -> None:
     """Draw the map in the format -o names; with --data (or the map's data.events) it is
     measured first."""
     # reject a bad suffix or an unwritable path before reading any data
     kind = jm.output_format(output)
     check_output(output)
+    if persona is not None:  # checked before any data is read
+        personas = jm.load_map(map_path).personas
+        if persona not in {p.id for p in personas}:
+            known = ", ".join(p.id for p in personas) or "none"
+            raise MapError(f"--persona: unknown persona {persona!r}; known: {known}",
+                           file=str(map_path))  # fmt: skip
     # the same loader and measurement as `measure`, so the drawing and measured.json
     # show the same numbers (issue 8)
     loaded = load_map_data(
@@ -83,8 +92,8 @@ def render(
         time_format=time_format,
         engine=engine,
     )
-    with about(map_path):
-        measured = loaded.measure()
+    with about(map_path):  # a persona view: that persona's customers only
+        measured = loaded.measure(**({"persona": persona} if persona else {}))
     with replacing(output) as temp:
         jm.save(
             measured if measured is not None else loaded.journey,
@@ -93,6 +102,7 @@ def render(
             paper=paper,
             stages_per_page=stages_per_page,
             theme=theme,
+            persona=persona,
         )
     written(output, "map")
 

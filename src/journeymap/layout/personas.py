@@ -36,7 +36,7 @@ def persona_panel(
     for start in range(0, len(personas), PER_ROW):
         row = personas[start : start + PER_ROW]
         card_width = min((width - GAP * (len(row) - 1)) / len(row), MAX_WIDTH)
-        specs = [persona_card(ctx, p) for p in row]
+        specs = [persona_card(ctx, p, view=persona is not None) for p in row]
         height = max(build_card(spec, 0, 0, card_width)[1] for spec in specs)
         for i, spec in enumerate(specs):
             x = grid.left + i * (card_width + GAP)
@@ -53,7 +53,9 @@ def shown_personas(personas: tuple[Persona, ...], persona: str | None) -> list[P
     return chosen or list(personas)
 
 
-def persona_card(ctx: Context, persona: Persona) -> CardSpec:
+def persona_card(ctx: Context, persona: Persona, *, view: bool = False) -> CardSpec:
+    """A persona's card; in a persona view (data filtered to the persona) its share of
+    customers is left out, being 100% by construction."""
     meta = [persona.description] if persona.description else []
     for label, values in (("Goals", persona.goals), ("Needs", persona.needs),
                           ("Frustrations", persona.frustrations)):  # fmt: skip
@@ -61,9 +63,11 @@ def persona_card(ctx: Context, persona: Persona) -> CardSpec:
             meta.append(f"{label}: {'; '.join(values)}")
     if persona.quote:
         meta.append(f"“{persona.quote}”")
-    return CardSpec(f"persona-{persona.id}", persona.name, "persona",
-                    measured_chips(ctx, persona.id), tuple(meta), accent="persona",
-                    bold=True)  # fmt: skip
+    chips = measured_chips(ctx, persona.id)
+    if view:
+        chips = tuple(c for c in chips if not c.label.endswith("of customers"))
+    return CardSpec(f"persona-{persona.id}", persona.name, "persona", chips,
+                    tuple(meta), accent="persona", bold=True)  # fmt: skip
 
 
 def measured_chips(ctx: Context, persona_id: str) -> tuple[Chip, ...]:
