@@ -77,3 +77,20 @@ def test_measure_scopes_and_filters(export: Path) -> None:
     assert verdict["hypothesis"]["persona"] == "older"
     assert verdict["verdict"] in ("not_supported", "insufficient_data")
     assert measured["totals"]["customers"] < 400  # --since dropped the first days
+
+
+def test_analyze_with_map_reads_the_events_the_way_measure_does(export: Path) -> None:
+    """--map brings the map's data.columns and data.customers (options still win)."""
+    text = MAP + (
+        "data:\n"
+        "  columns: {customer_id: user, timestamp: ts, event: name}\n"
+        "  customers: {path: users.csv, id: user}\n"
+    )
+    (export / "map.yaml").write_text(text)
+    out = export / "series.csv"
+    args = ["analyze", str(export / "e.csv"), "--map", str(export / "map.yaml"),
+            "--what", "series", "-o", str(out)]  # fmt: skip
+    assert main(args) == 0
+    series = pd.read_csv(out)
+    assert set(series["persona"].dropna()) == {"older"}
+    assert series.loc[series["metric"] == "reach", "units"].sum() > 0

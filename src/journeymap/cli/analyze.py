@@ -6,6 +6,7 @@ or write it (format from the suffix: .csv, .parquet, .json).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -745,6 +746,22 @@ def analyze(
         assert request.attribution is not None
         request.attribution.options()  # bad attribution options fail before reading
     columns = column_mapping(id_col, time_col, event_col, channel_col)
+    # with --map, the map's data section reads the events the way `measure` does;
+    # the options on the command line win
+    spec = None if request.map is None else _map_for(request, "data").data
+    if spec is not None:
+        columns = {**spec.columns, **columns}
+        timezone = timezone or spec.timezone
+        time_format = time_format or spec.time_format
+        engine = engine or spec.engine
+        if spec.customers is not None and request.scoping.customers is None:
+            assert request.map is not None
+            scoping = dataclasses.replace(
+                request.scoping,
+                customers=Path(request.map).parent / spec.customers.path,
+                customers_id=request.scoping.customers_id or spec.customers.id,
+            )
+            request = dataclasses.replace(request, scoping=scoping)
     log = jm.read_events(
         events,
         columns=columns,
