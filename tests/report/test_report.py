@@ -137,3 +137,9 @@ def test_attribution_and_forecast_are_reported_when_measured(tmp_path: Path) -> 
     assert "&lt;b&gt;tv&lt;/b&gt;" in page and "2026-03-30" in page
     plain = jm.save_report(grocery_measured(), tmp_path / "p.html").read_text("utf-8")
     assert 'id="attribution"' not in plain
+
+
+def test_same_input_gives_the_same_report(tmp_path: Path) -> None:
+    first = jm.save_report(grocery_measured(), tmp_path / "a.html").read_bytes()
+    again = jm.save_report(grocery_measured(), tmp_path / "b.html").read_bytes()
+    assert first == again
