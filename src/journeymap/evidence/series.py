@@ -11,8 +11,8 @@ that had no time to finish), how many had the outcome, and the rate. Metrics:
   period (``events`` = units entering, ``units`` = units starting); periods too recent
   for that window to have passed are left out;
 - ``low_score`` and ``negative_text`` per stage from survey answers and comments;
-- ``signal:<event>`` per stage and signal event the map names: the share of the
-  sessions at the stage that had that event (the error-event rate).
+- ``signal:<event>`` per signal event a pain point names, at that pain point's stage:
+  the share of the sessions at the stage that had the event (the error-event rate).
 """
 
 from __future__ import annotations
@@ -293,9 +293,19 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
     base = frame.drop_duplicates(["stage_index", "period_start"])[
         ["stage_index", "period_start", "units"]
     ]
+    # each event at the stages whose pain points name it: elsewhere its rate says
+    # how far sessions go, not how often the problem occurs
+    named: dict[str, set[int]] = {}
+    ids = units.journey.stage_ids()
+    for stage, pain in units.journey.pain_points():
+        for event in () if pain.signal is None else pain.signal.events:
+            named.setdefault(event, set()).add(ids.index(stage.id))
     parts = []
     for event in sorted({str(e) for e in frame["event"].dropna()}):
-        mine = frame[frame["event"] == event][["stage_index", "period_start", "events"]]
+        mine = frame[
+            (frame["event"] == event)
+            & frame["stage_index"].isin(sorted(named.get(event, set())))
+        ][["stage_index", "period_start", "events"]]
         # every period the stage was entered, with 0 where the event did not occur
         full = base.merge(mine, on=["stage_index", "period_start"], how="left")
         full = full[full["stage_index"].isin(mine["stage_index"].unique())]
