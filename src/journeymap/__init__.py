@@ -255,6 +255,7 @@ def save(
     paper: str = "fit",
     stages_per_page: int | None = None,
     scale: float = 2.0,
+    department: str | None = None,
 ) -> Path:
     """Write a map (measured or not) in the format its suffix names.
 
@@ -262,6 +263,7 @@ def save(
     .xlsx`` its measured tables; ``.md`` a summary; ``.mmd`` a Mermaid ``journey``.
     ``format=`` overrides the suffix. For PDF, ``paper`` is ``fit``, ``a4``, ``a3``
     or ``a2`` and ``stages_per_page`` splits a large map; ``scale`` sets PNG density.
+    ``persona`` and ``department`` draw one persona's or one department's view.
 
     Examples
     --------
@@ -291,6 +293,7 @@ def save(
         paper=paper,
         stages_per_page=stages_per_page,
         png_scale=scale,
+        department=department,
     )
     return save_map(out, path, format=format)
 

@@ -120,3 +120,28 @@ def test_online_is_inferred_from_the_channel_unless_given() -> None:
     assert online(channel="Phone") is False and online(channel="call_centre") is False
     assert online(channel="store", online=True) is True
     assert online() is None
+
+
+def test_a_department_view_shows_only_what_it_owns(sample: ModuleType) -> None:
+    import pytest
+
+    from journeymap.errors import RenderError
+    from journeymap.model.journey import Department
+
+    base = sample.grocery_map()
+    stages = list(base.stages)
+    purchase = stages[2]
+    owned = tuple(
+        tp.model_copy(update={"department": "pay"}) if tp.id == "checkout" else tp
+        for tp in purchase.touchpoints
+    )
+    stages[2] = purchase.model_copy(update={"touchpoints": owned})
+    journey = base.model_copy(update={
+        "departments": (Department(id="pay", name="Payments"),), "stages": tuple(stages)})  # fmt: skip
+    diagram = layout_map(journey, sample.grocery_measured(journey), department="pay")
+    ids = {g.id for g in diagram.groups()}
+    assert "touchpoint-checkout" in ids and "touchpoint-app" not in ids
+    assert not any((i or "").startswith(("kpi-", "action-", "business-")) for i in ids)
+    assert "Department: Payments" in texts(diagram)
+    with pytest.raises(RenderError, match="unknown department 'x'; known: pay"):
+        layout_map(journey, department="x")

@@ -68,13 +68,27 @@ def render(
     stages_per_page: StagesPerPageOpt = None,
     theme: ThemeOpt = "default",
     persona: PersonaOpt = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            metavar="ID",
+            help="Draw only the touchpoints and cards this department owns.",
+        ),
+    ] = None,
 ) -> None:
     """Draw the map in the format -o names; with --data (or the map's data.events) it is
     measured first."""
     # reject a bad suffix or an unwritable path before reading any data
     kind = jm.output_format(output)
     check_output(output)
-    if persona is not None:  # checked before any data is read
+    if department is not None:  # checked before any data is read
+        departments = jm.load_map(map_path).departments
+        if department not in {d.id for d in departments}:
+            known = ", ".join(d.id for d in departments) or "none"
+            raise MapError(f"--department: unknown department {department!r}; "
+                           f"known: {known}", file=str(map_path))  # fmt: skip
+    if persona is not None:
         personas = jm.load_map(map_path).personas
         if persona not in {p.id for p in personas}:
             known = ", ".join(p.id for p in personas) or "none"
@@ -103,6 +117,7 @@ def render(
             stages_per_page=stages_per_page,
             theme=theme,
             persona=persona,
+            department=department,
         )
     written(output, "map")
 

@@ -19,7 +19,13 @@ DESCRIPTION = Font(11.0)
 
 
 def title_bar(
-    ctx: Context, grid: Grid, top: float, *, persona: str | None, data_as_of: str | None
+    ctx: Context,
+    grid: Grid,
+    top: float,
+    *,
+    persona: str | None,
+    data_as_of: str | None,
+    department: str | None = None,
 ) -> tuple[list[Item], float]:
     """Map name, description and chips (state, persona, data date, customers)."""
     journey = ctx.journey
@@ -34,7 +40,7 @@ def title_bar(
                           title=text.title))  # fmt: skip
         y += 13 * 1.3 * len(text.lines) + 4
     chips, height = build_chips(
-        title_chips(ctx, persona, data_as_of), grid.left, y + 2, width
+        title_chips(ctx, persona, data_as_of, department), grid.left, y + 2, width
     )
     items.extend(chips)
     bottom = y + 2 + height + 12
@@ -43,10 +49,15 @@ def title_bar(
 
 
 def title_chips(
-    ctx: Context, persona: str | None, data_as_of: str | None
+    ctx: Context,
+    persona: str | None,
+    data_as_of: str | None,
+    department: str | None = None,
 ) -> tuple[Chip, ...]:
     journey = ctx.journey
     chips = [Chip(f"{journey.state.upper()} STATE", f"state-{journey.state}")]
+    if department:
+        chips.append(Chip(f"Department: {department}", "info"))
     if persona:
         names = {p.id: p.name for p in journey.personas}
         chips.append(Chip(f"Persona: {names.get(persona, persona)}", "info"))

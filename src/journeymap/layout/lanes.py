@@ -64,9 +64,14 @@ class Context:
     touchpoint_names: dict[str, str] = field(default_factory=dict)
     opportunities: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     priority_rank: dict[str, int] = field(default_factory=dict)
+    found_in_data: bool = (
+        True  # draw the data's own findings (not in a department view)
+    )
 
 
-def make_context(journey: JourneyMap, measured: MeasuredMap | None) -> Context:
+def make_context(
+    journey: JourneyMap, measured: MeasuredMap | None, *, found_in_data: bool = True
+) -> Context:
     """Index ``measured`` by id for quick lookups while laying out cells."""
     names = {tp.id: tp.name for _, tp in journey.touchpoints()}
     if measured is None:
@@ -90,6 +95,7 @@ def make_context(journey: JourneyMap, measured: MeasuredMap | None) -> Context:
         touchpoint_names=names,
         opportunities=opportunities,
         priority_rank={str(o["id"]): i + 1 for i, o in enumerate(ranked)},
+        found_in_data=found_in_data,
     )
 
 
@@ -211,7 +217,7 @@ def pain_cards(ctx: Context, stage: Stage) -> list[CardSpec]:
     """The map's pain points, then what the data found that the map lacks: persona
     suggestions and incidents of this stage ("found in data" cards)."""
     cards = [pain_card(ctx, pain) for pain in stage.pain_points]
-    if ctx.measured is None:
+    if ctx.measured is None or not ctx.found_in_data:
         return cards
     for i, found in enumerate(ctx.measured.suggested_pain_points):
         if found.get("stage_id") == stage.id:

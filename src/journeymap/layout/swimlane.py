@@ -106,6 +106,10 @@ LANES: dict[str, LaneKind] = {
                         card_cell(touchpoint_cards("support"))),
 }  # fmt: skip
 DEFAULT_LANES = tuple(LANES)
+# a department's view: the lanes of cards a department owns, with emotion and flow for
+# context; the customer's own lanes (actions, thoughts, quotes) are left out
+DEPARTMENT_LANES = ("flow", "touchpoints", "emotion", "pain_points", "opportunities",
+                    "backstage", "support")  # fmt: skip
 
 
 def layout_map(
@@ -117,6 +121,7 @@ def layout_map(
     persona: str | None = None,
     data_as_of: str | None = None,
     first_stage_number: int = 1,
+    department: str | None = None,
 ) -> Diagram:
     """Lay out a journey map as a swim-lane diagram.
 
@@ -140,6 +145,9 @@ def layout_map(
     first_stage_number
         Number of the first stage drawn ("STAGE 3" on the second page of a map printed
         two stages per page).
+    department
+        Department id: draw only the touchpoints, pain points and opportunities it
+        owns, in the lanes of ``DEPARTMENT_LANES`` that have content.
 
     Returns
     -------
@@ -156,11 +164,22 @@ def layout_map(
     """
     if not journey.stages:
         raise RenderError("the map has no stages to draw", field="stages")
-    ctx = make_context(journey, measured)
-    lane_ids = choose_lanes(ctx, lanes)
+    department_name = None
+    if department is not None:
+        department_name = department_of(journey, department)
+        journey = department_view(journey, department)
+    ctx = make_context(journey, measured, found_in_data=department is None)
+    lane_ids = choose_lanes(
+        ctx, lanes, DEPARTMENT_LANES if department else DEFAULT_LANES
+    )
     grid = make_grid(len(journey.stages), width)
     title_items, top = title_bar(
-        ctx, grid, MARGIN, persona=persona, data_as_of=data_as_of
+        ctx,
+        grid,
+        MARGIN,
+        persona=persona,
+        data_as_of=data_as_of,
+        department=department_name,
     )
     persona_items, top = persona_panel(ctx, grid, top, persona=persona)
     title_items.extend(persona_items)
@@ -189,7 +208,29 @@ def layout_map(
     )
 
 
-def choose_lanes(ctx: Context, requested: Sequence[str] | None) -> list[str]:
+def department_view(journey: JourneyMap, department: str) -> JourneyMap:
+    """Only what ``department`` owns: its touchpoints, pain points and opportunities
+    (business actions and KPIs name no owner, so they are left out)."""
+    owned = journey.for_department(department)
+    stages = tuple(s.model_copy(update={"business_actions": (), "kpis": ()})
+                   for s in owned.stages)  # fmt: skip
+    return owned.model_copy(update={"stages": stages})
+
+
+def department_of(journey: JourneyMap, department: str) -> str:
+    """The name of a department of the map; an unknown id lists the known ones."""
+    for found in journey.departments:
+        if found.id == department:
+            return found.name
+    known = ", ".join(d.id for d in journey.departments) or "none"
+    raise RenderError(f"unknown department {department!r}; known: {known}")
+
+
+def choose_lanes(
+    ctx: Context,
+    requested: Sequence[str] | None,
+    default: Sequence[str] = DEFAULT_LANES,
+) -> list[str]:
     """The lanes to draw: those requested, or every default lane with content."""
     if requested is not None:
         unknown = [lane for lane in requested if lane not in LANES]
@@ -198,7 +239,7 @@ def choose_lanes(ctx: Context, requested: Sequence[str] | None) -> list[str]:
                 f"unknown lane {unknown[0]!r}; known lanes: {', '.join(DEFAULT_LANES)}"
             )
         return list(dict.fromkeys(requested))
-    return [lane for lane in DEFAULT_LANES if lane_has_content(ctx, lane)]
+    return [lane for lane in default if lane_has_content(ctx, lane)]
 
 
 def lane_has_content(ctx: Context, lane: str) -> bool:

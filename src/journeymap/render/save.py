@@ -33,6 +33,7 @@ class MapOutput:
     paper: str = "fit"
     stages_per_page: int | None = None
     png_scale: float = 2.0
+    department: str | None = None
 
     def diagram(self, journey: JourneyMap | None = None) -> Diagram:
         return layout_map(
@@ -41,6 +42,7 @@ class MapOutput:
             lanes=self.lanes,
             persona=self.persona,
             data_as_of=self.data_as_of,
+            department=self.department,
         )
 
     def pages(self) -> list[Diagram]:
@@ -61,6 +63,7 @@ class MapOutput:
                     persona=self.persona,
                     data_as_of=self.data_as_of,
                     first_stage_number=first,
+                    department=self.department,
                 )
             )
             first += len(stages)
