@@ -25,7 +25,13 @@ from urllib.parse import parse_qs, urlsplit
 from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError, MissingExtraError
 from journeymap.ingest.readers import cell_text
-from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
+from journeymap.ingest.sources import (
+    ROW_COLUMN,
+    Source,
+    create_temp_table,
+    drop_sql,
+    quote_ident,
+)
 
 SCHEMES = ("duckdb", "sqlite", "postgresql", "postgres")
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db.duckdb")
@@ -262,11 +268,21 @@ def stream_dbapi(
     reader = pa.RecordBatchReader.from_batches(arrow_schema, batches)
     view = fresh_name("stream")
     engine.duckdb_connection.register(view, reader)
+    try:  # a stream is read once; ingest may scan its rows twice (bad rows apart)
+        table = create_temp_table(
+            engine, f"SELECT * FROM {quote_ident(view)}", prefix="table"
+        )
+    except Exception as exc:  # noqa: BLE001 - a table that breaks mid-way
+        raise IngestError(
+            f"cannot read: {_first_line(exc)}", file=address.label
+        ) from exc
+    finally:
+        engine.duckdb_connection.unregister(view)
     return Source(
         label=address.label,
-        relation=quote_ident(view),
+        relation=quote_ident(table),
         text=True,
-        cleanup=(f"DROP VIEW IF EXISTS {quote_ident(view)}",),
+        cleanup=(drop_sql(table),),
     )
 
 

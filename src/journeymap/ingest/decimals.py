@@ -21,9 +21,11 @@ _DOT_DECIMAL = r"[+-]?[0-9]+\.[0-9]+"
 
 def settle_decimal_commas(
     engine: Engine, stage: str, mapping: Mapping[str, str]
-) -> list[str]:
-    """Re-read ``1.234``-style values per column; return warnings for the ambiguous."""
+) -> tuple[list[str], bool]:
+    """Re-read ``1.234``-style values per column; return warnings for the ambiguous
+    and whether any value changed."""
     notes: list[str] = []
+    changed = False
     table = quote_ident(stage)
     for role in NUMBER_ROLES:
         if role not in mapping:
@@ -42,6 +44,7 @@ def settle_decimal_commas(
         if not thousands or comma:
             continue
         if dot:
+            changed = True
             engine.sql_rows(
                 f"UPDATE {table} SET {role} = TRY_CAST({raw} AS DOUBLE) "
                 f"WHERE regexp_full_match({raw}, '{_THOUSANDS_ONLY}')"
@@ -55,4 +58,4 @@ def settle_decimal_commas(
                 f"column {column!r}: {int(thousands):,} value(s) such as {example} are "
                 "ambiguous in a ';' file; read with '.' as a thousands separator"
             )
-    return notes
+    return notes, changed

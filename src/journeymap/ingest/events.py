@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from journeymap.engine import Engine, EventLog, connect, fresh_name
+from journeymap.engine import Engine, EventLog, connect
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
 from journeymap.ingest.canonical import (
@@ -25,8 +25,17 @@ from journeymap.ingest.canonical import (
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
 from journeymap.ingest.decimals import settle_decimal_commas
-from journeymap.ingest.duplicates import repeated_rows
 from journeymap.ingest.frames import read_frame
+from journeymap.ingest.ordering import (
+    bad_rows,
+    needs_stage,
+    number_events,
+    payload_columns,
+    repeated_rows,
+    resort,
+    sort_good_rows,
+    stage_rows,
+)
 from journeymap.ingest.properties import infer_property_types, property_names
 from journeymap.ingest.quarantine import (
     build_quarantine,
@@ -39,7 +48,6 @@ from journeymap.ingest.readers import read_file
 from journeymap.ingest.sources import (
     ROW_COLUMN,
     Source,
-    create_temp_table,
     drop_sql,
     quote_ident,
 )
@@ -188,39 +196,63 @@ def load(
     quarantine_path: str | os.PathLike[str] | None = None,
     time_format: str | None = None,
 ) -> EventLog:
-    """Stage, quarantine, deduplicate and number the events; report the accounting."""
+    """Check, sort, deduplicate and number the events; report the accounting.
+
+    One sort of the good rows, straight from a typed source or from the staging table
+    of a text one (see :mod:`~journeymap.ingest.ordering`); the rest touches only the
+    rows that need it.
+    """
     properties = property_names(list(types), mapping)
-    stage, kinds = _stage(engine, source, types, mapping, properties, zone, time_format)
-    verdict = verdict_sql(mapping, kinds=kinds)
-    notes: list[str] = []
+    select = stage_sql(
+        source, types, mapping, properties, zone, session_utc=session_is_utc(engine),
+        time_format=time_format,
+    )  # fmt: skip
+    verdict = verdict_sql(mapping, kinds=KIND_COLUMN in select)
+    names = _content_names(mapping, properties)
+    staged = _staged(engine, source, select) if needs_stage(types, mapping) else None
     try:
-        renumber_after_rejects(engine, stage, source)
-        if kinds:
-            notes += check_time_kinds(
-                engine, stage, label=source.label, column=mapping["timestamp"]
-            )
-        if source.delimiter == ";":
-            notes += settle_decimal_commas(engine, stage, mapping)
-        quarantined_table = build_quarantine(engine, stage, source, verdict)
+        ordered = _sorted(engine, source, select, verdict, names, mapping, staged)
+        owned = [ordered]
+    except BaseException:
+        if staged is not None:
+            engine.sql_rows(drop_sql(staged))
+        raise
+    try:
+        notes, ordered = _check_sorted(engine, ordered, source, mapping, names)
+        owned[0] = ordered
+        read = count_rows(engine, ordered)
+        stage = bad_rows(engine, source, select, verdict, read, stage=staged)
+        try:
+            if stage is not None:
+                renumber_after_rejects(engine, stage, source)
+            quarantined_table = build_quarantine(engine, stage, source, verdict)
+        finally:
+            if stage is not None:
+                engine.sql_rows(drop_sql(stage))
+        owned.append(quarantined_table)
         property_types = (
-            infer_property_types(engine, stage, properties, verdict)
-            if source.text
-            else {}
+            infer_property_types(engine, ordered, properties) if source.text else {}
         )
-        events, ordered, read = _events(
-            engine, stage, mapping, properties, property_types, verdict
-        )
-    finally:
-        engine.sql_rows(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+        repeated = repeated_rows(engine, ordered, names)
+        dropped = 0 if repeated is None else count_rows(engine, repeated)
+        columns = _view_columns(mapping, properties, property_types)
+        try:
+            events, owned[0] = number_events(engine, ordered, columns, repeated)
+        finally:
+            if repeated is not None:
+                engine.sql_rows(drop_sql(repeated))
+    except BaseException:
+        for name in [*owned, *([staged] if staged else [])]:  # the view comes last:
+            engine.sql_rows(drop_sql(name))  # it is made only when all went well
+        raise
     quarantined = count_rows(engine, quarantined_table)
     _check_lines(source, read + quarantined)
-    loaded = count_rows(engine, events)
     report = IngestReport(
         source=source.label,
         read=read + quarantined,
-        loaded=loaded,
+        loaded=read - dropped,
         quarantined=quarantined,
-        duplicates=read - loaded,
+        duplicates=dropped,
         columns=dict(mapping),
         reasons=reason_counts(engine, quarantined_table),
         quarantine_file=(
@@ -240,8 +272,92 @@ def load(
         engine=engine,
         report=report,
         quarantine=engine.table(quarantined_table),
-        owned=engine.own([events, ordered, quarantined_table]),
+        owned=engine.own([events, *owned]),
     )
+
+
+def _staged(engine: Engine, source: Source, select: str) -> str:
+    try:
+        return stage_rows(engine, source, select)
+    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
+        raise IngestError(
+            f"cannot read: {_first_line(exc)}", file=source.label
+        ) from exc
+
+
+def _sorted(
+    engine: Engine,
+    source: Source,
+    select: str,
+    verdict: Verdict,
+    names: list[str],
+    mapping: Mapping[str, str],
+    staged: str | None,
+) -> str:
+    try:
+        return sort_good_rows(
+            engine, source, select, verdict, names,
+            payload=payload_columns(select, mapping, source), stage=staged,
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
+        raise IngestError(
+            f"cannot read: {_first_line(exc)}", file=source.label
+        ) from exc
+
+
+def _check_sorted(
+    engine: Engine,
+    ordered: str,
+    source: Source,
+    mapping: Mapping[str, str],
+    names: list[str],
+) -> tuple[list[str], str]:
+    """Row numbers past CSV rejects, numeric time formats, decimal commas.
+
+    Returns the notes for the report and the (maybe re-sorted) table.
+    """
+    renumber_after_rejects(engine, ordered, source)
+    notes: list[str] = []
+    columns = {
+        str(row[0]) for row in engine.sql_rows(f"DESCRIBE {quote_ident(ordered)}")
+    }
+    if KIND_COLUMN in columns:
+        notes += check_time_kinds(
+            engine, ordered, label=source.label, column=mapping["timestamp"]
+        )
+    if source.delimiter == ";":
+        settled, changed = settle_decimal_commas(engine, ordered, mapping)
+        notes += settled
+        if changed:  # values are sort keys: the order must follow them
+            ordered = resort(engine, ordered, names)
+    return notes, ordered
+
+
+def _content_names(
+    mapping: Mapping[str, str], properties: Mapping[str, str]
+) -> list[str]:
+    """The quoted columns of the content order: canonical roles, then properties."""
+    roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
+    return [quote_ident(role) for role in roles] + [
+        quote_ident(target) for target in properties.values()
+    ]
+
+
+def _view_columns(
+    mapping: Mapping[str, str],
+    properties: Mapping[str, str],
+    property_types: Mapping[str, str],
+) -> list[str]:
+    """SQL of the canonical columns; text properties get their inferred type."""
+    roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
+    columns = [quote_ident(role) for role in roles]
+    for target in properties.values():
+        column = quote_ident(target)
+        sql_type = property_types.get(target)
+        columns.append(
+            f"CAST({column} AS {sql_type}) AS {column}" if sql_type else column
+        )
+    return columns
 
 
 def _check_lines(source: Source, read: int) -> None:
@@ -262,81 +378,6 @@ def _check_lines(source: Source, read: int) -> None:
         "not understood, so nothing is loaded",
         file=source.label,
     )
-
-
-def _stage(
-    engine: Engine,
-    source: Source,
-    types: Mapping[str, str],
-    mapping: Mapping[str, str],
-    properties: Mapping[str, str],
-    zone: str,
-    time_format: str | None,
-) -> tuple[str, bool]:
-    """The staging table, and whether it says how numeric timestamps were read."""
-    utc = session_is_utc(engine)
-    select = stage_sql(
-        source, types, mapping, properties, zone, session_utc=utc,
-        time_format=time_format,
-    )  # fmt: skip
-    try:
-        name = create_temp_table(engine, select, source.params, prefix="stage")
-        return name, KIND_COLUMN in select
-    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
-        raise IngestError(
-            f"cannot read: {_first_line(exc)}", file=source.label
-        ) from exc
-
-
-def _events(
-    engine: Engine,
-    stage: str,
-    mapping: Mapping[str, str],
-    properties: Mapping[str, str],
-    property_types: Mapping[str, str],
-    verdict: Verdict,
-) -> tuple[str, str, int]:
-    """Create the canonical table: duplicates dropped, ``event_seq`` by content rank.
-
-    Returns the view's name, its table's and the number of good rows (before
-    duplicates dropped).
-    """
-    roles = [role for role in CANONICAL_COLUMNS if role in mapping or role in _ALWAYS]
-    content = [quote_ident(role) for role in roles]
-    for target in properties.values():
-        column = quote_ident(target)
-        sql_type = property_types.get(target)
-        content.append(
-            f"CAST({column} AS {sql_type}) AS {column}" if sql_type else column
-        )
-    names = [quote_ident(role) for role in roles] + [
-        quote_ident(t) for t in properties.values()
-    ]
-    order = f"{', '.join(f'{name} NULLS FIRST' for name in names)}, row_number"
-    # The table is stored in content order, so rowid + 1 is the content rank (a view
-    # adds event_seq without copying the table); exact duplicates are left out of the
-    # one sort (see duplicates.py: a DISTINCT ON over every column cost twice the sort).
-    repeated = repeated_rows(engine, stage, names, verdict.good)
-    keep = verdict.good
-    if repeated is not None:
-        keep += f" AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {quote_ident(repeated)})"
-    try:
-        ordered = create_temp_table(
-            engine,
-            f"SELECT {', '.join(content)}, {ROW_COLUMN} AS row_number "
-            f"FROM {quote_ident(stage)} WHERE {keep} ORDER BY {order}",
-            prefix="events_data",
-        )
-        dropped = 0 if repeated is None else count_rows(engine, repeated)
-    finally:
-        if repeated is not None:
-            engine.sql_rows(drop_sql(repeated))
-    view = fresh_name("events")
-    engine.sql_rows(
-        f"CREATE TEMP VIEW {quote_ident(view)} AS "
-        f"SELECT *, rowid + 1 AS event_seq FROM {quote_ident(ordered)}"
-    )
-    return view, ordered, count_rows(engine, ordered) + dropped
 
 
 _ALWAYS = ("customer_id", "timestamp", "event")

@@ -88,6 +88,7 @@ def read_jsonl(engine: Engine, path: Path) -> Source:
         line_offset=0,
         cleanup=(drop_sql(lines),),
         extra_quarantine=_bad_lines_sql(table, unreadable),
+        count_sql=f"SELECT count(*) FROM {table} WHERE bad IS NULL",
         expected_rows=int(
             engine.sql_rows(
                 f"SELECT count(*) FROM {table} WHERE bad IS DISTINCT FROM 'blank'"

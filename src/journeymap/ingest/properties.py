@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 from journeymap.engine import Engine
 from journeymap.engine.eventlog import CANONICAL_COLUMNS, INTERNAL_COLUMNS
-from journeymap.ingest.canonical import Verdict
 from journeymap.ingest.sources import ROW_COLUMN, quote_ident
 
 
@@ -53,9 +52,10 @@ _TYPE_PATTERNS = (
 
 
 def infer_property_types(
-    engine: Engine, stage: str, properties: Mapping[str, str], verdict: Verdict
+    engine: Engine, table: str, properties: Mapping[str, str]
 ) -> dict[str, str]:
-    """Property -> SQL type for text properties whose every value is a number/boolean."""
+    """Property -> SQL type for text properties whose every value is a number/boolean
+    (``table`` holds the loaded rows)."""
     targets = list(properties.values())
     if not targets:
         return {}
@@ -67,9 +67,7 @@ def infer_property_types(
                 f"bool_and(regexp_full_match({column}, '{pattern}')) "
                 f"FILTER (WHERE {column} IS NOT NULL)"
             )
-    row = engine.sql_rows(
-        f"SELECT {', '.join(tests)} FROM {quote_ident(stage)} WHERE {verdict.good}"
-    )[0]
+    row = engine.sql_rows(f"SELECT {', '.join(tests)} FROM {quote_ident(table)}")[0]
     inferred: dict[str, str] = {}
     for index, target in enumerate(targets):
         flags = row[index * len(_TYPE_PATTERNS) : (index + 1) * len(_TYPE_PATTERNS)]

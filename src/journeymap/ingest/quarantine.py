@@ -72,9 +72,10 @@ def steps_table(engine: Engine, steps: tuple[tuple[int, int], ...]) -> str:
 
 
 def build_quarantine(
-    engine: Engine, stage: str, source: Source, verdict: Verdict
+    engine: Engine, stage: str | None, source: Source, verdict: Verdict
 ) -> str:
-    """Create the quarantine table from the staging table and the CSV rejects."""
+    """Create the quarantine table from the staging table of bad rows (None: there
+    are none), the CSV rejects and the reader's own findings."""
     scan = source.lines
     line = (
         f"{ROW_COLUMN} + {source.line_offset}"
@@ -82,11 +83,17 @@ def build_quarantine(
         else "NULL"
     )
     parts = [
-        f"SELECT {ROW_COLUMN} AS row_number, CAST({line} AS BIGINT) AS line, "
-        f'{verdict.column} AS "column", {verdict.reason} AS reason, '
-        f"CAST({verdict.value} AS VARCHAR) AS value, customer_id "
-        f"FROM {quote_ident(stage)} WHERE NOT ({verdict.good})"
+        "SELECT CAST(NULL AS BIGINT) AS row_number, CAST(NULL AS BIGINT) AS line, "
+        'CAST(NULL AS VARCHAR) AS "column", CAST(NULL AS VARCHAR) AS reason, '
+        "CAST(NULL AS VARCHAR) AS value, CAST(NULL AS VARCHAR) AS customer_id "
+        "WHERE false"
     ]
+    if stage is not None:
+        parts.append(
+            f"SELECT {ROW_COLUMN}, {line}, {verdict.column}, {verdict.reason}, "
+            f"{verdict.value}, customer_id "
+            f"FROM {quote_ident(stage)} WHERE NOT ({verdict.good})"
+        )
     scratch: list[str] = []
     if source.rejects is not None:
         unit = "CAST(line - 1 AS BIGINT)"

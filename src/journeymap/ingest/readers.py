@@ -183,7 +183,7 @@ def read_parquet(engine: Engine, path: Path) -> Source:
         )
         return Source(
             label=str(path), relation=relation, params=(files,),
-            warnings=tuple(warnings),
+            warnings=tuple(warnings), count_sql=_PARQUET_ROWS, count_params=(files,),
         )  # fmt: skip
     offsets_name = create_temp_table(
         engine,
@@ -205,7 +205,12 @@ def read_parquet(engine: Engine, path: Path) -> Source:
         params=(files,),
         warnings=tuple(warnings),
         cleanup=(drop_sql(offsets_name),),
+        count_sql=_PARQUET_ROWS,
+        count_params=(files,),
     )
+
+
+_PARQUET_ROWS = "SELECT sum(num_rows) FROM parquet_file_metadata(?)"
 
 
 def _parquet_files(folder: Path) -> tuple[list[str], list[str]]:

@@ -50,6 +50,9 @@ class Source:
     extra_quarantine: str | None = None
     # rows the source holds by an independent count (good, bad and duplicate alike)
     expected_rows: int | None = None
+    # SQL counting the rows of ``relation`` cheaply (Parquet metadata); default count(*)
+    count_sql: str | None = None
+    count_params: tuple[Any, ...] = ()
 
     def column_sql(self, name: str) -> str:
         """SQL reading source column ``name``."""
