@@ -179,8 +179,10 @@ def background_of(text: Text, painted: list[Box], theme: Theme) -> str:
     return theme.background
 
 
+@pytest.mark.parametrize("theme_name", ["default", "colourblind", "dark"])
 @pytest.mark.parametrize("measured", [False, True])
-def test_text_contrast_is_at_least_4_5(measured: bool) -> None:
+def test_text_contrast_is_at_least_4_5(measured: bool, theme_name: str) -> None:
+    theme = get_theme(theme_name)
     journey = grocery_map()
     diagram: Diagram = layout_map(
         journey, grocery_measured(journey) if measured else None
@@ -191,9 +193,9 @@ def test_text_contrast_is_at_least_4_5(measured: bool) -> None:
         if isinstance(item, Box):
             painted.append(item)
         elif isinstance(item, Text):
-            colour = DEFAULT.paint(item.style).fill
+            colour = theme.paint(item.style).fill
             assert colour is not None
-            ratio = contrast(colour, background_of(item, painted, DEFAULT))
+            ratio = contrast(colour, background_of(item, painted, theme))
             if ratio < 4.5:
                 low.append((item.style, item.lines[0], round(ratio, 2)))
     assert low == []

@@ -40,7 +40,9 @@ StagesPerPageOpt = Annotated[
         help="PDF: split a large map into pages of this many stages.",
     ),
 ]
-ThemeOpt = Annotated[str, typer.Option("--theme", help="Colour theme.")]
+ThemeOpt = Annotated[
+    str, typer.Option("--theme", help="Colour theme: default, colourblind or dark.")
+]
 
 
 def render(

@@ -236,7 +236,92 @@ _FRAME = {
 }
 
 DEFAULT = Theme("default", {**_FRAME, **_CARDS, **_TEXTS, **_EMOTION, **_chips(_CHIPS)})
-THEMES: dict[str, Theme] = {"default": DEFAULT}
+
+
+def derive(
+    base: Theme,
+    name: str,
+    paints: Mapping[str, Paint],
+    *,
+    background: str | None = None,
+) -> Theme:
+    """A theme that changes some paints of ``base`` (and maybe its background)."""
+    return Theme(name, {**base.paints, **paints}, background or base.background,
+                 base.font_family)  # fmt: skip
+
+
+# Okabe–Ito colours: good and bad are blue and vermillion instead of green and red,
+# which the common colour-vision deficiencies confuse. Words still carry every verdict.
+_BLUE, _VERMILLION, _GREEN = "#0072B2", "#D55E00", "#009E73"
+COLOURBLIND = derive(DEFAULT, "colourblind", {
+    **_chips({
+        "kpi-met": ("#005a8c", "#ffffff"), "kpi-missed": ("#a63d00", "#ffffff"),
+        "severity-high": ("#a63d00", "#ffffff"), "severity-critical": ("#5c2200", "#ffffff"),
+        "severity-medium": ("#fde2c8", "#6b2c00"), "supported": ("#dbeafe", "#1e3a8a"),
+        "status-done": ("#d1f0e6", "#00573f"), "priority": ("#005a8c", "#ffffff"),
+    }),
+    "card.pain-high": _card("#fdf0e6", "#f0b48a"),
+    "card.pain-critical": _card("#fbe3d3", "#a63d00", 1.5),
+    "card.opportunity": _card("#eefaf5", "#7fcfb3"),
+    "card.said-negative": _card("#fdf0e6", "#f0b48a"),
+    "card.said-positive": _card("#eef6fb", "#9cc9e6"),
+    "accent.pain-medium": Paint(fill="#E69F00"),
+    "accent.pain-high": Paint(fill=_VERMILLION),
+    "accent.pain-critical": Paint(fill="#a63d00"),
+    "accent.opportunity": Paint(fill=_GREEN),
+    "accent.kpi-met": Paint(fill=_BLUE),
+    "accent.kpi-missed": Paint(fill=_VERMILLION),
+    "accent.said-negative": Paint(fill=_VERMILLION),
+    "accent.said-positive": Paint(fill=_BLUE),
+    "emotion.positive": Paint(fill="#eef6fb"),
+    "emotion.negative": Paint(fill="#fdf3ea"),
+    "curve.assumed": Paint(stroke=_BLUE, stroke_width=2.5),
+    "curve.measured": Paint(stroke=_VERMILLION, stroke_width=2.5, dash="7 4"),
+    "marker.measured": Paint(fill=_VERMILLION, stroke="#ffffff", stroke_width=1.5),
+    "band.measured": Paint(fill="#f6d2b8"),
+    "face.positive": Paint(fill="#cfe6f5", stroke=_BLUE, stroke_width=1.5),
+    "face.negative": Paint(fill="#f8d5bf", stroke="#a63d00", stroke_width=1.5),
+    "face-measured.positive": Paint(fill="#cfe6f5", stroke=_VERMILLION, stroke_width=2),
+    "face-measured.negative": Paint(fill="#f8d5bf", stroke=_VERMILLION, stroke_width=2),
+    "text.emotion.assumed": _text("#00507d"),
+    "text.emotion.measured": _text("#8a3a00"),
+    "lane-accent.pain_points": Paint(fill=_VERMILLION),
+    "lane-accent.opportunities": Paint(fill=_GREEN),
+})  # fmt: skip
+
+# A dark board: the canvas, lanes and labels are dark; cards stay light, like paper
+# notes on a board, so their text keeps the default theme's contrast.
+_BOARD, _PANEL, _LIGHT, _SOFT = "#0f172a", "#1e293b", "#f1f5f9", "#cbd5e1"
+DARK = derive(DEFAULT, "dark", {
+    "column-even": Paint(fill="#132036"), "column-odd": Paint(fill=_BOARD),
+    "column-separator": Paint(stroke=_PANEL), "lane-separator": Paint(stroke="#334155"),
+    "body-frame": Paint(stroke="#334155"), "rule": Paint(stroke="#334155"),
+    "lane-label": Paint(fill=_PANEL), "stage-header": Paint(fill="#2b4c7e"),
+    "stage-arrow": Paint(stroke="#64748b", stroke_width=1.5),
+    "stage-arrow-head": Paint(fill="#64748b"),
+    "line-of-interaction": Paint(stroke="#94a3b8", stroke_width=1.5, dash="8 4"),
+    "line-of-visibility": Paint(stroke="#94a3b8", stroke_width=1.5, dash="8 4"),
+    "line-of-internal-interaction": Paint(stroke="#64748b", stroke_width=1.2, dash="2 3"),
+    "flow-arrow": Paint(stroke="#2dd4bf", stroke_width=2.0), "flow-head": Paint(fill="#2dd4bf"),
+    "emotion.positive": Paint(fill="#10291f"), "emotion.negative": Paint(fill="#2d1517"),
+    "emotion.grid": Paint(stroke="#475569", dash="3 4"),
+    "emotion.zero": Paint(stroke="#64748b", stroke_width=1.2),
+    "curve.assumed": Paint(stroke="#818cf8", stroke_width=2.5),
+    "curve.measured": Paint(stroke="#fb923c", stroke_width=2.5, dash="7 4"),
+    "band.measured": Paint(fill="#7c2d12"),
+    "text.title": _text("#f8fafc"), "text.subtitle": _text(_SOFT),
+    "text.stage-axis": _text(_SOFT), "text.lane-label": _text(_LIGHT),
+    "text.lane-hint": _text(_SOFT), "text.axis": _text(_SOFT),
+    "text.legend": _text("#e2e8f0"), "text.footer": _text("#94a3b8"),
+    "text.flow": _text("#5eead4"), "text.flow-back": _text("#fdba74"),
+    "text.persona": _text("#1e3a5f"),
+}, background=_BOARD)  # fmt: skip
+
+THEMES: dict[str, Theme] = {
+    "default": DEFAULT,
+    "colourblind": COLOURBLIND,
+    "dark": DARK,
+}
 
 
 def get_theme(name: str) -> Theme:
