@@ -162,6 +162,12 @@ def test_a_new_admin_works_through_a_map(
     page.wait_for_url("**/maps/grocery")
     page.goto(server.base + "/data")
     page.set_input_files("input[name=file]", str(demo_files["csv"]))
+    # the column-mapping step offers the file's own columns
+    page.wait_for_selector("#file-columns:has-text('customer_id')")
+    offered = page.eval_on_selector_all(
+        "#columns option", "els => els.map(e => e.value)"
+    )
+    assert {"customer_id", "timestamp", "event"} <= set(offered)
     page.click("button:has-text('Upload')")
     result = page.wait_for_selector(".upload-result")
     assert "Stored as data version" in result.inner_text()

@@ -73,7 +73,7 @@ def test_upload_keeps_parquet_report_and_every_quarantined_row(
     assert len(editor.get("/api/data").json()["datasets"]) == 1
 
 
-def test_bad_uploads_are_one_clear_line(editor: Browserish) -> None:
+def test_bad_uploads_are_one_clear_line(site: Site, editor: Browserish) -> None:
     wrong_type = _upload(editor, "events.exe", b"MZ")
     assert (
         wrong_type.status_code == 400
@@ -81,7 +81,11 @@ def test_bad_uploads_are_one_clear_line(editor: Browserish) -> None:
     )
     no_column = _upload(editor, "e.csv", b"a,b\n1,2\n")
     assert no_column.status_code == 400
-    assert "Traceback" not in no_column.text and "customer_id" in no_column.text
+    assert "Traceback" not in no_column.text
+    message = no_column.text.split('role="alert">', 1)[1].split("</p>", 1)[0]
+    assert message.startswith("e.csv: ") and "customer_id" in message
+    assert "column mapping" in message and "--id" not in message
+    assert str(site.workspace) not in no_column.text  # no server path in the message
 
 
 def test_measured_map_exports_and_cache(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import journeymap as jm
-from journeymap.errors import IngestError
+from journeymap.errors import IngestError, JourneymapError
 from journeymap.web.workspace import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
@@ -108,7 +109,12 @@ def ingest_upload(
     try:
         source = staging / f"upload{suffix}"
         shutil.move(upload, source)
-        log = jm.read_events(source, columns=columns or None)
+        try:
+            log = jm.read_events(source, columns=columns or None)
+        except JourneymapError as exc:
+            raise IngestError(
+                _for_the_browser(exc.one_line(), source, filename)
+            ) from None
         keep = [c for c in log.columns if c not in ("row_number", "event_seq")]
         log.table.select(*keep).to_parquet(staging / "events.parquet")
         _write_quarantine(log, staging / "quarantine.csv")
@@ -128,6 +134,16 @@ def ingest_upload(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return load_dataset(workspace, data_id)
+
+
+def _for_the_browser(message: str, source: Path, filename: str) -> str:
+    """The reader's message about the staged file, said about the uploaded file (the
+    server's paths are nobody's business) and in the web form's words."""
+    message = message.replace(str(source), filename)
+    message = re.sub(
+        r"pass (--\w+ COLUMN ?)+", "name them in the column mapping fields", message
+    )
+    return message
 
 
 def _file_hash(path: Path) -> str:
