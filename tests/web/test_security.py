@@ -285,3 +285,51 @@ def test_first_start_link_signs_in_once(tmp_path: Path) -> None:
     assert first.status_code == 303 and first.headers["location"].startswith("/account")
     again = TestClient(app).get(f"/signin/link/{secret}")
     assert again.status_code == 403
+
+
+def test_a_new_password_ends_other_sessions(site: Site) -> None:
+    laptop = Browserish(site.client("editor"))
+    phone = site.client("editor")
+    assert phone.get("/api/account").status_code == 200
+    changed = laptop.post(
+        "/account/password",
+        {"password": "a brand new password"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert laptop.get("/api/account").status_code == 200  # this session goes on
+    assert phone.get("/api/account").status_code == 401  # the other one is over
+
+
+def test_repeated_wrong_passwords_are_throttled(site: Site) -> None:
+    client = site.client()
+    token = csrf_of(client.get("/signin").text)
+    form = {"username": "viewer", "csrf_token": token}
+    statuses = [
+        client.post("/signin", data=form | {"password": f"guess {n}"}).status_code
+        for n in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+    right = client.post(
+        "/signin", data=form | {"password": "correct horse battery staple"}
+    )
+    assert right.status_code == 429  # even the right password waits
+
+
+def test_admin_changes_roles_and_deactivates_but_not_themselves(site: Site) -> None:
+    admin = Browserish(site.client("admin"))
+    editor = site.client("editor")
+    users = {u["username"]: u["id"] for u in admin.get("/api/users").json()["users"]}
+    demoted = admin.post(
+        f"/users/{users['editor']}", {"role": "viewer", "active": "on"}
+    )
+    assert demoted.status_code == 200
+    made = editor.post(
+        "/api/maps", json={"name": "x", "title": "X"}, headers={"X-CSRF-Token": "x"}
+    )
+    assert made.status_code == 403
+    admin.post(f"/users/{users['editor']}", {"role": "viewer"})  # unchecked: inactive
+    assert editor.get("/api/maps").status_code == 401
+    assert admin.post(f"/users/{users['admin']}", {"role": "viewer"}).status_code == 403
+    actions = [e["action"] for e in admin.get("/api/audit").json()["entries"]]
+    assert actions.count("user.change") == 2

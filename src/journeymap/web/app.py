@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from journeymap.errors import JourneymapError
 from journeymap.web.auth import (
     ForbiddenError,
     NotSignedInError,
+    SigninThrottle,
     create_signin_link,
     csrf_token,
 )
@@ -51,6 +52,7 @@ class WebState:
     sessions: Any
     measurements: Measurements
     templates: Environment
+    throttle: SigninThrottle = field(default_factory=SigninThrottle)
 
 
 def create_app(settings: WebSettings) -> FastAPI:

@@ -19,6 +19,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
@@ -128,6 +130,46 @@ def _token_user(db: Session, header: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def session_stamp(user: User | None) -> str:
+    """Changes whenever the user's password does: a session carries the stamp it was
+    started with, so setting a new password signs out every other session."""
+    secret = "" if user is None else (user.password_hash or f"link:{user.id}")
+    return digest(secret)[:16]
+
+
+class SigninThrottle:
+    """At most ``limit`` failed sign-ins per (address, name) in ``window_s``; then
+    that pair must wait (argon2 already makes each guess slow)."""
+
+    def __init__(self, *, limit: int = 5, window_s: float = 900.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[tuple[str, str], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, address: str, username: str) -> bool:
+        with self._lock:
+            return len(self._recent(address, username)) >= self.limit
+
+    def failed(self, address: str, username: str) -> None:
+        with self._lock:
+            self._recent(address, username).append(time.monotonic())
+
+    def succeeded(self, address: str, username: str) -> None:
+        with self._lock:
+            self._failures.pop((address, username), None)
+
+    def _recent(self, address: str, username: str) -> list[float]:
+        now = time.monotonic()
+        kept = [
+            t
+            for t in self._failures.get((address, username), [])
+            if now - t < self.window_s
+        ]
+        self._failures[(address, username)] = kept
+        return kept
+
+
 def csrf_token(request: Request) -> str:
     """The session's CSRF token (created on first use, also before sign-in)."""
     token = request.session.get("csrf")
@@ -179,7 +221,11 @@ def identified(request: Request) -> User:
         else:
             user_id = request.session.get("uid")
             found = db.get(User, user_id) if isinstance(user_id, int) else None
-            user = found if found is not None and found.active else None
+            valid = found is not None and found.active
+            # a new password (or none yet, for a link sign-in) ends other sessions
+            if valid and request.session.get("stamp") != session_stamp(found):
+                valid = False
+            user = found if valid else None
             request.state.by_token = False
     finally:
         db.close()

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from journeymap.web.app import render, wants_json
 from journeymap.web.audit import record
 from journeymap.web.auth import (
+    ForbiddenError,
+    SigninThrottle,
     authenticate,
     check_new_password,
     create_api_token,
@@ -21,6 +23,7 @@ from journeymap.web.auth import (
     hash_password,
     public_csrf,
     require,
+    session_stamp,
     signed_in,
     use_signin_link,
     user_dict,
@@ -45,6 +48,7 @@ def _safe_next(target: str) -> str:
 def _start_session(request: Request, user: User) -> None:
     request.session.clear()  # a new session id and CSRF token: no session fixation
     request.session["uid"] = user.id
+    request.session["stamp"] = session_stamp(user)
 
 
 # -- public -----------------------------------------------------------------------
@@ -61,12 +65,21 @@ def signin(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=500)] = "/maps",
 ) -> Response:
-    user = authenticate(db, username.strip().lower(), password)
+    name = username.strip().lower()
+    address = request.client.host if request.client else ""
+    throttle: SigninThrottle = request.app.state.web.throttle
+    if throttle.blocked(address, name):
+        error = "too many failed sign-ins; wait 15 minutes or ask an admin for a link"
+        context = {"next": _safe_next(next), "error": error}
+        return render(request, "signin.html", context, status=429)
+    user = authenticate(db, name, password)
     if user is None:
+        throttle.failed(address, name)
         record(db, None, "signin.failed", username[:64])
         db.commit()
         context = {"next": _safe_next(next), "error": "wrong name or password"}
         return render(request, "signin.html", context, status=401)
+    throttle.succeeded(address, name)
     _start_session(request, user)
     record(db, user, "signin", user.username)
     db.commit()
@@ -144,6 +157,7 @@ def set_password(
     account.password_hash = hash_password(password)
     record(db, user, "password.set", user.username)
     db.commit()
+    request.session["stamp"] = session_stamp(account)  # this session stays signed in
     return RedirectResponse("/account", status_code=303)
 
 
@@ -251,6 +265,50 @@ def add_user_json(
         "username": body.username,
         "signin_link": _add_user(request, db, user, body),
     }
+
+
+class UserChange(BaseModel):
+    role: str = Field(pattern="^(viewer|editor|admin)$")
+    active: bool = True
+
+
+def _change_user(db: Session, admin: User, user_id: int, change: UserChange) -> None:
+    target = db.get(User, user_id)
+    if target is None:
+        raise WorkspaceError(f"no user {user_id}")
+    if target.id == admin.id and (change.role != "admin" or not change.active):
+        raise ForbiddenError("you cannot demote or deactivate yourself")
+    target.role, target.active = change.role, change.active
+    record(
+        db,
+        admin,
+        "user.change",
+        target.username,
+        f"{change.role} active={change.active}",
+    )
+    db.commit()
+
+
+@router.post("/users/{user_id}", include_in_schema=False)
+def change_user_form(
+    request: Request,
+    db: DB,
+    user: Admin,
+    user_id: int,
+    role: Annotated[str, Form(max_length=16)],
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    _change_user(db, user, user_id, UserChange(role=role, active=active == "on"))
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/api/users/{user_id}", tags=["admin"])
+def change_user_json(
+    body: UserChange, db: DB, user: Admin, user_id: int
+) -> dict[str, Any]:
+    """Change a user's role, or deactivate them (admins only; not yourself)."""
+    _change_user(db, user, user_id, body)
+    return {"id": user_id, "role": body.role, "active": body.active}
 
 
 @router.get("/api/openapi.json", include_in_schema=False)
