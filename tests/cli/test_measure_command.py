@@ -39,7 +39,7 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder / "events.parquet", folder / "surveys.csv"
 
 
-def test_measure_writes_measured_json(app, demo_files, tmp_path) -> None:  # noqa: ANN001
+def test_measure_writes_measured_json(app, demo_files, tmp_path) -> None:
     events, surveys = demo_files
     out = tmp_path / "measured.json"
     result = CliRunner().invoke(
@@ -68,7 +68,7 @@ def test_measure_writes_measured_json(app, demo_files, tmp_path) -> None:  # noq
     assert "top-ranked" in result.output
 
 
-def test_measure_rejects_unknown_output_and_missing_data(app, tmp_path) -> None:  # noqa: ANN001
+def test_measure_rejects_unknown_output_and_missing_data(app, tmp_path) -> None:
     result = CliRunner().invoke(
         app, ["measure", str(DEMO_MAP), "-o", str(tmp_path / "m.txt")]
     )
@@ -81,7 +81,7 @@ def test_measure_rejects_unknown_output_and_missing_data(app, tmp_path) -> None:
     assert isinstance(result.exception, IngestError)
 
 
-def test_main_turns_bad_input_into_exit_code_2(tmp_path, capsys) -> None:  # noqa: ANN001
+def test_main_turns_bad_input_into_exit_code_2(tmp_path, capsys) -> None:
     from journeymap.cli import main
 
     code = main(["measure", str(DEMO_MAP), "-o", str(tmp_path / "m.txt")])

@@ -267,7 +267,7 @@ def test_a_timestamp_property_beside_time_column_loads(
 
 
 # -- Ctrl-C and failures in the middle of a write ------------------------------------
-class InterruptException(Exception):  # noqa: N818 - the name DuckDB gives it
+class InterruptException(Exception):
     """Stands in for duckdb.InterruptException: Ctrl-C re-raised by the database."""
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import calibration as cal  # noqa: E402
+import calibration as cal
 
-import journeymap as jm  # noqa: E402
+import journeymap as jm
 
 STRONG = cal.Effects(
     senior_checkout_dropoff=0.20,

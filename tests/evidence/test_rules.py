@@ -286,7 +286,7 @@ def test_older_cohorts_are_not_slow_because_they_had_longer() -> None:
     assert stays["observable"].mean() > 0.8
 
 
-def test_shuffled_personas_support_nothing_on_the_demo(tmp_path) -> None:  # noqa: ANN001
+def test_shuffled_personas_support_nothing_on_the_demo(tmp_path) -> None:
     """Persona attributes shuffled across customers: no persona verdict or suggestion."""
     from journeymap.demo import demo_map_path, simulate_journeys
 

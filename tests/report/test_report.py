@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-from sample import grocery_map, grocery_measured  # noqa: E402
+from sample import grocery_map, grocery_measured
 
-import journeymap as jm  # noqa: E402
-from journeymap.model import PainPoint  # noqa: E402
-from journeymap.model.measured import MeasuredMap  # noqa: E402
+import journeymap as jm
+from journeymap.model import PainPoint
+from journeymap.model.measured import MeasuredMap
 
 pytest.importorskip("plotly")
 EVIL = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-from sample import grocery_measured  # noqa: E402
+from sample import grocery_measured
 
-import journeymap as jm  # noqa: E402
-from journeymap.model.flows import Flow, JourneyFlows  # noqa: E402
+import journeymap as jm
+from journeymap.model.flows import Flow, JourneyFlows
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("plotly")

@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from journeymap.engine import EventLog  # noqa: E402
-from journeymap.model.journey import JourneyMap  # noqa: E402
-from parity import METRICS, assert_same, plain  # noqa: E402
+from journeymap.engine import EventLog
+from journeymap.model.journey import JourneyMap
+from parity import METRICS, assert_same, plain
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 

@@ -9,7 +9,7 @@ import json
 from journeymap.demo.truth import PLANTED_PERSONA, PLANTED_TOUCHPOINT
 
 
-def test_planted_problem_is_the_top_ranked_pain_point(demo_measured) -> None:  # noqa: ANN001
+def test_planted_problem_is_the_top_ranked_pain_point(demo_measured) -> None:
     top = demo_measured.candidates[0]
     assert (top["kind"], top["id"], top["persona"]) == (
         "touchpoint",
@@ -23,7 +23,7 @@ def test_planted_problem_is_the_top_ranked_pain_point(demo_measured) -> None:  #
     )
 
 
-def test_verdicts_follow_the_planted_truth(demo_measured) -> None:  # noqa: ANN001
+def test_verdicts_follow_the_planted_truth(demo_measured) -> None:
     verdicts = {v.id: v for v in demo_measured.pain_points}
     pay = verdicts["payment-friction"]
     assert pay.verdict == "supported"
@@ -39,7 +39,7 @@ def test_verdicts_follow_the_planted_truth(demo_measured) -> None:  # noqa: ANN0
     assert slots.evidence["thresholds"]["family"] >= 2
 
 
-def test_emotion_curve_dips_where_the_experience_is_worst(demo_measured) -> None:  # noqa: ANN001
+def test_emotion_curve_dips_where_the_experience_is_worst(demo_measured) -> None:
     senior = next(p for p in demo_measured.personas if p["id"] == PLANTED_PERSONA)
     curve = {k: e.measured for k, e in senior["emotion_by_stage"].items() if e.n >= 20}
     assert min(curve, key=curve.__getitem__) == "purchase"
@@ -56,7 +56,7 @@ def test_emotion_curve_dips_where_the_experience_is_worst(demo_measured) -> None
     assert purchase.ci_low < purchase.measured < purchase.ci_high
 
 
-def test_opportunities_are_prioritised_with_a_what_if(demo_measured) -> None:  # noqa: ANN001
+def test_opportunities_are_prioritised_with_a_what_if(demo_measured) -> None:
     opportunities = {o["id"]: o for o in demo_measured.opportunities}
     assert demo_measured.opportunities[0]["id"] == "wallet-payments"
     wallet = opportunities["wallet-payments"]
@@ -65,7 +65,7 @@ def test_opportunities_are_prioritised_with_a_what_if(demo_measured) -> None:  #
     assert opportunities["more-slots"]["priority"] == 0
 
 
-def test_every_kpi_is_computed(demo_measured, demo) -> None:  # noqa: ANN001
+def test_every_kpi_is_computed(demo_measured, demo) -> None:
     import pandas as pd
 
     kpis = {k.id: k for k in demo_measured.kpis}
@@ -82,7 +82,7 @@ def test_every_kpi_is_computed(demo_measured, demo) -> None:  # noqa: ANN001
     assert abs(kpis["checkout-ces"].value - ces) < 1e-9
 
 
-def test_measured_json_has_the_documented_fields(demo_measured) -> None:  # noqa: ANN001
+def test_measured_json_has_the_documented_fields(demo_measured) -> None:
     data = json.loads(json.dumps(demo_measured.to_dict()))
     assert set(data["stages"][0]["emotion"]) == {
         "assumed",
@@ -102,7 +102,7 @@ def test_measured_json_has_the_documented_fields(demo_measured) -> None:  # noqa
     assert data["phrases"]["overall"]["negative"]
 
 
-def test_every_measured_json_field_is_documented(demo_measured) -> None:  # noqa: ANN001
+def test_every_measured_json_field_is_documented(demo_measured) -> None:
     from pathlib import Path
 
     doc = (Path(__file__).parents[2] / "docs/reference/measured-map.md").read_text()
@@ -128,7 +128,7 @@ def test_every_measured_json_field_is_documented(demo_measured) -> None:  # noqa
     assert not missing, f"undocumented in measured-map.md: {missing}"
 
 
-def test_measured_map_ignores_input_row_order(demo, demo_measured, tmp_path) -> None:  # noqa: ANN001
+def test_measured_map_ignores_input_row_order(demo, demo_measured, tmp_path) -> None:
     """Shuffled input rows give the very same measured.json (results are deterministic)."""
     import json
 

@@ -37,14 +37,14 @@ COLUMNS = ["age", "score", "score_kind", "text"]
 
 
 @pytest.fixture
-def tiny(make_log, shop_map):  # noqa: ANN001, ANN201
+def tiny(make_log, shop_map):
     log = make_log(ROWS, COLUMNS)
     members = persona_members_expr(log.table, shop_map)
     customers = customer_outcomes_expr(log, shop_map)
     return log, shop_map, members, customers
 
 
-def test_exits_dropoffs_and_regressions(tiny) -> None:  # noqa: ANN001
+def test_exits_dropoffs_and_regressions(tiny) -> None:
     log, journey, members, customers = tiny
     counts = count_outcomes(log, journey, customers, members)
     tp = counts.touchpoints
@@ -62,7 +62,7 @@ def test_exits_dropoffs_and_regressions(tiny) -> None:  # noqa: ANN001
     assert counts.carried_on[("checkout", ALL)] == (2, 2, 1, 0)
 
 
-def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> None:  # noqa: ANN001
+def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> None:
     log, journey, _, _ = tiny
     extra = make_log([("c", 5, "feedback", "too slow to load")], ["text"])
     frame = log.execute(observations_expr(log, journey, feedback=extra))
@@ -84,7 +84,7 @@ def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> 
     assert texts.sentiment.iloc[0] < 0 < texts.sentiment.iloc[2]
 
 
-def test_measure_map_on_a_tiny_log_without_surveys(make_log, shop_map) -> None:  # noqa: ANN001
+def test_measure_map_on_a_tiny_log_without_surveys(make_log, shop_map) -> None:
     from journeymap.voc.measure import measure_map
 
     rows = [

@@ -51,7 +51,7 @@ def test_unknown_column_is_a_one_line_error(log: EventLog) -> None:
         segment_predicate(log.table, "age > 3")
 
 
-def test_persona_members_any_event_counts(make_log, shop_map) -> None:  # noqa: ANN001
+def test_persona_members_any_event_counts(make_log, shop_map) -> None:
     log = make_log(
         [("x", 0, "home", 70), ("x", 1, "item", None), ("y", 0, "home", 30)],
         ["age"],

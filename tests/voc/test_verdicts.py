@@ -61,7 +61,7 @@ def _tp(
 
 
 @pytest.fixture
-def ranking():  # noqa: ANN201
+def ranking():
     return rank_pain_points(
         [
             _tp("pay", None, 30, 400, 60, 600),  # no worse than the rest
@@ -74,7 +74,7 @@ def ranking():  # noqa: ANN201
     )
 
 
-def test_verdicts_apply_the_documented_thresholds(ranking) -> None:  # noqa: ANN001
+def test_verdicts_apply_the_documented_thresholds(ranking) -> None:
     verdicts = {v.id: v for v in judge_pain_points(MAP, ranking)}
     pay = verdicts["pay-pain"]
     assert pay.verdict == "supported"
@@ -84,13 +84,13 @@ def test_verdicts_apply_the_documented_thresholds(ranking) -> None:  # noqa: ANN
     assert verdicts["tiny-pain"].verdict == "insufficient_data"
 
 
-def test_suggestions_skip_what_the_map_covers(ranking) -> None:  # noqa: ANN001
+def test_suggestions_skip_what_the_map_covers(ranking) -> None:
     suggested = suggest_pain_points(MAP, ranking)
     assert [(s["id"], s["persona"]) for s in suggested] == [("other", "p")]
     assert "p customers drop off 0.30 vs 0.05" in suggested[0]["text"]
 
 
-def test_priority_and_what_if(ranking) -> None:  # noqa: ANN001
+def test_priority_and_what_if(ranking) -> None:
     verdicts = judge_pain_points(MAP, ranking)
     counts = OutcomeCounts(
         customers={ALL: 1000},

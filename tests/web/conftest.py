@@ -18,13 +18,13 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from journeymap.web.app import create_app  # noqa: E402
-from journeymap.web.auth import hash_password  # noqa: E402
-from journeymap.web.db import User  # noqa: E402
-from journeymap.web.settings import WebSettings  # noqa: E402
+from journeymap.web.app import create_app
+from journeymap.web.auth import hash_password
+from journeymap.web.db import User
+from journeymap.web.settings import WebSettings
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")

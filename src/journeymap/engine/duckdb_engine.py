@@ -55,7 +55,7 @@ class DuckDBEngine(Engine):
             config["memory_limit"] = memory_limit
         try:
             backend = ibis.duckdb.connect(path, **config)
-        except Exception as exc:  # noqa: BLE001 - shown as one line
+        except Exception as exc:
             raise EngineError(f"cannot open duckdb database {path!r}: {exc}") from exc
         backend.raw_sql("SET TimeZone = 'UTC'")
         # progress goes through rich in the CLI; DuckDB's own bar would garble it. In

@@ -52,7 +52,7 @@ class PostgresEngine(Engine):
             con = psycopg.connect(
                 server, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
             )
-        except Exception as exc:  # noqa: BLE001 - shown as one line
+        except Exception as exc:
             first = _first_line(exc)
             password = urlsplit(server).password
             if password:

@@ -145,7 +145,7 @@ def read_duckdb_table(engine: Engine, address: TableAddress) -> Source:
     alias = fresh_name("db")
     try:
         engine.sql_rows(f"ATTACH ? AS {quote_ident(alias)} (READ_ONLY)", [str(path)])
-    except Exception as exc:  # noqa: BLE001 - a bad file is a user error
+    except Exception as exc:
         raise IngestError(f"cannot open: {_first_line(exc)}", file=str(path)) from exc
     schema, name = _split_table(address.table)
     found = engine.sql_rows(
@@ -205,7 +205,7 @@ def read_postgres_table(engine: Engine, address: TableAddress) -> Source:
         ) from exc
     try:
         connection = psycopg.connect(address.location)
-    except Exception as exc:  # noqa: BLE001 - unreachable server is a user error
+    except Exception as exc:
         message = _redact(_first_line(exc), address.location)
         raise IngestError(f"cannot connect: {message}", file=address.label) from exc
     return stream_dbapi(engine, connection, address, cursor_name="journeymap_ingest")
@@ -228,7 +228,7 @@ def _attach_postgres(engine: Engine, address: TableAddress) -> Source:
             f"ATTACH ? AS {quote_ident(alias)} (TYPE postgres, READ_ONLY)",
             [address.location],
         )
-    except Exception as exc:  # noqa: BLE001 - unreachable server is a user error
+    except Exception as exc:
         message = _redact(_first_line(exc), address.location)
         raise IngestError(f"cannot connect: {message}", file=label) from exc
     schema, name = _split_table(address.table)
@@ -256,7 +256,7 @@ def stream_dbapi(
     qualified = ".".join(quote_ident(p) for p in (schema, name) if p)
     try:
         cursor.execute(f"SELECT * FROM {qualified}")  # identifiers quoted, no values
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=address.label
         ) from exc
@@ -272,7 +272,7 @@ def stream_dbapi(
         table = create_temp_table(
             engine, f"SELECT * FROM {quote_ident(view)}", prefix="table"
         )
-    except Exception as exc:  # noqa: BLE001 - a table that breaks mid-way
+    except Exception as exc:
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=address.label
         ) from exc

@@ -179,7 +179,7 @@ def describe(engine: Engine, source: Source) -> dict[str, str]:
         rows = engine.sql_rows(
             f"DESCRIBE SELECT * FROM {source.relation}", source.params
         )
-    except Exception as exc:  # noqa: BLE001 - a bad file is a user error
+    except Exception as exc:
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label
         ) from exc
@@ -279,7 +279,7 @@ def load(
 def _staged(engine: Engine, source: Source, select: str) -> str:
     try:
         return stage_rows(engine, source, select)
-    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
+    except Exception as exc:
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label
         ) from exc
@@ -299,7 +299,7 @@ def _sorted(
             engine, source, select, verdict, names,
             payload=payload_columns(select, mapping, source), stage=staged,
         )  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - a file that breaks mid-way is user error
+    except Exception as exc:
         raise IngestError(
             f"cannot read: {_first_line(exc)}", file=source.label
         ) from exc

@@ -27,7 +27,7 @@ def to_arrow(data: Any) -> Any:
         return data.to_arrow()
     try:
         return pa.Table.from_pandas(data, preserve_index=False)
-    except Exception as exc:  # noqa: BLE001 - anything else is not a table
+    except Exception as exc:
         raise IngestError(
             f"cannot read events from a {type(data).__name__}; pass a path, a URL or "
             "a pandas/polars/Arrow table"

@@ -66,7 +66,7 @@ def read_jsonl(engine: Engine, path: Path) -> Source:
             [*unreadable, *unreadable, str(readable or path)],
             prefix="jsonl",
         )
-    except Exception as exc:  # noqa: BLE001 - an unreadable file is user error
+    except Exception as exc:
         _drop_copy(readable)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise IngestError(f"cannot read JSON lines: {first}", file=str(path)) from exc

@@ -155,7 +155,7 @@ def write_quarantine(engine: Engine, table: str, path: str | os.PathLike[str]) -
             f"TO ? ({options})",
             [str(target)],
         )
-    except Exception as exc:  # noqa: BLE001 - e.g. a missing folder
+    except Exception as exc:
         first = str(exc).strip().splitlines()[0]
         raise IngestError(
             f"cannot write quarantine: {first}", file=str(target)

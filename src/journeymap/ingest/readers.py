@@ -153,7 +153,7 @@ def read_parquet(engine: Engine, path: Path) -> Source:
             "union_by_name = true)",
             [files],
         )
-    except Exception as exc:  # noqa: BLE001 - not parquet
+    except Exception as exc:
         first = (str(exc).strip().splitlines() or ["unreadable"])[0]
         raise IngestError(f"cannot read parquet: {first}", file=str(path)) from exc
     columns = {str(row[0]) for row in schema}
@@ -286,7 +286,7 @@ def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Sourc
     openpyxl = import_openpyxl()
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure is a bad file
+    except Exception as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise IngestError(f"cannot read Excel file: {first}", file=str(path)) from exc
     try:

@@ -160,7 +160,7 @@ def _open_table(engine: Engine, address: TableAddress) -> ir.Table:
     schema, _, name = address.table.rpartition(".")
     try:
         return engine.backend.table(name, database=schema or None)
-    except Exception as exc:  # noqa: BLE001 - a missing table is a user error
+    except Exception as exc:
         raise IngestError(f"no table {address.table!r}", file=address.label) from exc
 
 

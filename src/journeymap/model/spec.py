@@ -20,13 +20,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from journeymap.errors import MapError
 from journeymap.model.frameworks import get_framework
 from journeymap.model.journey import JourneyMap
 from journeymap.model.references import Loc, Problem, check_references
+
+# What ruamel raises on odd input besides its own errors, found by fuzzing its loader:
+# ValueError (a date such as 2026-13-01, a bad int or float), KeyError and IndexError
+# (merge keys and aliases in odd places), TypeError and ArithmeticError (odd tags).
+_YAML_FAILURES = (YAMLError, ValueError, LookupError, TypeError, ArithmeticError)
 
 MAX_NODES = 100_000  # alias bombs expand exponentially; real maps hold a few thousand
 
@@ -65,7 +70,7 @@ def _parse_yaml(text: str, file: str) -> Any:
         raise MapError(message, file=file, line=line) from None
     except RecursionError:
         raise MapError("YAML nests too deeply", file=file) from None
-    except Exception as exc:  # ruamel raises a zoo of types on odd input
+    except _YAML_FAILURES as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         message = f"YAML value: {first or type(exc).__name__}"
         raise MapError(message, file=file, line=_failing_scalar_line(text)) from None
@@ -84,9 +89,9 @@ def _failing_scalar_line(text: str) -> int | None:
         for node in _scalar_nodes(root, set()):
             try:
                 constructor.construct_object(node, deep=True)
-            except Exception:
+            except _YAML_FAILURES:
                 return int(node.start_mark.line) + 1
-    except Exception:
+    except _YAML_FAILURES:
         return None
     return None
 
