@@ -31,6 +31,9 @@ from journeymap.analytics import (
     time_to_convert,
     unmatched_events,
 )
+from journeymap.attribution import attribute_conversions
+from journeymap.attribution.forecast import forecast_conversions
+from journeymap.attribution.stages import attribute_stage_moves
 from journeymap.engine import EventLog
 from journeymap.ingest import sessionize
 from journeymap.model.journey import JourneyMap
@@ -218,6 +221,28 @@ METRICS: dict[str, Metric] = {
     "drivers": lambda log, _: find_drivers(log, "buy", min_customers=3),
     "sessions": lambda log, _: _sessions(log),
     "measure_map": _measured,
+    # attribution (issue 13): paths by window functions, exact solves, coalitions
+    "attribution_markov_2": lambda log, _: attribute_conversions(
+        log, "buy", model="markov", order=2
+    ),
+    "attribution_markov_auto": lambda log, _: attribute_conversions(
+        log, "buy", model="markov", order="auto", keep_repeats=True
+    ),
+    "attribution_time_decay": lambda log, _: attribute_conversions(
+        log, "buy", model="time-decay", half_life_s=3600
+    ),
+    "attribution_last_non_direct": lambda log, _: attribute_conversions(
+        log, "buy", model="last-non-direct", direct=["web"], exclude=["mail"]
+    ),
+    "attribution_shapley": lambda log, _: attribute_conversions(
+        log, "buy", model="shapley", by="event"
+    ),
+    "stage_attribution": lambda log, journey: attribute_stage_moves(
+        log, journey, model="position"
+    ),
+    "forecast": lambda log, journey: forecast_conversions(
+        log, journey, period="day", periods=3
+    ),
     # the whole measure: sessions, journey table, evidence verdicts, KPIs
     "measure_sessions": lambda log, journey: measure_pipeline(
         journey, log, scope="session", clusters=False, session_timeout_s=3600
