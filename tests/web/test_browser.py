@@ -111,7 +111,16 @@ def _new_page(browser: object) -> object:
     return page
 
 
-def test_a_new_admin_works_through_a_map(
+def test_a_new_admin_works_through_a_map_and_a_viewer_cannot_edit(
+    server: Server, browser: object, demo_files: dict[str, Path], tmp_path: Path
+) -> None:
+    # one test: the viewer's part needs the admin's map and password, and test order
+    # (pytest-randomly) or workers (xdist) must not split them
+    _admin_works_through_a_map(server, browser, demo_files, tmp_path)
+    _viewer_cannot_edit(server, browser)
+
+
+def _admin_works_through_a_map(
     server: Server, browser: object, demo_files: dict[str, Path], tmp_path: Path
 ) -> None:
     page = _new_page(browser)
@@ -195,7 +204,7 @@ def test_a_new_admin_works_through_a_map(
     assert errors == []
 
 
-def test_a_viewer_cannot_edit(server: Server, browser: object) -> None:
+def _viewer_cannot_edit(server: Server, browser: object) -> None:
     admin = _new_page(browser)
     admin.goto(server.base + "/signin")
     admin.fill("input[name=username]", "admin")
