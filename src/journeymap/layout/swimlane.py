@@ -88,7 +88,7 @@ class LaneKind:
 # (issue 12): the lines of interaction, visibility and internal interaction fall
 # between actions/touchpoints, the customer's lanes/backstage and backstage/support.
 LANES: dict[str, LaneKind] = {
-    "flow": LaneKind("Flow", "Who move on, who go back", None),
+    "flow": LaneKind("Flow", "Who moves on, who goes back", None),
     "actions": LaneKind("Customer actions", "What the customer does", card_cell(action_cards)),
     "touchpoints": LaneKind("Touchpoints", "Frontstage: where they meet us",
                             card_cell(touchpoint_cards("frontstage"))),
