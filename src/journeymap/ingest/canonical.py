@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
-from journeymap.ingest.timestamps import YEARS, timestamp_kind_sql, timestamp_sql
+from journeymap.ingest.timestamps import (
+    TRIMMED,
+    YEARS,
+    timestamp_kind_sql,
+    timestamp_sql,
+)
 
 TEXT_ROLES = ("channel", "session_id", "score_kind", "text")
 NUMBER_ROLES = ("value", "score")
@@ -31,6 +36,9 @@ class Check:
 
 
 def text_sql(expr: str) -> str:
+    """Trimmed text of ``expr``, NULL when empty (as is, if trimmed already)."""
+    if expr.startswith(TRIMMED):
+        return expr
     return f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
 
 
@@ -76,11 +84,44 @@ def stage_sql(
     time_format: str | None = None,
 ) -> str:
     """SELECT over the source yielding the row number, canonical columns and properties."""
+    trimmed = _trimmed_columns(types, mapping)
     selects = _canonical_selects(
         source, types, mapping, properties, zone, session_utc=session_utc,
-        time_format=time_format,
+        time_format=time_format, trimmed=trimmed,
     )  # fmt: skip
-    return f"SELECT {', '.join(selects)} FROM {source.relation}"
+    if not trimmed:
+        return f"SELECT {', '.join(selects)} FROM {source.relation}"
+    # Text is trimmed once per column in an inner projection: each check and cast
+    # trimming it again cost half of staging a CSV (issue 10: 2.1 s -> 1.2 s for the
+    # timestamp of 1e6 rows).
+    inner = ", ".join(
+        f"{text_sql(quote_ident(name))} AS {alias.removeprefix('_jm_source.')}"
+        for name, alias in trimmed.items()
+    )
+    return (
+        f"SELECT {', '.join(selects)} FROM "
+        f"(SELECT *, {inner} FROM {source.relation}) AS _jm_source"
+    )
+
+
+def _trimmed_columns(
+    types: Mapping[str, str], mapping: Mapping[str, str]
+) -> dict[str, str]:
+    """Text source columns with a canonical role -> SQL of their trimmed text.
+
+    The SQL is qualified (``_jm_source."_jm_text_0"``), which no quoted source column
+    name can be, and the name is unused by the source.
+    """
+    names = sorted({c for c in mapping.values() if types.get(c) == "VARCHAR"})
+    taken = {name.lower() for name in types}
+    aliases: dict[str, str] = {}
+    index = 0
+    for name in names:
+        while f"_jm_text_{index}" in taken:
+            index += 1
+        aliases[name] = f'{TRIMMED}{index}"'
+        index += 1
+    return aliases
 
 
 @dataclass(frozen=True)
@@ -114,8 +155,11 @@ def _canonical_selects(
     *,
     session_utc: bool = True,
     time_format: str | None = None,
+    trimmed: Mapping[str, str] | None = None,
 ) -> list[str]:
     def col(name: str) -> str:  # JSON values as their text, not as quoted JSON
+        if trimmed and name in trimmed:
+            return trimmed[name]
         sql = source.column_sql(name)
         return f"({sql} ->> '$')" if types[name] == "JSON" else sql
 

@@ -27,6 +27,9 @@ from __future__ import annotations
 from journeymap.engine import Engine
 from journeymap.errors import IngestError
 
+# SQL of source text that staging trimmed once already (see canonical.stage_sql)
+TRIMMED = '_jm_source."_jm_text_'
+
 NUMERIC_TYPES = (
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
     "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
@@ -76,7 +79,7 @@ def timestamp_sql(
     if sql_type.startswith(NUMERIC_TYPES):
         number = f"CAST({column} AS DOUBLE)"
         return number_timestamp_sql(number, number_kind_sql(number, time_format), zone)
-    text = f"trim(CAST({column} AS VARCHAR))"
+    text = column if column.startswith(TRIMMED) else f"trim(CAST({column} AS VARCHAR))"
     if time_format is not None and "%" in time_format:
         literal = time_format.replace("'", "''")
         return local_to_utc_sql(f"TRY_STRPTIME({text}, '{literal}')", zone)
@@ -98,7 +101,10 @@ def timestamp_kind_sql(
     if time_format is not None and "%" in time_format:
         return None
     return number_kind_sql(
-        text_number_sql(f"trim(CAST({column} AS VARCHAR))"), time_format
+        text_number_sql(
+            column if column.startswith(TRIMMED) else f"trim(CAST({column} AS VARCHAR))"
+        ),
+        time_format,
     )
 
 
