@@ -8,6 +8,7 @@ them on random small logs.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -272,3 +273,17 @@ def histogram(values: Sequence[float], bins: int) -> list[int]:
     for v in values:
         counts[min(int(np.floor(v * bins / high)), bins - 1)] += 1
     return counts
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """The step-up procedure as published (Benjamini & Hochberg 1995): q of the
+    i-th smallest of m p-values = min over j >= i of p_(j) * m / j; NaN left out."""
+    present = sorted((p, i) for i, p in enumerate(p_values) if not math.isnan(p))
+    m = len(present)
+    out = [math.nan] * len(p_values)
+    running = 1.0
+    for rank in range(m, 0, -1):
+        p, index = present[rank - 1]
+        running = min(running, p * m / rank)
+        out[index] = running
+    return out

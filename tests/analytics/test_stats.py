@@ -20,6 +20,8 @@ from journeymap.analytics.stats import (
     wilson_interval,
 )
 
+from . import reference
+
 
 @pytest.mark.parametrize(
     ("successes", "n", "low", "high"),
@@ -136,6 +138,23 @@ def test_benjamini_hochberg_skips_nan():
     assert math.isnan(q[1])
     assert q[0] == pytest.approx(0.02) and q[2] == pytest.approx(0.02)
     assert benjamini_hochberg([]) == []
+
+
+@given(
+    st.lists(
+        st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.05, 1.0, math.nan])),
+        max_size=40,
+    )
+)
+def test_benjamini_hochberg_equals_the_published_step_up(p_values):
+    """scipy behind the project's name: the same q-values as the textbook procedure,
+    NaN kept in place and not counted as a test."""
+    q = benjamini_hochberg(p_values)
+    expected = reference.benjamini_hochberg(p_values)
+    assert [math.isnan(x) for x in q] == [math.isnan(p) for p in p_values]
+    for got, want in zip(q, expected, strict=True):
+        if not math.isnan(want):
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
 
 
 @given(st.lists(st.floats(0, 1), max_size=30), st.randoms())

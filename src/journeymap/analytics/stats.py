@@ -192,24 +192,24 @@ def odds_ratio(
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     """Benjamini–Hochberg q-values (adjusted p-values), in the input order.
 
-    NaN p-values stay NaN and do not count towards the number of tests. Ties and
-    input order do not change the result.
+    scipy's ``false_discovery_control`` computes them; this wrapper keeps NaN
+    p-values NaN without counting them towards the number of tests (scipy rejects
+    NaN). Ties and input order do not change the result.
 
     Examples
     --------
     >>> benjamini_hochberg([0.01, 0.04, 0.03])
     [0.03, 0.04, 0.04]
+    >>> benjamini_hochberg([0.01, float("nan"), 0.04])
+    [0.02, nan, 0.04]
     """
-    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
-    for p, _ in indexed:
-        if not 0 <= p <= 1:
-            raise ValueError(f"p-values must be in [0, 1], got {p}")
-    m = len(indexed)
+    present = [i for i, p in enumerate(p_values) if not math.isnan(p)]
+    for i in present:
+        if not 0 <= p_values[i] <= 1:
+            raise ValueError(f"p-values must be in [0, 1], got {p_values[i]}")
     out = [math.nan] * len(p_values)
-    running = 1.0
-    ranked = sorted(indexed, key=lambda pair: pair[0])
-    for rank in range(m, 0, -1):
-        p, index = ranked[rank - 1]
-        running = min(running, p * m / rank)
-        out[index] = max(p, running)  # q >= p; guards against a rounding ulp
+    if present:
+        q_values = _scipy_stats.false_discovery_control([p_values[i] for i in present])
+        for i, q in zip(present, q_values.tolist(), strict=True):
+            out[i] = max(float(p_values[i]), q)  # q >= p; guards against a rounding ulp
     return out
