@@ -207,7 +207,7 @@ def test_theme_lookup_falls_back_and_rejects_unknown_styles() -> None:
     with pytest.raises(RenderError, match="no paint for style 'sparkles'"):
         DEFAULT.paint("sparkles")
     assert get_theme("default") is DEFAULT
-    with pytest.raises(RenderError, match="known themes: default"):
+    with pytest.raises(RenderError, match="known themes: colourblind, dark, default"):
         get_theme("neon")
 
 
