@@ -234,3 +234,37 @@ def test_docstring_examples_run():
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_session_scope_builds_one_path_per_session(engine):
+    import pandas as pd
+
+    from journeymap.ingest import read_events
+
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-01 10:00",
+                    "2024-01-01 10:05",
+                    "2024-01-02 09:00",
+                    "2024-01-02 09:01",
+                ]  # fmt: skip
+            ),
+            "event": ["v", "buy", "v", "v"],
+            "channel": ["web", "web", "app", "mail"],
+            "session_id": ["s1", "s1", "s2", "s2"],
+        }
+    )
+    log = read_events(frame).to_engine(engine)
+    per_session = attribute_conversions(log, "buy", scope="session")
+    per_customer = attribute_conversions(log, "buy")
+    assert (per_session.paths, per_session.conversions) == (2, 1)
+    assert (per_customer.paths, per_customer.conversions) == (1, 1)
+    # per session: web converts, app → mail does not
+    assert {c.channel: c.removal_effect for c in per_session.credits} == {
+        "web": pytest.approx(1.0),
+        "app": 0.0,
+        "mail": 0.0,
+    }
