@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from journeymap.errors import MissingExtraError
@@ -39,6 +40,18 @@ def import_openpyxl() -> ModuleType:
 
 def import_pyspark() -> ModuleType:
     return _import("pyspark", "spark")
+
+
+def import_sklearn() -> ModuleType:
+    return _import("sklearn", "clusters")
+
+
+def has_sklearn() -> bool:
+    """Whether the ``clusters`` extra is installed (without importing it)."""
+    try:
+        return importlib.util.find_spec("sklearn") is not None
+    except (ImportError, ValueError):  # a broken or half-removed install
+        return False
 
 
 def import_psycopg() -> ModuleType:

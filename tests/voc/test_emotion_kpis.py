@@ -104,3 +104,16 @@ def test_clusters_recover_two_obvious_groups() -> None:
     k, score, labels = _best_k(np.vstack([a, b]), range(2, 5))
     assert k == 2 and score > 0.5
     assert labels[:60].tolist() == [0] * 60 and labels[60:].tolist() == [1] * 40
+
+
+def test_clusters_without_scikit_learn_name_the_extra(monkeypatch) -> None:
+    """Core-only installs: asked for, clustering is one line naming the extra."""
+    import sys
+
+    from journeymap.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    with pytest.raises(
+        MissingExtraError, match=r'pip install "journeymap\[clusters\]"'
+    ):
+        _best_k(np.zeros((10, 2)), range(2, 3))

@@ -102,3 +102,21 @@ def test_measure_map_on_a_tiny_log_without_surveys(make_log, shop_map) -> None:
     no_personas = measure_map(shop_map.model_copy(update={"personas": ()}), log)
     assert no_personas.personas == ()
     assert all(c["persona"] is None for c in no_personas.candidates)
+
+
+def test_measure_without_scikit_learn_skips_clusters_with_a_note(
+    monkeypatch, make_log, shop_map
+) -> None:
+    """Core-only installs measure; clustering asked for is one line naming the extra."""
+    import sys
+
+    from journeymap.errors import MissingExtraError
+    from journeymap.voc.measure import measure_map
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    log = make_log([r[:4] for r in ROWS if r[2] not in ("survey", "feedback")], ["age"])
+    measured = measure_map(shop_map, log)
+    assert measured.clusters == ()
+    assert any("journeymap[clusters]" in note for note in measured.notes)
+    with pytest.raises(MissingExtraError, match=r"journeymap\[clusters\]"):
+        measure_map(shop_map, log, clusters=True)

@@ -48,9 +48,12 @@ OutputOpt = Annotated[
     Path, typer.Option("--output", "-o", help="Where to write measured.json.")
 ]
 ClustersOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--clusters/--no-clusters", help="Discover behavioural clusters (k-means)."
+        "--clusters/--no-clusters",
+        help="Discover behavioural clusters (k-means; extra clusters). "
+        "Default: when scikit-learn is installed.",
+        show_default=False,
     ),
 ]
 
@@ -68,7 +71,7 @@ def measure(
     timezone: TimezoneOpt = None,
     engine: EngineOpt = None,
     time_format: TimeFormatOpt = None,
-    clusters: ClustersOpt = True,
+    clusters: ClustersOpt = None,
     scope: ScopeOpt = None,
     customers: CustomersOpt = None,
     customers_id: CustomersIdOpt = None,

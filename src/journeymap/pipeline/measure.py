@@ -191,7 +191,7 @@ def measure_map(
     surveys: EventLog | None = None,
     feedback: EventLog | None = None,
     thresholds: Thresholds | None = None,
-    clusters: bool = True,
+    clusters: bool | None = None,
     **options: Any,
 ) -> MeasuredMap:
     """Measure a journey map against events, surveys, feedback and customer attributes.
@@ -208,7 +208,8 @@ def measure_map(
     thresholds
         Verdict thresholds (alpha, practical effect, minimum group size).
     clusters
-        Whether to run the behavioural clustering.
+        Whether to run the behavioural clustering (``None``: when the ``clusters``
+        extra is installed).
     **options
         As :func:`journey_units`: ``customers``, ``customers_id``, ``scope``,
         ``session_timeout_s`` and the filters ``since``, ``until``, ``where``,

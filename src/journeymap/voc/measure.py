@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from journeymap._importers import has_sklearn
 from journeymap.analytics.matching import unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
 from journeymap.engine import with_scratch
@@ -108,7 +109,7 @@ def measure_map(
     alpha: float = 0.05,
     min_customers: int = 30,
     min_observations: int = 20,
-    clusters: bool = True,
+    clusters: bool | None = None,
     verdicts: tuple[PainPointVerdict, ...] | None = None,
     suggestions: tuple[dict[str, Any], ...] | None = None,
     observations: ir.Table | None = None,
@@ -133,7 +134,9 @@ def measure_map(
         Verdict thresholds: BH q below ``alpha``, at least ``min_customers`` on both
         sides of a proportion test and ``min_observations`` of a sentiment test.
     clusters
-        Whether to run the k-means behavioural clustering.
+        Whether to run the k-means behavioural clustering: ``None`` runs it when the
+        ``clusters`` extra (scikit-learn) is installed and notes it when not; ``True``
+        without the extra raises :class:`~journeymap.errors.MissingExtraError`.
     verdicts, suggestions
         Pain-point verdicts and suggestions judged elsewhere
         (:mod:`journeymap.evidence`); by default the candidate ranking judges them.
@@ -180,6 +183,11 @@ def measure_map(
         min_customers=min_customers,
         min_observations=min_observations,
     )
+    if clusters is None:
+        clusters = has_sklearn()
+        skipped = () if clusters else (_NO_SKLEARN,)
+    else:
+        skipped = ()
     found = (
         cluster_customers(log, journey, inputs.customers, sequence=inputs.sequence)
         if clusters
@@ -191,7 +199,7 @@ def measure_map(
     return replace(
         measured,
         clusters=() if found is None else _cluster_dicts(found),
-        notes=_notes(ranking, found is not None or not clusters),
+        notes=_notes(ranking, found is not None or not clusters) + skipped,
     )
 
 
@@ -429,6 +437,9 @@ def _cluster_dicts(found: Any) -> tuple[dict[str, Any], ...]:
         }
         for cluster in found.clusters
     )
+
+
+_NO_SKLEARN = 'clusters: skipped, scikit-learn is not installed (pip install "journeymap[clusters]")'
 
 
 def _notes(ranking: PainPointRanking, clustered: bool) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ everyone (lift = persona reach − overall reach).
 
 **Clusters**: each customer is described by which touchpoints it reached (0/1). At most
 ``max_customers`` customers are used (those whose id hashes into a fixed share, so the
-sample is deterministic). k-means (scikit-learn, ``random_state=0``, ``n_init=10``) runs
+sample is deterministic). k-means (scikit-learn, extra ``clusters``; ``random_state=0``, ``n_init=10``) runs
 for k = 2..6; the k with the best silhouette (Euclidean, on at most 2,000
 customers drawn with ``random_state=0``) wins. Each cluster is described by its size,
 conversion rate, distinguishing touchpoints (reach in the cluster minus reach outside)
@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from journeymap._importers import import_sklearn
 from journeymap.analytics.stats import wilson_interval
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import Emotion
@@ -208,6 +209,7 @@ def cluster_customers(
     ClusterResult or None
         None when there are too few customers.
     """
+    import_sklearn()  # one line naming the clusters extra, before any work
     features = customer_features_expr(
         log, journey, customers, max_customers=max_customers, sequence=sequence
     )
@@ -231,6 +233,8 @@ def cluster_customers(
 
 def _best_k(matrix: np.ndarray, k_range: range) -> tuple[int, float, np.ndarray] | None:
     import numpy as np
+
+    import_sklearn()
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
