@@ -41,7 +41,11 @@ StagesPerPageOpt = Annotated[
     ),
 ]
 ThemeOpt = Annotated[
-    str, typer.Option("--theme", help="Colour theme: default, colourblind or dark.")
+    str,
+    typer.Option(
+        "--theme",
+        help="Colour theme: default, colourblind, dark, or a brand theme file (.yaml).",
+    ),
 ]
 
 

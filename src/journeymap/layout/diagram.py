@@ -109,6 +109,31 @@ class Path:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture (a brand logo) given as a ``data:`` URI, fitted into the box."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    href: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    """A logo to draw at the top right: its ``data:`` URI and its aspect ratio."""
+
+    href: str
+    aspect: float = 1.0  # width / height
+    height: float = 40.0
+
+    @property
+    def width(self) -> float:
+        return self.height * self.aspect
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     """Items drawn together, e.g. a card: its ``frame`` first, then ``items``.
 
@@ -122,7 +147,7 @@ class Group:
     title: str | None = None
 
 
-Item = Box | Text | Line | Circle | Path | Group
+Item = Box | Text | Line | Circle | Path | Image | Group
 
 
 @dataclass(frozen=True, slots=True)

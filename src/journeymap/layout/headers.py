@@ -4,7 +4,17 @@ description."""
 from __future__ import annotations
 
 from journeymap.layout.cards import Chip, build_chips
-from journeymap.layout.diagram import ASCENT, Box, Group, Item, Line, Path, Text
+from journeymap.layout.diagram import (
+    ASCENT,
+    Box,
+    Group,
+    Image,
+    Item,
+    Line,
+    Logo,
+    Path,
+    Text,
+)
 from journeymap.layout.formats import format_count
 from journeymap.layout.grid import Grid
 from journeymap.layout.lanes import Context
@@ -26,10 +36,12 @@ def title_bar(
     persona: str | None,
     data_as_of: str | None,
     department: str | None = None,
+    logo: Logo | None = None,
 ) -> tuple[list[Item], float]:
-    """Map name, description and chips (state, persona, data date, customers)."""
+    """Map name, description and chips (state, persona, data date, customers), and
+    the logo at the top right (the texts keep clear of it)."""
     journey = ctx.journey
-    width = grid.right - grid.left
+    width = grid.right - grid.left - (logo.width + 16 if logo else 0)
     name = fit_text(journey.name, width, Font(22, bold=True), max_lines=2)
     items: list[Item] = [Text(grid.left, top + ASCENT * 22, name.lines, "text.title", size=22,
                               weight="bold", line_height=1.2, title=name.title)]  # fmt: skip
@@ -44,6 +56,10 @@ def title_bar(
     )
     items.extend(chips)
     bottom = y + 2 + height + 12
+    if logo is not None:
+        items.append(Image(grid.right - logo.width, top, logo.width, logo.height,
+                           logo.href, title="Logo"))  # fmt: skip
+        bottom = max(bottom, top + logo.height + 12)
     items.append(Line(grid.left, bottom, grid.right, bottom, "rule"))
     return [Group("title-bar", tuple(items), title=journey.name)], bottom
 

@@ -20,6 +20,7 @@ from journeymap.layout.diagram import (
     Item,
     Lane,
     Line,
+    Logo,
     Text,
 )
 from journeymap.layout.emotion import (
@@ -122,6 +123,7 @@ def layout_map(
     data_as_of: str | None = None,
     first_stage_number: int = 1,
     department: str | None = None,
+    logo: Logo | None = None,
 ) -> Diagram:
     """Lay out a journey map as a swim-lane diagram.
 
@@ -148,6 +150,8 @@ def layout_map(
     department
         Department id: draw only the touchpoints, pain points and opportunities it
         owns, in the lanes of ``DEPARTMENT_LANES`` that have content.
+    logo
+        A brand logo for the top right of the title bar.
 
     Returns
     -------
@@ -180,6 +184,7 @@ def layout_map(
         persona=persona,
         data_as_of=data_as_of,
         department=department_name,
+        logo=logo,
     )
     persona_items, top = persona_panel(ctx, grid, top, persona=persona)
     title_items.extend(persona_items)

@@ -9,6 +9,7 @@ restyles them. Shortened text keeps its full wording in the slide notes.
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -157,7 +158,24 @@ class _DeckBuilder:
         lines.append(para(f"{len(j.stages)} stages · " + " → ".join(s.name for s in j.stages),
                           14, colour=MUTED))  # fmt: skip
         canvas.text(MARGIN + 0.35, 2.3, WIDTH - 2 * MARGIN - 0.5, 4.0, lines)
+        self.logo(canvas)
         self.finish(canvas)
+
+    def logo(self, canvas: Canvas) -> None:
+        """The brand logo at the bottom right of the title slide (PNG logos: an SVG
+        cannot be a native PowerPoint picture)."""
+        logo = self.theme.logo
+        prefix = "data:image/png;base64,"
+        if logo is None or not logo.href.startswith(prefix):
+            return
+        util = Canvas.module("pptx.util")
+        data = base64.b64decode(logo.href.removeprefix(prefix))
+        width = min(0.8 * logo.aspect, 4.0)
+        height = width / logo.aspect
+        canvas.slide.shapes.add_picture(
+            io.BytesIO(data), util.Inches(WIDTH - MARGIN - width),
+            util.Inches(CONTENT_BOTTOM - height), util.Inches(width), util.Inches(height),
+        )  # fmt: skip
 
     def persona_slides(self) -> None:
         """Who the journey is about: up to three persona cards per slide."""

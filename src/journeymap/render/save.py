@@ -43,6 +43,7 @@ class MapOutput:
             persona=self.persona,
             data_as_of=self.data_as_of,
             department=self.department,
+            logo=self.theme.logo,
         )
 
     def pages(self) -> list[Diagram]:
@@ -64,6 +65,7 @@ class MapOutput:
                     data_as_of=self.data_as_of,
                     first_stage_number=first,
                     department=self.department,
+                    logo=self.theme.logo,
                 )
             )
             first += len(stages)

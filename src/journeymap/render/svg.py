@@ -16,6 +16,7 @@ from journeymap.layout.diagram import (
     Circle,
     Diagram,
     Group,
+    Image,
     Item,
     Line,
     Path,
@@ -116,6 +117,8 @@ class _Writer:
             self.group(item, depth)
         elif isinstance(item, Text):
             self.lines.append(pad + _text(item, self.theme.paint(item.style)))
+        elif isinstance(item, Image):
+            self.lines.append(pad + _image(item))
         else:
             self.lines.append(pad + self.shape(item))
 
@@ -149,6 +152,20 @@ def _rect(box: Box, paint: str, element_id: str) -> str:
     return (
         f'<rect{element_id} x="{_num(box.x)}" y="{_num(box.y)}" width="{_num(box.width)}" '
         f'height="{_num(box.height)}"{radius}{paint}/>'
+    )
+
+
+def _image(image: Image) -> str:
+    # only embedded pictures: the SVG fetches nothing when it is opened
+    if not image.href.startswith(
+        ("data:image/png;base64,", "data:image/svg+xml;base64,")
+    ):
+        raise RenderError("an image must be an embedded PNG or SVG (data: URI)")
+    title = f"<title>{_escape(image.title)}</title>" if image.title else ""
+    return (
+        f'<image x="{_num(image.x)}" y="{_num(image.y)}" width="{_num(image.width)}" '
+        f'height="{_num(image.height)}" preserveAspectRatio="xMaxYMid meet" '
+        f"href={_attr(image.href)}>{title}</image>"
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from journeymap.errors import RenderError
+from journeymap.layout.diagram import Logo
 
 # System fonts only: no web fonts, no CDN. Arial/Helvetica metrics drive layout widths.
 FONT_STACK = (
@@ -38,6 +39,7 @@ class Theme:
     paints: Mapping[str, Paint]
     background: str = "#ffffff"
     font_family: str = FONT_STACK
+    logo: Logo | None = None  # a brand logo for the top right (brand theme files)
 
     def paint(self, style: str) -> Paint:
         """The paint for ``style``, falling back to less specific keys.
@@ -247,7 +249,7 @@ def derive(
 ) -> Theme:
     """A theme that changes some paints of ``base`` (and maybe its background)."""
     return Theme(name, {**base.paints, **paints}, background or base.background,
-                 base.font_family)  # fmt: skip
+                 base.font_family, base.logo)  # fmt: skip
 
 
 # Okabe–Ito colours: good and bad are blue and vermillion instead of green and red,
@@ -325,10 +327,17 @@ THEMES: dict[str, Theme] = {
 
 
 def get_theme(name: str) -> Theme:
-    """A registered theme by name; an unknown name lists the known ones."""
+    """A registered theme by name, or a brand theme file (``.yaml``, ``.yml``,
+    ``.json``; see :mod:`journeymap.render.brand`); an unknown name lists the known
+    ones."""
+    if name.lower().endswith((".yaml", ".yml", ".json")):
+        from journeymap.render.brand import load_theme
+
+        return load_theme(name)
     try:
         return THEMES[name]
     except KeyError:
         raise RenderError(
-            f"unknown theme {name!r}; known themes: {', '.join(sorted(THEMES))}"
+            f"unknown theme {name!r}; known themes: {', '.join(sorted(THEMES))}, "
+            "or a theme file (.yaml)"
         ) from None
