@@ -239,3 +239,31 @@ def test_measure_carries_the_attribution_summary(demo, capsys, tmp_path):
     total = sum(c["attributed_conversions"] for c in credits)
     assert total == pytest.approx(summary["markov"]["conversions"], abs=1e-3)
     assert summary["forecast"]["backtest"]["mape"] is not None
+
+
+def test_sampled_shapley_by_event_says_so_and_writes_intervals(demo, capsys, tmp_path):
+    out = tmp_path / "events.csv"
+    code, _, err = _run(
+        capsys,
+        "analyze",
+        str(demo["events"]),
+        "--what",
+        "attribution",
+        "--model",
+        "shapley",
+        "--by",
+        "event",
+        "--samples",
+        "300",
+        "--seed",
+        "4",
+        "--conversion",
+        "purchase",
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    assert "random orders (seed 4)" in err
+    frame = pd.read_csv(out)
+    assert list(frame.columns[-2:]) == ["ci_low", "ci_high"]
+    assert (frame["ci_low"] <= frame["ci_high"]).all()

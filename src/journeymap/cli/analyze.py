@@ -777,6 +777,8 @@ def analyze(
     if scope == "session" and what in ("attribution", "stage-attribution"):
         log = _sessions(log, session_timeout)
     result = metric(log, request)
+    for note in _notes(result):
+        err_console.print(f"note: {note}", soft_wrap=True, markup=False)
     if output is None:
         print_result(result, what)
     else:
@@ -801,6 +803,16 @@ def _filtered(log: Any, req: Request) -> Any:
     if scoping.persona:
         log = jm.filter_persona(log, _map_for(req, "personas"), scoping.persona)
     return log
+
+
+def _notes(result: Any) -> list[str]:
+    """What a result says about how it was computed (attribution: empty paths,
+    sampled Shapley values), including each stage move's."""
+    notes = list(getattr(result, "notes", ()) or ())
+    for step in getattr(result, "steps", ()) or ():
+        inner = getattr(getattr(step, "result", None), "notes", ()) or ()
+        notes += [f"{step.from_stage} → {step.to_stage}: {n}" for n in inner]
+    return [n for n in notes if isinstance(n, str)]
 
 
 def _sessions(log: Any, timeout_minutes: float | None) -> Any:
