@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journeymap import examples
 from journeymap._display import register as _register_display
 from journeymap.engine import Engine, EventLog
 from journeymap.errors import (
@@ -75,6 +76,7 @@ __all__ = [
     "count_transitions",
     "count_variants",
     "dump_map",
+    "examples",
     "filter_persona",
     "filter_segment",
     "filter_time",
@@ -256,6 +258,7 @@ def save(
     stages_per_page: int | None = None,
     scale: float = 2.0,
     department: str | None = None,
+    compare: JourneyMap | MeasuredMap | None = None,
 ) -> Path:
     """Write a map (measured or not) in the format its suffix names.
 
@@ -263,7 +266,9 @@ def save(
     .xlsx`` its measured tables; ``.md`` a summary; ``.mmd`` a Mermaid ``journey``.
     ``format=`` overrides the suffix. For PDF, ``paper`` is ``fit``, ``a4``, ``a3``
     or ``a2`` and ``stages_per_page`` splits a large map; ``scale`` sets PNG density.
-    ``persona`` and ``department`` draw one persona's or one department's view.
+    ``persona`` and ``department`` draw one persona's or one department's view;
+    ``compare`` (the current-state map) is drawn on the left of ``obj`` (the future
+    state) in SVG, PNG, PDF or HTML.
 
     Examples
     --------
@@ -294,6 +299,7 @@ def save(
         stages_per_page=stages_per_page,
         png_scale=scale,
         department=department,
+        compare=compare,
     )
     return save_map(out, path, format=format)
 
