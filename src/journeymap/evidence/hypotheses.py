@@ -27,7 +27,8 @@ with (stages differ by design: browsing loses more people than paying), so it is
 Outcomes (a yes/no per unit at the place; the default is ``dropoff``, or
 ``low_score`` in the last stage):
 
-- ``dropoff``: the unit's furthest stage is this one (observable stays only);
+- ``dropoff``: the unit did not move on from this stage within the stage's horizon
+  (observable stays only; the same window for every cohort);
 - ``loop``: within one session the unit went back from this stage to an earlier one;
 - ``slow``: time to move on from the stage, among observable stays, truncated at the
   stage's horizon (a stay that did not move on within it counts as slower than any
@@ -162,7 +163,7 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
                 (stays.timed, delay), else_=ibis.literal(horizon.seconds + 1.0)
             )
         else:
-            outcome = stays.dropped
+            outcome = stays.left
         rows = stays.select(
             "unit_id",
             member_id=stays.unit_id,

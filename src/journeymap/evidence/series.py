@@ -2,7 +2,10 @@
 
 Each row is one place, one metric and one period: the units that *entered* the place
 in that period (observable stays only, so the last weeks are not inflated by journeys
-that had no time to finish), how many had the outcome, and the rate. Metrics:
+that had no time to finish), how many had the outcome, and the rate. Periods that
+began within ``D_k`` of the data's start (:func:`reach_windows`) are left out for stage
+``k`` and its touchpoints: only the fastest journeys had reached ``k`` by then, and
+customers already mid-journey when the data begins look like new starters. Metrics:
 
 - ``dropoff`` and ``loop`` per stage (``level`` = ``stage``), for everyone and per
   persona; ``dropoff`` per touchpoint (units of the stage that touched it);
@@ -59,12 +62,13 @@ def rate_series(
         from journeymap.errors import AnalysisError
 
         raise AnalysisError(f"unknown period {period!r}; known: week, day")
+    windows = reach_windows(units)
     frames = [_stage_series(units, None, None, period)]
     frames.append(_touchpoint_series(units, period))
     if units.scope == "customer":
         # a session's reach depends on where returning customers start, which shifts
         # as the data's history fills in: only a customer's reach is a stable rate
-        frames.append(_reach_series(units, period))
+        frames.append(_reach_series(units, period, windows))
     if units.answers is not None:
         frames.append(_answer_series(units, period))
     if units.signals is not None:
@@ -75,6 +79,7 @@ def rate_series(
                 continue
             frames.append(_stage_series(units, persona_id, membership, period))
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frame = _warmed_up(units, frame, windows)
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     frame["persona"] = (
@@ -129,7 +134,7 @@ def _stage_series(
         stage_index=stays.stage_index, period_start=_period(stays.entry_ts, period)
     ).agg(
         units=stays.count(),
-        dropped=stays.dropped.cast("int64").sum(),
+        dropped=stays.left.cast("int64").sum(),
         looped=stays.looped.cast("int64").sum(),
     )
     frame = units.execute(grouped)
@@ -164,7 +169,7 @@ def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
     )
     grouped = joined.group_by(
         touchpoint_id=joined.t_tp, period_start=_period(joined.entry_ts, period)
-    ).agg(units=joined.count(), events=joined.dropped.cast("int64").sum())
+    ).agg(units=joined.count(), events=joined.left.cast("int64").sum())
     frame = units.execute(grouped)
     return _long_rows(
         frame,
@@ -174,21 +179,8 @@ def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
     )
 
 
-def _reach_series(units: Units, period: str) -> pd.DataFrame:
-    """Reach of each stage within a fixed window ``D_k`` of a unit's first event.
-
-    ``D_k`` is the 95th percentile of the time from a unit's first event to its entry
-    into stage ``k`` (capped at a third of the data's span), and a start period only
-    counts when all its units had ``D_k`` to get there before the data ends: a cohort
-    that started last week is not "failing to reach" a stage it had no time to reach.
-    """
-    import datetime as dt
-
-    import ibis
-    import pandas as pd
-
-    from journeymap.analytics.stages import exact_quantiles_expr
-
+def _since_start(units: Units, period: str) -> tuple[ir.Table, ir.Table]:
+    """Stays with ``since`` (seconds from the unit's first event), and the starts."""
     stays = units.stays
     starts = stays.group_by("unit_id").agg(start=stays.entry_ts.min())
     starts = starts.select(
@@ -198,16 +190,71 @@ def _reach_series(units: Units, period: str) -> pd.DataFrame:
     since = (joined.entry_ts.delta(joined.s_start, unit="millisecond") / 1000).cast(
         "float64"
     )
-    joined = joined.mutate(since=since)
+    return joined.mutate(since=since), starts
+
+
+def reach_windows(units: Units) -> dict[int, float]:
+    """Per stage ``k``: ``D_k``, the 95th percentile of the time from a unit's first
+    event to its entry into ``k`` (seconds), capped at a third of the data's span."""
+    from journeymap.analytics.stages import exact_quantiles_expr
+
+    joined, _ = _since_start(units, "week")
     p95 = units.execute(
         exact_quantiles_expr(joined, "stage_index", "since", {"q": 0.95})
     )
     cap = (units.end - units.start).total_seconds() / 3
-    window = {
+    return {
         int(r["stage_index"]): min(float(r["q"]), cap)
         for r in p95.to_dict("records")
         if r["q"] == r["q"]
     }
+
+
+def _warmed_up(
+    units: Units, frame: pd.DataFrame, windows: dict[int, float]
+) -> pd.DataFrame:
+    """``frame`` without the periods that began within ``D_k`` of the data's start.
+
+    Entries into stage ``k`` in the first ``D_k`` of the data are a biased sample:
+    only the fastest journeys got there yet, and customers already mid-journey when
+    the data begins look like new starters. Those periods are left out.
+    """
+    import pandas as pd
+
+    if frame.empty:
+        return frame
+    stage_of = {
+        tp.id: k
+        for k, stage in enumerate(units.journey.stages)
+        for tp in stage.touchpoints
+    }
+    ids = units.journey.stage_ids()
+    index = [
+        ids.index(i) if level == "stage" else stage_of.get(i, 0)
+        for level, i in zip(frame["level"], frame["id"], strict=True)
+    ]
+    room = pd.to_timedelta([windows.get(k, 0.0) for k in index], unit="s")
+    stamps = pd.to_datetime(frame["period_start"])
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    first = pd.Timestamp(units.start) + room
+    return frame[stamps.to_numpy() >= first.to_numpy()]
+
+
+def _reach_series(units: Units, period: str, windows: dict[int, float]) -> pd.DataFrame:
+    """Reach of each stage within a fixed window ``D_k`` of a unit's first event.
+
+    ``D_k`` is :func:`reach_windows`' window, and a start period only counts when
+    all its units had ``D_k`` to get there before the data ends: a cohort that
+    started last week is not "failing to reach" a stage it had no time to reach.
+    """
+    import datetime as dt
+
+    import ibis
+    import pandas as pd
+
+    joined, starts = _since_start(units, period)
+    window = windows
     if not window:
         return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
     limit = ibis.cases(

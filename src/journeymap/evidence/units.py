@@ -24,7 +24,9 @@ has had no time to move on. For every stage ``k`` a horizon ``H_k`` is the 95th
 percentile of the time units took to move on (capped at a third of the data's span);
 a stay is *observable* when it began at least ``H_k`` before the data end, and only
 observable stays enter drop-off, loop and slow contrasts (equal windows for all
-cohorts).
+cohorts). A drop-off in those contrasts is ``left``: the stay did not move on within
+``H_k`` — not "never moved on", which an old cohort had months to disprove and a
+recent one only ``H_k``.
 """
 
 from __future__ import annotations
@@ -161,7 +163,9 @@ def build_units(
             _answers(events, observations, negative_texts, scope), prefix="answers"
         )
     horizons = _horizons(log, stays, end, (end - start).total_seconds())
-    stays = engine.materialize(_judged(stays, horizons, end), prefix="stays_judged")
+    stays = engine.materialize(
+        _judged(stays, horizons, end, len(journey.stages)), prefix="stays_judged"
+    )
     return Units(
         log=log,
         journey=journey,
@@ -309,9 +313,11 @@ def _horizons(
 
 
 def _judged(
-    stays: ir.Table, horizons: dict[int, Horizon], end: dt.datetime
+    stays: ir.Table, horizons: dict[int, Horizon], end: dt.datetime, stages: int
 ) -> ir.Table:
-    """Stays with ``observable``, ``timed`` (moved on within the horizon) and ``slow``."""
+    """Stays with ``observable``, ``timed`` (moved on within the horizon), ``left``
+    (observable, not the last stage, and not moved on within the horizon: a drop-off
+    judged in the same window for every cohort) and ``slow``."""
     delay = (stays.moved_ts.delta(stays.entry_ts, unit="millisecond") / 1000).cast(
         "float64"
     )
@@ -354,6 +360,7 @@ def _judged(
     return stays.mutate(
         observable=observable,
         timed=timed,
+        left=(observable & ~timed & (stays.stage_index < stages - 1)).fill_null(False),
         slow=(timed & (delay > median)).fill_null(False),
     )
 
