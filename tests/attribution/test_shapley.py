@@ -119,3 +119,11 @@ def test_many_channels_are_sampled_with_intervals(make_log):
     assert all(
         c.ci_low <= c.attributed_conversions <= c.ci_high for c in result.credits
     )
+
+
+@pytest.mark.parametrize("model", ["shapley", "markov", "linear", "time-decay"])
+def test_no_touch_at_all_gives_no_credits(make_log, model):
+    log = make_log([("a", 0, "buy", "web"), ("b", 0, "buy", "app")])
+    result = attribute_conversions(log, "buy", model=model)
+    assert (result.paths, result.conversions, result.empty_paths) == (0, 0, 2)
+    assert result.credits == ()

@@ -266,8 +266,19 @@ def _shapley(
     if samples < 2:
         raise AnalysisError("Shapley samples must be at least 2", field="samples")
     channels = sorted(log.execute(touch_channels_expr(base, spec))["touch"].tolist())
-    frame = log.execute(coalitions_expr(base, spec, channels))
     totals = _totals(log, base, spec)
+    if not channels:  # no unit has a touch: nothing to share
+        return AttributionResult(
+            model="shapley",
+            by=spec.by,
+            credits=(),
+            paths=0,
+            conversions=0,
+            value=0.0 if has_value else None,
+            empty_paths=totals["empty"],
+            notes=_empty_note(totals["empty"]),
+        )
+    frame = log.execute(coalitions_expr(base, spec, channels))
     mask_cols = [c for c in frame.columns if c.startswith("mask")]
     mask_cols.sort(key=lambda c: int(c[4:]))
     coalitions = coalitions_from_masks(
