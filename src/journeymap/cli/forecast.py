@@ -70,7 +70,7 @@ def forecast(
 ) -> None:
     """Forecast conversions and revenue from the customers now in each stage, with a
     backtest on held-out periods (MAPE against a naive forecast)."""
-    from journeymap.cli.analyze import write_result
+    from journeymap.cli.analyze import warn_absent_events, write_result
 
     if period not in ("week", "day"):
         raise AnalysisError(f"--period: unknown {period!r}; known: week, day")
@@ -90,6 +90,10 @@ def forecast(
         echo_ingest(log)
         if log.report.loaded == 0:
             raise IngestError("no events to forecast (0 rows loaded)", file=events)
+    conversion_events = names or list(
+        journey.conversion.event if journey.conversion else ()
+    )
+    warn_absent_events(log, conversion_events, "conversion event")
     result = jm.forecast_conversions(
         log, journey, periods=periods, period=period, conversion=names or None
     )
