@@ -91,3 +91,13 @@ def test_closing_removes_the_warehouse_even_when_the_session_is_gone(
     with pytest.raises(RuntimeError):
         spark.close_spark(_StoppedBackend())
     assert not Path(folder).exists()
+
+
+def test_cli_engine_spark_without_java_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("customer_id,timestamp,event\na,2024-01-01 10:00,visit\n")
+    args = ["-m", "journeymap", "analyze", str(events), "--engine", "spark"]
+    done = _run(args, _without_java(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"error: {spark.JAVA_HINT}"

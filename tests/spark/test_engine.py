@@ -88,3 +88,47 @@ def test_warehouse_is_a_temporary_folder_removed_at_close(spark_engine: Engine) 
     owned = [Path(folder) for folder in spark._warehouses]
     # Engine.close (the session fixture's teardown) and exit remove these folders
     assert [f for f in owned if f.name in where and f.name.startswith("journeymap-")]
+
+
+def test_cli_analyzes_a_parquet_folder_on_spark_as_on_duckdb(
+    spark_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from journeymap.cli import main
+    from parity import seeded_events
+
+    folder = tmp_path / "events"
+    folder.mkdir()
+    frame = seeded_events()
+    half = len(frame) // 2
+    frame.iloc[:half].to_parquet(folder / "part-0.parquet")
+    frame.iloc[half:].to_parquet(folder / "part-1.parquet")
+    funnel = ["--what", "funnel", "--steps", "home,item,buy", "--window", "3d"]
+    found = {}
+    for name, extra in {"duckdb": [], "spark": ["--engine", "spark"]}.items():
+        out = tmp_path / f"{name}.json"
+        assert main(["analyze", str(folder), *funnel, *extra, "-o", str(out)]) == 0
+        found[name] = json.loads(out.read_text())
+    assert found["spark"] == found["duckdb"]
+    assert '"home"' in json.dumps(found["duckdb"])  # the funnel measured its steps
+
+
+def test_large_tables_go_through_parquet_and_keep_timestamps(
+    spark_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeymap.engine import spark
+
+    monkeypatch.setattr(spark, "ARROW_ROWS", 1)
+    frame = pd.DataFrame({"name": ["a", "b", None], "ts": TIMES})
+    with spark_engine.scratch():
+        table = spark_engine.register_arrow(frame, prefix="test")
+        folder = spark._scratch_folder(spark_engine.backend._session)
+        assert folder is not None
+        written = spark._parquet_path(folder, table.get_name())
+        assert written.is_file()
+        schema = table.schema()
+        assert schema["ts"].is_timestamp() and schema["ts"].timezone is None
+        back = spark_engine.to_pandas(table.order_by("ts"))
+        assert list(back["ts"].dt.to_pydatetime()) == TIMES
+    assert not written.exists()  # dropped with the view

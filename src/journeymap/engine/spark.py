@@ -56,6 +56,8 @@ SESSION_CONFIG = {
     # Arrow moves data both ways and keeps timestamps exact (no local-zone round trip)
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
+    # naive Parquet timestamps read as TIMESTAMP (UTC session), as from Arrow, not NTZ
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
 }
 
 
@@ -80,7 +82,11 @@ class SparkEngine(Engine):
 
     def _drop(self, name: str) -> None:
         # dropping a cached temporary view also frees its cache
-        self.backend._session.catalog.dropTempView(name)
+        session = self.backend._session
+        session.catalog.dropTempView(name)
+        folder = _scratch_folder(session)
+        if folder is not None:  # the Parquet file behind a large registered table
+            _parquet_path(folder, name).unlink(missing_ok=True)
 
     def _temp_names(self) -> list[str]:
         catalog = self.backend._session.catalog
@@ -237,14 +243,47 @@ def _remove_warehouses() -> None:
         shutil.rmtree(_warehouses.pop(), ignore_errors=True)
 
 
+# above this many rows, local mode reads a Parquet file instead of taking the Arrow
+# table through the driver: createDataFrame holds all of it in the JVM heap (1e6
+# events did not fit in local mode's default 1 GB, bench/bench_engines.py)
+ARROW_ROWS = 200_000
+
+
 def register_view(backend: Any, name: str, data: pa.Table | pd.DataFrame) -> Any:
-    """In-memory data as a Spark temporary view (pyspark has no temporary tables)."""
+    """In-memory data as a Spark temporary view (pyspark has no temporary tables).
+
+    Large tables in local mode go through a Parquet file in the session's temporary
+    warehouse folder (removed with the view, and with the folder at close).
+    """
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     if not isinstance(data, pa.Table):
         data = pa.Table.from_pandas(data, preserve_index=False)
-    backend._session.createDataFrame(data).createOrReplaceTempView(name)
+    session = backend._session
+    folder = _scratch_folder(session)
+    if folder is not None and data.num_rows > ARROW_ROWS:
+        path = _parquet_path(folder, name)
+        pq.write_table(data, path, row_group_size=ARROW_ROWS)  # one task each
+        session.read.parquet(path.as_uri()).createOrReplaceTempView(name)
+    else:
+        session.createDataFrame(data).createOrReplaceTempView(name)
     return backend.table(name)
+
+
+def _parquet_path(folder: Path, name: str) -> Path:
+    # Spark skips files whose names start with "_" or "." as hidden
+    return folder / f"{name.lstrip('_')}.parquet"
+
+
+def _scratch_folder(session: Any) -> Path | None:
+    """The temporary warehouse folder of a local session journeymap started, else None."""
+    if not session.sparkContext.master.startswith("local"):
+        return None
+    where = session.conf.get("spark.sql.warehouse.dir", "")
+    folder = Path(where.removeprefix("file:"))
+    owned = any(Path(w).name == folder.name for w in _warehouses)
+    return folder if owned and folder.is_dir() else None
 
 
 def cache_view(backend: Any, name: str, expr: ibis.Table) -> Any:
