@@ -158,18 +158,8 @@ def compare_periods(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> import datetime as dt
     >>> morning = (dt.datetime(2024, 1, 1, 10), dt.datetime(2024, 1, 1, 11))
     >>> later = (dt.datetime(2024, 1, 1, 11), dt.datetime(2024, 1, 2))

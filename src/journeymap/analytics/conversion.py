@@ -138,18 +138,13 @@ def time_to_convert(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b", "c"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:01",
-    ...         "2024-01-01 10:00", "2024-01-01 10:03", "2024-01-01 10:00"]),
-    ...     "event": ["visit", "buy", "visit", "buy", "visit"]}))
-    >>> result = time_to_convert(log, "buy", bins=2)
+    >>> log = jm.examples.events()
+    >>> result = time_to_convert(log, "purchase", bins=2)
     >>> (result.customers, result.n, result.median_seconds)
-    (3, 2, 120.0)
+    (3, 2, 240.0)
     >>> [(b.low, b.high, b.customers) for b in result.histogram]
-    [(0.0, 90.0, 1), (90.0, 180.0, 1)]
+    [(0.0, 150.0, 0), (150.0, 300.0, 2)]
     """
     if bins < 1:
         raise AnalysisError(f"bins must be at least 1, not {bins}", field="bins")

@@ -49,18 +49,8 @@ def measure_flows(log: EventLog, journey: JourneyMap) -> JourneyFlows:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "a"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 10:09"]),
-    ...     "event": ["ad_view", "purchase", "ad_view"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> [(f.source, f.target, f.back) for f in measure_flows(log, journey).stages]
     [('aware', 'buy', False), ('buy', 'aware', True)]
     """

@@ -130,15 +130,11 @@ def find_paths(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:01",
-    ...         "2024-01-01 10:02", "2024-01-01 10:00", "2024-01-01 10:01"]),
-    ...     "event": ["home", "cart", "buy", "cart", "buy"]}))
-    >>> find_paths(log, from_event="cart", steps_after=1).paths[0]
-    PathCount(path=('cart', 'buy'), customers=2, share=1.0)
+    >>> log = jm.examples.events()
+    >>> found = find_paths(log, from_event="ad_view", steps_after=1)
+    >>> [(p.path, p.customers) for p in found.paths]
+    [(('ad_view', 'purchase'), 2), (('ad_view', 'newsletter'), 1)]
     """
     _check(steps_before, steps_after, top)
     expr = paths_expr(

@@ -381,21 +381,11 @@ def measure_stages(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> aware = measure_stages(log, journey).figures("aware")
     >>> aware.reached, aware.conversion_next, aware.median_time_s
-    (2, 0.5, 300.0)
+    (3, 0.6666666666666666, 240.0)
     """
     frame = log.engine.to_pandas(stage_counts_expr(log, journey, sequence=sequence))
     rows = frame.sort_values("stage_index").to_dict("records")
@@ -463,20 +453,10 @@ def stage_transitions(log: EventLog, journey: JourneyMap) -> StageTransitions:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> [(m.from_stage, m.to_stage, m.moves) for m in stage_transitions(log, journey).moves]
-    [('aware', 'buy', 1)]
+    [('aware', 'buy', 2), ('buy', 'aware', 1)]
     """
     frame = log.engine.to_pandas(stage_transitions_expr(log, journey))
     moves = _moves_from_frame(frame, journey)
@@ -531,23 +511,13 @@ def stage_progress(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> import datetime as dt
     >>> progress = stage_progress(
     ...     log, journey, dt.datetime(2024, 1, 1, 10, 1), dt.datetime(2024, 1, 2))
     >>> progress.at_start, progress.at_end
-    ({'aware': 1}, {'aware': 1, 'buy': 1})
+    ({'aware': 2}, {'aware': 2, 'buy': 1})
     """
     if end <= start:
         raise AnalysisError(f"period end {end} must be after start {start}")
