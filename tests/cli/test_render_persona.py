@@ -52,3 +52,23 @@ def test_render_draws_one_personas_view(
     err = capsys.readouterr().err
     assert "unknown persona 'nobody'; known: student, parent" in err
     assert "Traceback" not in err and not (tmp_path / "x.svg").exists()
+
+
+def test_render_compare_draws_the_current_map_beside_the_future_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "now.yaml").write_text(MAP, encoding="utf-8")
+    future = MAP.replace("name: Persona view", "name: Redesign\nstate: future")
+    (tmp_path / "future.yaml").write_text(future, encoding="utf-8")
+    rows = ["customer_id,timestamp,event,persona", "a,2024-01-01T10:00:00,visit,student",
+            "a,2024-01-01T10:05:00,purchase,student",
+            "b,2024-01-01T11:00:00,visit,parent"]  # fmt: skip
+    (tmp_path / "events.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "both.svg"
+    code = main(["render", str(tmp_path / "future.yaml"), "--compare",
+                 str(tmp_path / "now.yaml"), "--data", str(tmp_path / "events.csv"),
+                 "-o", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    svg = out.read_text(encoding="utf-8")
+    assert "Current state: Persona view" in svg and "Future state: Redesign" in svg
+    assert "n = 2 customers" in svg  # today's map is measured, the redesign is not

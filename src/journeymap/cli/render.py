@@ -82,6 +82,14 @@ def render(
             help="Draw only the touchpoints and cards this department owns.",
         ),
     ] = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            metavar="CURRENT_MAP",
+            help="Draw this current-state map (measured with --data) beside MAP.",
+        ),
+    ] = None,
 ) -> None:
     """Draw the map in the format -o names; with --data (or the map's data.events) it is
     measured first."""
@@ -102,6 +110,10 @@ def render(
                            file=str(map_path))  # fmt: skip
     # the same loader and measurement as `measure`, so the drawing and measured.json
     # show the same numbers (issue 8)
+    if compare is not None:
+        _render_compared(map_path, compare, output, kind, data=data, paper=paper,
+                         theme=theme, department=department)  # fmt: skip
+        return
     loaded = load_map_data(
         map_path,
         data=data,
@@ -126,6 +138,36 @@ def render(
             department=department,
         )
     written(output, "map")
+
+
+def _render_compared(
+    future_path: Path,
+    current_path: Path,
+    output: Path,
+    kind: str,
+    *,
+    data: str | None,
+    paper: str,
+    theme: str,
+    department: str | None,
+) -> None:
+    """The current map (measured when there is data) beside the future map as
+    designed: the data describes today, not the redesign."""
+    future = jm.load_map(future_path)
+    loaded = load_map_data(current_path, data=data)
+    with about(current_path):
+        measured = loaded.measure()
+    with replacing(output) as temp:
+        jm.save(
+            future,
+            temp,
+            format=kind,
+            paper=paper,
+            theme=theme,
+            department=department,
+            compare=measured if measured is not None else loaded.journey,
+        )
+    written(output, "maps side by side")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeymap.errors import RenderError
+from journeymap.layout.compare import side_by_side
 from journeymap.layout.diagram import Diagram
 from journeymap.layout.swimlane import layout_map
 from journeymap.model.journey import JourneyMap
@@ -34,8 +35,11 @@ class MapOutput:
     stages_per_page: int | None = None
     png_scale: float = 2.0
     department: str | None = None
+    compare: JourneyMap | MeasuredMap | None = None  # the current state, drawn left
 
     def diagram(self, journey: JourneyMap | None = None) -> Diagram:
+        if self.compare is not None:
+            return self.side_by_side()
         return layout_map(
             journey or self.journey,
             self.measured,
@@ -46,10 +50,26 @@ class MapOutput:
             logo=self.theme.logo,
         )
 
+    def side_by_side(self) -> Diagram:
+        """The compared (current) map on the left, this (future) map on the right."""
+        assert self.compare is not None
+        if isinstance(self.compare, MeasuredMap):
+            current, measured = self.compare.journey, self.compare
+        else:
+            current, measured = self.compare, None
+        left, right = (
+            layout_map(journey, found, lanes=self.lanes, department=self.department,
+                       logo=self.theme.logo)
+            for journey, found in ((current, measured), (self.journey, self.measured))
+        )  # fmt: skip
+        labels = (f"{current.state.capitalize()} state: {current.name}",
+                  f"{self.journey.state.capitalize()} state: {self.journey.name}")  # fmt: skip
+        return side_by_side(left, right, labels)
+
     def pages(self) -> list[Diagram]:
         """The whole map, or one diagram per group of stages with the same lanes."""
         whole = self.diagram()
-        if not self.stages_per_page:
+        if not self.stages_per_page or self.compare is not None:
             return [whole]
         lanes = self.lanes or tuple(lane.id for lane in whole.lanes)
         pages, first = [], 1
@@ -142,6 +162,7 @@ def _mermaid(out: MapOutput) -> bytes:
     return render_mermaid(out.journey, out.measured).encode("utf-8")
 
 
+DRAWINGS = ("svg", "png", "pdf", "html")
 WRITERS: dict[str, Writer] = {
     "svg": _svg,
     "png": _png,
@@ -201,7 +222,11 @@ def save_map(out: MapOutput, path: str | Path, *, format: str | None = None) -> 
         When the format needs an extra that is not installed.
     """
     target = Path(path)
-    data = WRITERS[output_format(target, format)](out)
+    kind = output_format(target, format)
+    if out.compare is not None and kind not in DRAWINGS:
+        raise RenderError(f"a side-by-side comparison is drawn as {', '.join(DRAWINGS)}, "
+                          f"not {kind}", file=str(target))  # fmt: skip
+    data = WRITERS[kind](out)
     try:
         target.write_bytes(data)
     except OSError as error:

@@ -186,6 +186,7 @@ _TEXTS = {
     "text.emotion.assumed": _text("#3730a3"),
     "text.emotion.measured": _text("#9a3412"),
     "text.emotion.n": _text(MUTED),
+    "text.compare-label": _text(NAVY),
 }
 
 _EMOTION = {
@@ -229,6 +230,7 @@ _FRAME = {
     "flow-head": Paint(fill="#0f766e"),
     "body-frame": Paint(stroke="#cbd5e1"),
     "rule": Paint(stroke="#e5e7eb"),
+    "compare-divider": Paint(stroke="#cbd5e1", stroke_width=2.0, dash="6 6"),
     "bar-track": Paint(fill="#e2e8f0"),
     "bar-fill": Paint(fill="#0f766e"),
     **{
@@ -316,7 +318,8 @@ DARK = derive(DEFAULT, "dark", {
     "text.lane-hint": _text(_SOFT), "text.axis": _text(_SOFT),
     "text.legend": _text("#e2e8f0"), "text.footer": _text("#94a3b8"),
     "text.flow": _text("#5eead4"), "text.flow-back": _text("#fdba74"),
-    "text.persona": _text("#1e3a5f"),
+    "text.persona": _text("#1e3a5f"), "text.compare-label": _text(_LIGHT),
+    "compare-divider": Paint(stroke="#475569", stroke_width=2.0, dash="6 6"),
 }, background=_BOARD)  # fmt: skip
 
 THEMES: dict[str, Theme] = {
