@@ -132,3 +132,19 @@ def test_an_unknown_time_format_in_the_map_names_the_field(tmp_path: Path) -> No
 
 def test_the_map_and_ingest_know_the_same_time_formats() -> None:
     assert set(TIME_FORMAT_KINDS) == set(NUMBER_KINDS)
+
+
+def test_survey_answers_naming_no_customer_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ids 1.0 and 1 match; an answer for a customer with no events is counted."""
+    (tmp_path / "e.csv").write_text("user_id,ts,event\n1,2024-01-01,visit\n")
+    (tmp_path / "s.csv").write_text(
+        "user_id,ts,event,score,score_kind\n1.0,2024-01-02,visit,9,nps\n"
+        "7,2024-01-02,visit,3,nps\n"
+    )
+    (tmp_path / "map.yaml").write_text(MAP)
+    loaded = load_map_data(tmp_path / "map.yaml", surveys=tmp_path / "s.csv")
+    assert loaded.surveys is not None and loaded.surveys.report is not None
+    err = capsys.readouterr().err
+    assert "1 of 2 surveys rows name a customer with no events (first: '7')" in err

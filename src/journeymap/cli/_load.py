@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import journeymap as jm
-from journeymap.cli._common import echo_ingest, open_engine
+from journeymap.cli._common import echo_ingest, err_console, open_engine
 from journeymap.cli._output import write_text
 from journeymap.errors import IngestError
 
@@ -141,6 +141,9 @@ def load_map_data(
         key: _read(path, mapping, zone, form, engine=log.engine if log else None)
         for key, path in extra.items()
     }
+    for key, answers in read.items():
+        if log is not None and answers is not None:
+            _echo_unmatched(answers, log, key)
     attrs = None if spec is None else spec.customers
     customers = None if attrs is None else map_path.parent / attrs.path
     return MapData(
@@ -181,6 +184,22 @@ def _read(
     )
     echo_ingest(log)
     return log
+
+
+def _echo_unmatched(answers: EventLog, events: EventLog, key: str) -> None:
+    """Say how many survey or feedback rows name a customer the events do not know
+    (ids ``1.0`` and ``1`` are the same customer already: ingest normalises them)."""
+    known = events.table.select("customer_id").distinct()
+    orphans = answers.table.anti_join(known, "customer_id")
+    count = int(answers.engine.scalar(orphans.count()))
+    if count:
+        total = answers.report.loaded if answers.report is not None else count
+        example = answers.engine.scalar(orphans.customer_id.min())
+        err_console.print(
+            f"[yellow]  note: {count:,} of {total:,} {key} rows name a customer with "
+            f"no events (first: {example!r}); they join no journey[/yellow]",
+            soft_wrap=True,
+        )
 
 
 def write_measured(measured: MeasuredMap, path: Path) -> Path:
