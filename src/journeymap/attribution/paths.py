@@ -169,8 +169,9 @@ def transition_counts_expr(
     Columns ``h{order-1} … h1`` (earlier touches, null before the path starts),
     ``touch``, ``nxt`` (the next touch when ``kind`` is ``touch``), ``kind``
     (``touch`` · ``conv`` · ``null`` · ``empty``: a unit that converted before any
-    touch · ``start``: no edge, the row only opens its path), ``first`` (the touch starts its path), ``count`` and ``value`` (of the conversions reached). With ``folds`` a
-    ``fold`` column splits the units (for held-out likelihood).
+    touch · ``start``: no edge, the row only opens its path), ``first`` (the touch
+    starts its path), ``count`` and ``value`` (of the conversions reached). With
+    ``folds`` a ``fold`` column splits the units (for held-out likelihood).
     """
     if not 1 <= order <= MAX_ORDER:
         raise AnalysisError(
