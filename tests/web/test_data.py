@@ -120,6 +120,10 @@ def test_measured_map_exports_and_cache(
         cache[0] / "measured.json"
     ).stat().st_mtime_ns == stamp  # not measured again
 
+    from journeymap.web.exports import EXPORTS
+    from journeymap.web.maps import EXPORT_FORMATS
+
+    assert set(EXPORT_FORMATS) == set(EXPORTS)  # the page offers what exports writes
     svg = editor.get("/maps/demo/export/svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.lstrip().startswith(("<svg", "<?xml"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,7 +70,8 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
     )
-    app = create_app(settings)
+    _check_usable(workspace, host, port)
+    app = _create(create_app, settings)
     secret = bootstrap_admin(app)
     base = f"http://{host}:{port}"
     if secret is not None:
@@ -78,6 +81,34 @@ def serve(
         )
     console.print(f"journeymap serving {workspace} at {base} (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_usable(workspace: Path, host: str, port: int) -> None:
+    """Refuse at once, in one line, what would fail later with a traceback."""
+    if workspace.exists() and not workspace.is_dir():
+        raise typer.BadParameter(
+            f"{workspace} is a file, not a folder", param_hint="--workspace"
+        )
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port",
+                param_hint="--port",
+            ) from None
+
+
+def _create(create_app: Callable[[Any], Any], settings: Any) -> Any:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return create_app(settings)
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise typer.BadParameter(
+            f"cannot use the database: {first}", param_hint="--db"
+        ) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -57,7 +57,15 @@ class WebState:
 
 def create_app(settings: WebSettings) -> FastAPI:
     """The web app on a workspace (created when missing) and its database."""
-    from journeymap.web import collaboration, dashboards, data, maps, people
+    from journeymap.web import (
+        collaboration,
+        dashboards,
+        data,
+        exports,
+        maps,
+        people,
+        versions,
+    )
 
     workspace = Workspace(settings.workspace)
     workspace.initialise()
@@ -90,7 +98,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (people, maps, dashboards, data, collaboration):
+    for module in (people, maps, versions, exports, dashboards, data, collaboration):
         app.include_router(module.router)
     _add_error_handlers(app)
     return app

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import (
-    FileResponse,
     JSONResponse,
     RedirectResponse,
     Response,
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import journeymap as jm
 from journeymap.errors import MapError
-from journeymap.web.app import WebState, render, today, wants_json
+from journeymap.web.app import WebState, render, today
 from journeymap.web.audit import record
 from journeymap.web.auth import db_session, require
 from journeymap.web.datasets import (
@@ -31,34 +29,22 @@ from journeymap.web.datasets import (
     load_dataset,
 )
 from journeymap.web.db import User
-from journeymap.web.editing import EditResult, apply_edits, errors_by_field
-from journeymap.web.workspace import MAP_NAME, Workspace, WorkspaceError
+from journeymap.web.workspace import MAP_NAME, Workspace
 
 router = APIRouter()
+# the formats the map page offers (journeymap.web.exports writes them)
+EXPORT_FORMATS = ("svg", "png", "pdf", "pptx", "report", "json")
 DB = Annotated[Session, Depends(db_session)]
 Viewer = Annotated[User, Depends(require("viewer"))]
 Editor = Annotated[User, Depends(require("editor"))]
 
-# export format → (file suffix, media type); the same writers as `journeymap render`
-EXPORTS = {
-    "svg": (".svg", "image/svg+xml"),
-    "png": (".png", "image/png"),
-    "pdf": (".pdf", "application/pdf"),
-    "pptx": (
-        ".pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "report": (".html", "text/html"),
-    "json": (".json", "application/json"),
-}
 
-
-def _state(request: Request) -> WebState:
+def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.web
     return state
 
 
-def _journey(
+def load_journey(
     workspace: Workspace, name: str, commit: str | None = None
 ) -> jm.JourneyMap:
     return parse_map(workspace.read(name, commit), f"maps/{name}.yaml")
@@ -78,7 +64,7 @@ def map_summary(state: WebState, name: str) -> dict[str, Any]:
         "last_measured": state.measurements.last_measured(name),
     }
     try:
-        journey = _journey(state.workspace, name)
+        journey = load_journey(state.workspace, name)
     except MapError as exc:
         return row | {"title": name, "error": exc.one_line()}
     due = journey.review.next_due() if journey.review else None
@@ -102,13 +88,13 @@ def _maps(state: WebState) -> dict[str, Any]:
 
 @router.get("/maps", include_in_schema=False)
 def maps_page(request: Request, user: Viewer) -> Response:
-    return render(request, "maps.html", _maps(_state(request)) | {"error": None})
+    return render(request, "maps.html", _maps(web_state(request)) | {"error": None})
 
 
 @router.get("/api/maps", tags=["maps"])
 def maps_json(request: Request, user: Viewer) -> dict[str, Any]:
     """Every map with owner, state, last measured and review due date."""
-    return _maps(_state(request))
+    return _maps(web_state(request))
 
 
 class NewMap(BaseModel):
@@ -130,10 +116,10 @@ def _create(state: WebState, db: Session, user: User, new: NewMap) -> str:
     else:
         jm.get_framework(new.framework)  # did-you-mean on an unknown id
         text = new_map_yaml(new.framework, new.title)
-    journey, document = _document(text, new.name)
+    journey, document = map_document(text, new.name)
     if new.framework == "demo":
         document["name"] = new.title
-        text = _dumps(document)
+        text = dump_document(document)
     commit = state.workspace.save(
         new.name,
         text,
@@ -145,13 +131,13 @@ def _create(state: WebState, db: Session, user: User, new: NewMap) -> str:
     return commit
 
 
-def _document(text: str, name: str) -> tuple[jm.JourneyMap, Any]:
+def map_document(text: str, name: str) -> tuple[jm.JourneyMap, Any]:
     from journeymap.model.spec import loads_map_document
 
     return loads_map_document(text, file=f"maps/{name}.yaml")
 
 
-def _dumps(document: Any) -> str:
+def dump_document(document: Any) -> str:
     from journeymap.model.spec import dumps_map_document
 
     return dumps_map_document(document)
@@ -166,7 +152,7 @@ def create_map_form(
     title: Annotated[str, Form(max_length=200)],
     framework: Annotated[str, Form(max_length=64)] = "classic-5",
 ) -> Response:
-    state = _state(request)
+    state = web_state(request)
     try:
         new = NewMap(name=name.strip(), title=title.strip(), framework=framework)
         _create(state, db, user, new)
@@ -187,7 +173,7 @@ def create_map_json(
     request: Request, body: NewMap, db: DB, user: Editor
 ) -> dict[str, str]:
     """Create a map from a stage framework (or the demo map); commits it."""
-    commit = _create(_state(request), db, user, body)
+    commit = _create(web_state(request), db, user, body)
     return {"name": body.name, "commit": commit}
 
 
@@ -206,7 +192,7 @@ def _filters(
     return Filters(persona or None, department or None, since or None, until or None)
 
 
-def _dataset(state: WebState, data: str | None) -> Dataset | None:
+def chosen_dataset(state: WebState, data: str | None) -> Dataset | None:
     if data:
         return load_dataset(state.workspace, data)
     found = list_datasets(state.workspace)
@@ -216,14 +202,14 @@ def _dataset(state: WebState, data: str | None) -> Dataset | None:
 def _view(
     state: WebState, name: str, data: str | None, filters: Filters
 ) -> dict[str, Any]:
-    journey = _journey(state.workspace, name)
+    journey = load_journey(state.workspace, name)
     if filters.persona and filters.persona not in {p.id for p in journey.personas}:
         raise MapError(f"persona {filters.persona!r} is not in this map")
     if filters.department:
         if filters.department not in {d.id for d in journey.departments}:
             raise MapError(f"department {filters.department!r} is not in this map")
         journey = journey.for_department(filters.department)
-    dataset = _dataset(state, data)
+    dataset = chosen_dataset(state, data)
     measured: dict[str, Any] | None = None
     if dataset is None:
         svg = jm.render_map_svg(journey)
@@ -251,13 +237,13 @@ def map_page(
     since: str | None = None,
     until: str | None = None,
 ) -> Response:
-    state = _state(request)
+    state = web_state(request)
     view = _view(state, name, data, _filters(persona, department, since, until))
     context = view | {
         "datasets": [d.to_dict() for d in list_datasets(state.workspace)],
         "cards": _cards(view),
         "svg": _inline_svg(view["svg"]),
-        "exports": list(EXPORTS),
+        "exports": list(EXPORT_FORMATS),
     }
     return render(request, "map.html", context)
 
@@ -274,7 +260,7 @@ def map_json(
     until: str | None = None,
 ) -> Response:
     """The map, and its measurements on a data version (default: the newest upload)."""
-    state = _state(request)
+    state = web_state(request)
     filters = _filters(persona, department, since, until)
     view = _view(state, name, data, filters)
     view.pop("svg")
@@ -294,7 +280,7 @@ def map_json(
 
 def measured_journey(state: WebState, name: str, filters: Filters) -> jm.JourneyMap:
     """The map as measured under ``filters`` (a department narrows it)."""
-    journey = _journey(state.workspace, name)
+    journey = load_journey(state.workspace, name)
     return journey.for_department(filters.department) if filters.department else journey
 
 
@@ -327,217 +313,6 @@ def _cards(view: dict[str, Any]) -> list[dict[str, Any]]:
     return cards
 
 
-# -- edit ---------------------------------------------------------------------------
-def _editor_context(
-    state: WebState,
-    name: str,
-    *,
-    values: dict[str, str] | None,
-    result: EditResult | None,
-) -> dict[str, Any]:
-    text = state.workspace.read(name)
-    try:
-        journey = _journey(state.workspace, name)
-        form = journey.model_dump(mode="json", exclude_none=True)
-    except MapError as exc:  # a hand edit broke it: only the YAML editor helps
-        form = None
-        result = result or EditResult(text, errors_by_field([exc]))
-    return {
-        "name": name,
-        "form": form,
-        "values": values or {},
-        "errors": result.errors if result else {},
-        "yaml": result.text if result and not result.ok else text,
-        "version": state.workspace.blob(name),
-        "saved": None,
-    }
-
-
-@router.get("/maps/{name}/edit", include_in_schema=False)
-def edit_page(request: Request, user: Editor, name: str) -> Response:
-    return render(
-        request,
-        "edit.html",
-        _editor_context(_state(request), name, values=None, result=None),
-    )
-
-
-def _save_checked(
-    state: WebState,
-    db: Session,
-    user: User,
-    name: str,
-    result: EditResult,
-    *,
-    base_version: str,
-    message: str,
-) -> str | None:
-    """Commit a valid edit made on the current version; the commit, or None when the
-    map changed meanwhile (the caller reports the conflict)."""
-    if state.workspace.blob(name) != base_version:
-        result.errors.setdefault("", []).append(
-            "someone saved this map after you opened it; reload to see their version"
-        )
-        return None
-    commit = state.workspace.save(
-        name, result.text, author=user.username, message=message
-    )
-    record(db, user, "map.save", name, commit[:10])
-    db.commit()
-    return commit
-
-
-@router.post("/maps/{name}/edit", include_in_schema=False)
-async def edit_form(request: Request, db: DB, user: Editor, name: str) -> Response:
-    state = _state(request)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    base_version = values.pop("version", "")
-    result = apply_edits(state.workspace.read(name), values, file=f"maps/{name}.yaml")
-    commit = None
-    if result.ok:
-        commit = _save_checked(
-            state,
-            db,
-            user,
-            name,
-            result,
-            base_version=base_version,
-            message=f"Edit {name}",
-        )
-    if commit is not None:
-        return RedirectResponse(
-            f"/maps/{name}/edit?saved={commit[:10]}", status_code=303
-        )
-    context = _editor_context(state, name, values=values, result=result)
-    return render(request, "edit.html", context, status=400)
-
-
-@router.post("/maps/{name}/yaml", include_in_schema=False)
-def edit_yaml_form(
-    request: Request,
-    db: DB,
-    user: Editor,
-    name: str,
-    text: Annotated[str, Form(max_length=2_000_000)],
-    version: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    state = _state(request)
-    text = text.replace("\r\n", "\n")
-    result = _validated(name, text)
-    if result.ok and _save_checked(
-        state,
-        db,
-        user,
-        name,
-        result,
-        base_version=version,
-        message=f"Edit {name} (YAML)",
-    ):
-        return RedirectResponse(f"/maps/{name}/edit", status_code=303)
-    context = _editor_context(state, name, values=None, result=result)
-    context["yaml"] = text
-    return render(request, "edit.html", context, status=400)
-
-
-def _validated(name: str, text: str) -> EditResult:
-    from journeymap.model.spec import validate_map_text
-
-    return EditResult(
-        text, errors_by_field(validate_map_text(text, file=f"maps/{name}.yaml"))
-    )
-
-
-class MapText(BaseModel):
-    text: str = Field(max_length=2_000_000, description="the whole map as YAML")
-    version: str = Field(
-        max_length=64,
-        description="the version (GET /api/maps/NAME) the edit is based on",
-    )
-
-
-@router.put("/api/maps/{name}", tags=["maps"])
-def save_map_json(
-    request: Request, body: MapText, db: DB, user: Editor, name: str
-) -> Response:
-    """Replace the map's YAML (validated; one commit). 409 when it changed meanwhile."""
-    state = _state(request)
-    state.workspace.read(name)  # 404 for an unknown map
-    result = _validated(name, body.text)
-    if not result.ok:
-        return JSONResponse({"errors": result.errors}, status_code=422)
-    commit = _save_checked(
-        state,
-        db,
-        user,
-        name,
-        result,
-        base_version=body.version,
-        message=f"Edit {name} (API)",
-    )
-    if commit is None:
-        return JSONResponse({"errors": result.errors}, status_code=409)
-    return JSONResponse({"name": name, "commit": commit})
-
-
-# -- history ------------------------------------------------------------------------
-def _history(state: WebState, name: str) -> dict[str, Any]:
-    state.workspace.read(name)
-    return {
-        "name": name,
-        "versions": [v.to_dict() for v in state.workspace.history(name)],
-    }
-
-
-@router.get("/maps/{name}/history", include_in_schema=False)
-def history_page(request: Request, user: Viewer, name: str) -> Response:
-    return render(request, "history.html", _history(_state(request), name))
-
-
-@router.get("/api/maps/{name}/history", tags=["maps"])
-def history_json(request: Request, user: Viewer, name: str) -> dict[str, Any]:
-    """Every commit that changed the map, newest first (browser and hand edits)."""
-    return _history(_state(request), name)
-
-
-def _version(state: WebState, name: str, commit: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "commit": commit,
-        "diff": state.workspace.diff(name, commit),
-        "text": state.workspace.read(name, commit),
-    }
-
-
-@router.get("/maps/{name}/versions/{commit}", include_in_schema=False)
-def version_page(request: Request, user: Viewer, name: str, commit: str) -> Response:
-    return render(request, "version.html", _version(_state(request), name, commit))
-
-
-@router.get("/api/maps/{name}/versions/{commit}", tags=["maps"])
-def version_json(
-    request: Request, user: Viewer, name: str, commit: str
-) -> dict[str, Any]:
-    """The map as of one commit, and what that commit changed."""
-    return _version(_state(request), name, commit)
-
-
-@router.post("/maps/{name}/versions/{commit}/restore", include_in_schema=False)
-@router.post("/api/maps/{name}/versions/{commit}/restore", tags=["maps"])
-def restore(request: Request, db: DB, user: Editor, name: str, commit: str) -> Response:
-    """Make an old version current again (a new commit; history is kept)."""
-    state = _state(request)
-    text = state.workspace.read(name, commit)
-    new = state.workspace.save(
-        name, text, author=user.username, message=f"Restore {name} to {commit[:10]}"
-    )
-    record(db, user, "map.restore", name, f"{commit[:10]} -> {new[:10]}")
-    db.commit()
-    if wants_json(request):
-        return JSONResponse({"name": name, "commit": new})
-    return RedirectResponse(f"/maps/{name}/history", status_code=303)
-
-
 class Duplicate(BaseModel):
     name: str = Field(pattern=f"^{MAP_NAME.pattern}$")
 
@@ -547,13 +322,13 @@ def _duplicate(
 ) -> None:
     if state.workspace.exists(new_name):
         raise MapError(f"a map named {new_name!r} exists")
-    journey, document = _document(state.workspace.read(name), name)
+    journey, document = map_document(state.workspace.read(name), name)
     document["state"] = "future"
     document["current_map"] = f"{name}.yaml"
     document["name"] = f"{journey.name} (future)"
     state.workspace.save(
         new_name,
-        _dumps(document),
+        dump_document(document),
         author=user.username,
         message=f"Duplicate {name} as future state {new_name}",
     )
@@ -570,7 +345,7 @@ def duplicate_form(
     new_name: Annotated[str, Form(max_length=63)],
 ) -> Response:
     body = Duplicate(name=new_name.strip())
-    _duplicate(_state(request), db, user, name, body.name)
+    _duplicate(web_state(request), db, user, name, body.name)
     return RedirectResponse(f"/maps/{body.name}", status_code=303)
 
 
@@ -579,74 +354,8 @@ def duplicate_json(
     request: Request, body: Duplicate, db: DB, user: Editor, name: str
 ) -> dict[str, str]:
     """Copy the map as a future-state map that names this one as its current map."""
-    _duplicate(_state(request), db, user, name, body.name)
+    _duplicate(web_state(request), db, user, name, body.name)
     return {"name": body.name}
-
-
-# -- export -------------------------------------------------------------------------
-@router.get("/maps/{name}/export/{fmt}", include_in_schema=False)
-@router.get("/api/maps/{name}/export/{fmt}", tags=["maps"])
-def export(
-    request: Request,
-    db: DB,
-    user: Viewer,
-    name: str,
-    fmt: str,
-    data: Annotated[str | None, Query(max_length=16)] = None,
-) -> Response:
-    """The map as SVG, PNG, PDF, PPTX, HTML report or measured JSON (as the CLI)."""
-    if fmt not in EXPORTS:
-        raise WorkspaceError(
-            f"unknown export {fmt[:20]!r}; one of {', '.join(EXPORTS)}"
-        )
-    state = _state(request)
-    journey = _journey(state.workspace, name)
-    dataset = _dataset(state, data)
-    suffix, media = EXPORTS[fmt]
-    path = _export_file(state, name, journey, dataset, fmt, suffix)
-    record(db, user, "map.export", name, fmt)
-    db.commit()
-    return FileResponse(path, media_type=media, filename=f"{name}{suffix}")
-
-
-def _export_file(
-    state: WebState,
-    name: str,
-    journey: jm.JourneyMap,
-    dataset: Dataset | None,
-    fmt: str,
-    suffix: str,
-) -> Path:
-    """Write the export once per (map version, data version) into the cache."""
-    if dataset is None:
-        folder = (
-            state.workspace.cache_dir
-            / f"{name}@{state.workspace.blob(name)[:16]}-nodata"
-        )
-        folder.mkdir(parents=True, exist_ok=True)
-        measured = None
-    else:
-        measured, folder = state.measurements.measured(
-            name, journey, dataset, Filters()
-        )
-    path = folder / f"export-{fmt}{suffix}"
-    if path.is_file():
-        return path
-    with tempfile.TemporaryDirectory(dir=folder) as staging:
-        out = Path(staging) / path.name
-        if fmt == "report":
-            if measured is None:
-                raise MapError("the report needs data: upload events first")
-            jm.save_report(measured, out)
-        elif fmt == "json":
-            if measured is None:
-                out.write_text(json.dumps(journey.model_dump(mode="json"), indent=2))
-            else:
-                out.write_text(measured.to_json(), encoding="utf-8")
-        else:
-            jm.save(measured if measured is not None else journey, out)
-        out.replace(path)
-    return path
 
 
 # -- compare ------------------------------------------------------------------------
@@ -667,9 +376,9 @@ def _card_ids(journey: jm.JourneyMap) -> set[str]:
 
 
 def _compare(state: WebState, name: str, data: str | None) -> dict[str, Any]:
-    future = _journey(state.workspace, name)
+    future = load_journey(state.workspace, name)
     current_name = _current_of(state, name, future)
-    current = _journey(state.workspace, current_name)
+    current = load_journey(state.workspace, current_name)
     views = {
         key: _view(state, map_name, data, Filters())
         for key, map_name in (("current", current_name), ("future", name))
@@ -694,7 +403,7 @@ def _compare(state: WebState, name: str, data: str | None) -> dict[str, Any]:
 def compare_page(
     request: Request, user: Viewer, name: str, data: str | None = None
 ) -> Response:
-    found = _compare(_state(request), name, data)
+    found = _compare(web_state(request), name, data)
     for view in found["views"].values():
         view["svg"] = _inline_svg(view["svg"])
     return render(request, "compare.html", found)
@@ -706,7 +415,7 @@ def compare_json(
 ) -> dict[str, Any]:
     """A future-state map beside its current map: stages and cards added or removed,
     and both maps measured on the same data version."""
-    found = _compare(_state(request), name, data)
+    found = _compare(web_state(request), name, data)
     for view in found["views"].values():
         view.pop("svg")
     return found
