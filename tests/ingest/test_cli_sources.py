@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -148,3 +149,21 @@ def test_survey_answers_naming_no_customer_are_reported(
     assert loaded.surveys is not None and loaded.surveys.report is not None
     err = capsys.readouterr().err
     assert "1 of 2 surveys rows name a customer with no events (first: '7')" in err
+
+
+def test_measure_reads_database_tables(database: Path, tmp_path: Path) -> None:
+    """`--data` takes the same table addresses as `analyze` and read_events."""
+    (tmp_path / "map.yaml").write_text(MAP.replace("  events: e.csv\n", ""))
+    for index, address in enumerate(addresses(database)):
+        out = tmp_path / f"m{index}.json"
+        argv = [
+            "measure",
+            str(tmp_path / "map.yaml"),
+            "--data",
+            address,
+            "-o",
+            str(out),
+        ]
+        assert main(argv) == 0
+        ingest = json.loads(out.read_text())["ingest"]
+        assert (ingest["read"], ingest["loaded"], ingest["quarantined"]) == (2, 2, 0)
