@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -403,10 +404,40 @@ def _compare(state: WebState, name: str, data: str | None) -> dict[str, Any]:
 def compare_page(
     request: Request, user: Viewer, name: str, data: str | None = None
 ) -> Response:
-    found = _compare(web_state(request), name, data)
-    for view in found["views"].values():
-        view["svg"] = _inline_svg(view["svg"])
+    state = web_state(request)
+    found = _compare(state, name, data)
+    found["svg"] = _inline_svg(_side_by_side(state, name, found["current"], data))
     return render(request, "compare.html", found)
+
+
+def _side_by_side(
+    state: WebState, name: str, current_name: str, data: str | None
+) -> str:
+    """The render layer's comparison drawing (current state measured, on the left),
+    written once per (both map versions, data version)."""
+    workspace = state.workspace
+    dataset = chosen_dataset(state, data)
+    key = "-".join(
+        [
+            f"compare-{name}@{workspace.blob(name)[:12]}",
+            f"{current_name}@{workspace.blob(current_name)[:12]}",
+            dataset.id if dataset is not None else "nodata",
+        ]
+    )
+    path = workspace.cache_dir / f"{key}.svg"
+    if not path.is_file():
+        current = load_journey(workspace, current_name)
+        left: jm.JourneyMap | Any = current
+        if dataset is not None:
+            left, _folder = state.measurements.measured(
+                current_name, current, dataset, Filters()
+            )
+        with tempfile.TemporaryDirectory(dir=workspace.cache_dir) as staging:
+            out = jm.save(
+                load_journey(workspace, name), Path(staging) / "c.svg", compare=left
+            )
+            out.replace(path)
+    return path.read_text(encoding="utf-8")
 
 
 @router.get("/api/maps/{name}/compare", tags=["maps"])
