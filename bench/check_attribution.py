@@ -22,9 +22,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.attribution import reference  # noqa: E402
+from tests.attribution import reference
 
-import journeymap as jm  # noqa: E402
+import journeymap as jm
 
 HEURISTICS = ("first", "last", "last-non-direct", "linear", "position", "time-decay")
 

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from journeymap.engine import spark  # noqa: E402
+from journeymap.engine import spark
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sample import grocery_map, grocery_measured  # noqa: E402
+from sample import grocery_map, grocery_measured
 
-import journeymap as jm  # noqa: E402
-from journeymap.layout import Image, Text, layout_map  # noqa: E402
-from journeymap.render import get_theme, render_svg  # noqa: E402
+import journeymap as jm
+from journeymap.layout import Image, Text, layout_map
+from journeymap.render import get_theme, render_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><rect width="120" height="40" fill="#5b21b6"/></svg>'

@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("pyspark")
 
-from journeymap.engine import Engine, EventLog  # noqa: E402
-from journeymap.errors import MissingExtraError  # noqa: E402
+from journeymap.engine import Engine, EventLog
+from journeymap.errors import MissingExtraError
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
