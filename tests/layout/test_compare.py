@@ -57,3 +57,32 @@ def test_save_compares_in_drawings_only(sample: ModuleType, tmp_path: Path) -> N
     assert "n = 12,480 customers" in svg  # the current map is measured
     with pytest.raises(jm.RenderError, match="drawn as svg, png, pdf, html, not csv"):
         jm.save(future, tmp_path / "both.csv", compare=current)
+
+
+def test_a_landscape_layout_fits_a3(sample: ModuleType) -> None:
+    from journeymap.layout.cards import MIN_CARD
+    from journeymap.layout.swimlane import layout_to_fit
+
+    journey = sample.grocery_map()
+    tall = layout_map(journey, sample.grocery_measured(journey))
+    assert tall.height > tall.width
+    flat = layout_to_fit(journey, sample.grocery_measured(journey), aspect=297 / 420)
+    assert flat.height <= flat.width * 297 / 420
+    # wide columns hold cards side by side, none narrower than MIN_CARD
+    cards = [g for g in flat.groups() if (g.id or "").startswith("action-")]
+    assert len({g.frame.x for g in cards if g.frame}) > len(journey.stages)
+    assert all(g.frame.width >= MIN_CARD for g in cards if g.frame)
+
+
+def test_paper_sizes_print_one_landscape_page(
+    sample: ModuleType, tmp_path: Path
+) -> None:
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    path = jm.save(sample.grocery_measured(), tmp_path / "a3.pdf", paper="a3")
+    pages = pypdf.PdfReader(path).pages
+    assert len(pages) == 1
+    box = pages[0].mediabox
+    assert float(box.width) > float(box.height)  # landscape
+    text = pages[0].extract_text().replace(" ", "")  # pypdf drops some spaces
+    assert all(s.name.replace(" ", "") in text for s in sample.grocery_map().stages)

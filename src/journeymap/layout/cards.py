@@ -162,14 +162,26 @@ def build_chip(chip: Chip, x: float, y: float, width: float) -> Group:
     return Group(None, (text,), frame=box, title=fitted.title)
 
 
+MIN_CARD = 200.0  # a wide cell holds cards side by side, each at least this wide
+
+
 def stack_cards(
     specs: list[CardSpec], x: float, y: float, width: float
 ) -> tuple[list[Item], float]:
-    """Cards one under another from ``(x, y)``; return them and their total height."""
+    """Cards from ``(x, y)``; return them and their total height.
+
+    One under another; a cell wide enough for two or more cards (a map laid out for a
+    landscape page) fills columns instead, each card going to the shortest column, in
+    order, so the row grows as little as possible.
+    """
+    count = max(1, min(len(specs), int((width + GAP) // (MIN_CARD + GAP))))
+    card_width = (width - GAP * (count - 1)) / count
+    tops = [y] * count
     items: list[Item] = []
-    top = y
     for spec in specs:
-        card, height = build_card(spec, x, top, width)
+        column = min(range(count), key=lambda c: (tops[c], c))
+        card, height = build_card(spec, x + column * (card_width + GAP), tops[column],
+                                  card_width)  # fmt: skip
         items.append(card)
-        top += height + GAP
-    return items, max(top - GAP - y, 0.0)
+        tops[column] += height + GAP
+    return items, max(max(tops) - GAP - y, 0.0)

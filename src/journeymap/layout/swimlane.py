@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from journeymap.errors import RenderError
 from journeymap.layout.diagram import (
@@ -36,6 +37,7 @@ from journeymap.layout.emotion import (
 from journeymap.layout.flow import FLOW_HEIGHT, flow_items
 from journeymap.layout.grid import (
     CELL_PAD,
+    DEFAULT_COLUMN,
     LABEL_WIDTH,
     MARGIN,
     MIN_COLUMN,
@@ -525,3 +527,35 @@ def not_measured_note(grid: Grid, lane: Lane) -> Group:
         grid, frame.y + (frame.height - note_height(grid)) / 2 + CELL_PAD + 12
     )
     return Group("not-measured", (text,), frame=frame, title="Not measured")
+
+
+def layout_to_fit(
+    journey: JourneyMap,
+    measured: MeasuredMap | None = None,
+    *,
+    aspect: float,
+    **options: Any,
+) -> Diagram:
+    """The narrowest layout no taller than ``aspect`` × its width (a landscape page:
+    ``aspect=297/420`` for A3), found by widening the stage columns, whose cards then
+    sit side by side. The widest tried layout when none is that flat.
+
+    Examples
+    --------
+    >>> from journeymap.model import JourneyMap, Stage
+    >>> journey = JourneyMap(name="Flat", stages=[Stage(id="a", name="A", emotion=0.1)])
+    >>> diagram = layout_to_fit(journey, aspect=1.0)
+    >>> diagram.height <= diagram.width
+    True
+    """
+    fixed = 2 * MARGIN + LABEL_WIDTH
+    diagram = layout_map(journey, measured, **options)
+    for column in range(int(DEFAULT_COLUMN), int(MAX_FIT_COLUMN) + 1, 50):
+        if diagram.height <= aspect * diagram.width:
+            break
+        width = fixed + column * len(journey.stages)
+        diagram = layout_map(journey, measured, width=width, **options)
+    return diagram
+
+
+MAX_FIT_COLUMN = 1200.0

@@ -14,10 +14,10 @@ from pathlib import Path
 from journeymap.errors import RenderError
 from journeymap.layout.compare import side_by_side
 from journeymap.layout.diagram import Diagram
-from journeymap.layout.swimlane import layout_map
+from journeymap.layout.swimlane import layout_map, layout_to_fit
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import MeasuredMap
-from journeymap.render.pages import stage_groups
+from journeymap.render.pages import PAPERS, stage_groups
 from journeymap.render.themes import DEFAULT, Theme
 
 
@@ -40,6 +40,13 @@ class MapOutput:
     def diagram(self, journey: JourneyMap | None = None) -> Diagram:
         if self.compare is not None:
             return self.side_by_side()
+        if self.paper in PAPERS and journey is None:
+            # printing on paper: lay the map out landscape, as flat as the sheet
+            short, long = PAPERS[self.paper]
+            return layout_to_fit(self.journey, self.measured, aspect=short / long,
+                                 lanes=self.lanes, persona=self.persona,
+                                 data_as_of=self.data_as_of, department=self.department,
+                                 logo=self.theme.logo)  # fmt: skip
         return layout_map(
             journey or self.journey,
             self.measured,
