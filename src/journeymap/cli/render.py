@@ -29,7 +29,7 @@ PaperOpt = Annotated[
     str,
     typer.Option(
         "--paper",
-        help="PDF page: fit (the drawing's own size), a4, a3 or a2 (scaled to fit).",
+        help="PDF page: fit (the drawing's own size), a4, a3 or a2 (laid out landscape to fit the sheet).",
     ),
 ]
 StagesPerPageOpt = Annotated[
