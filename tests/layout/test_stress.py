@@ -34,6 +34,7 @@ LONG = (
     "earliest free evening slot across three competitors before deciding whether the "
     "first order is worth the effort at all"
 )  # 200 characters
+EVIL = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
 WORLD = (
     "送料は最後にしか表示されない 😤",
     "رسوم التوصيل تظهر فقط في النهاية",
@@ -66,7 +67,7 @@ def messy_map(stages: int, touchpoints: int) -> JourneyMap:
         ))  # fmt: skip
     personas = tuple(
         Persona(id=f"persona{i}", name=WORLD[i % 3], description=LONG,
-                goals=(LONG,), needs=WORLD, quote=LONG)
+                goals=(LONG,), needs=WORLD, quote=LONG if i else EVIL)
         for i in range(5)
     )  # fmt: skip
     return JourneyMap(
@@ -141,7 +142,10 @@ def test_messy_maps_keep_every_word(stages: int, touchpoints: int) -> None:
     for persona in journey.personas:
         assert LONG in titles[f"persona-{persona.id}"]
     assert len([g for g in titles if g and g.startswith("said-")]) >= stages
-    ET.fromstring(render_svg(diagram))  # well-formed with every script above
+    svg = render_svg(diagram)
+    root = ET.fromstring(svg)  # well-formed with every script above
+    assert "<script>" not in svg and "<img" not in svg
+    assert any(EVIL in "".join(el.itertext()) for el in root.iter())  # shown as text
 
 
 def test_twenty_cards_in_one_cell_grow_the_row() -> None:
