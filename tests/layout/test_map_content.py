@@ -145,3 +145,34 @@ def test_a_department_view_shows_only_what_it_owns(sample: ModuleType) -> None:
     assert "Department: Payments" in texts(diagram)
     with pytest.raises(RenderError, match="unknown department 'x'; known: pay"):
         layout_map(journey, department="x")
+
+
+def test_period_over_period_overlay(sample: ModuleType) -> None:
+    from dataclasses import replace
+
+    from journeymap.layout import Path as PathItem
+    from journeymap.model.measured import Emotion
+
+    journey = sample.grocery_map()
+    now = sample.grocery_measured(journey)
+    before = replace(
+        now,
+        customers=9_000,
+        stages=tuple(
+            replace(f, conversion_next=(f.conversion_next or 0) - 0.05)
+            for f in now.stages
+        ),  # fmt: skip
+        stage_emotion={
+            k: Emotion(e.assumed, (e.measured or 0) - 0.2, e.n)
+            for k, e in now.stage_emotion.items()
+        },  # fmt: skip
+    )
+    diagram = layout_map(journey, now, previous=before)
+    words = " ".join(texts(diagram)).replace("\u00a0", " ")
+    assert "vs previous period: n = 9,000" in words and "previous period" in words
+    assert "46.0% (▲ 5.0 pts)" in words  # awareness moved on 41% before
+    paths = {i.id for i in diagram.walk() if isinstance(i, PathItem)}
+    assert "emotion-previous" in paths
+    assert "emotion-previous" not in {
+        i.id for i in layout_map(journey, now).walk() if isinstance(i, PathItem)
+    }

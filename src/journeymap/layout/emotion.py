@@ -82,6 +82,7 @@ def emotion_items(
     left: float,
     right: float,
     measured: list[MeasuredPoint] | None = None,
+    previous: list[tuple[float, float]] | None = None,
 ) -> list[Item]:
     """Everything drawn in the emotion band between ``left`` and ``right``.
 
@@ -96,6 +97,8 @@ def emotion_items(
         Horizontal extent of the stage columns.
     measured
         Measured points in journey order (per touchpoint where measured).
+    previous
+        ``(x, value)`` per stage measured in an earlier period, drawn as a grey curve.
 
     Returns
     -------
@@ -110,6 +113,10 @@ def emotion_items(
         ]  # fmt: skip
     items: list[Item] = [*_grid(band, left, right)]
     items.extend(_ci_band(measured, band))
+    if previous:
+        xy = [(x, band.y_of(value)) for x, value in previous]
+        items.extend(_curve(xy, "curve.previous", "emotion-previous"))
+        items.extend(Circle(x, y, 3.5, "marker.previous") for x, y in xy)
     assumed_xy = [(p.x, band.y_of(p.assumed)) for p in points if p.assumed is not None]
     items.extend(_curve(assumed_xy, "curve.assumed", "emotion-assumed"))
     measured_xy = [(m.x, band.y_of(m.value)) for m in measured]
@@ -266,7 +273,9 @@ def values_height(with_lows: bool) -> float:
     return VALUES_HEIGHT + (15.0 if with_lows else 0.0)
 
 
-def legend_items(x: float, y: float, *, measured: bool) -> list[Item]:
+def legend_items(
+    x: float, y: float, *, measured: bool, previous: bool = False
+) -> list[Item]:
     """The "assumed / measured" legend, top-left at ``(x, y)``."""
     items: list[Item] = [
         Line(x, y + 6, x + 22, y + 6, "curve.assumed"),
@@ -286,5 +295,10 @@ def legend_items(x: float, y: float, *, measured: bool) -> list[Item]:
             ),
             Line(x, y + 24, x + 22, y + 24, "curve.measured"),
             Text(x + 28, y + 28, ("measured (95% CI)",), "text.legend", size=11.0),
+        ]
+    if previous:
+        items += [
+            Line(x, y + 42, x + 22, y + 42, "curve.previous"),
+            Text(x + 28, y + 46, ("previous period",), "text.legend", size=11.0),
         ]
     return [Group("emotion-legend", tuple(items), title="Legend: assumed / measured")]

@@ -87,6 +87,9 @@ def title_chips(
         chips.append(
             Chip(f"n = {format_count(ctx.measured.customers)} customers", "measured")
         )
+    if ctx.previous is not None:
+        count = format_count(ctx.previous.customers)
+        chips.append(Chip(f"vs previous period: n = {count}", "info"))
     return tuple(chips)
 
 

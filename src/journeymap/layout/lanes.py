@@ -64,13 +64,18 @@ class Context:
     touchpoint_names: dict[str, str] = field(default_factory=dict)
     opportunities: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     priority_rank: dict[str, int] = field(default_factory=dict)
-    found_in_data: bool = (
-        True  # draw the data's own findings (not in a department view)
-    )
+    # draw the data's own findings (not in a department view)
+    found_in_data: bool = True
+    previous: MeasuredMap | None = None  # an earlier period, for period-over-period
+    previous_figures: dict[str, StageFigures] = field(default_factory=dict)
 
 
 def make_context(
-    journey: JourneyMap, measured: MeasuredMap | None, *, found_in_data: bool = True
+    journey: JourneyMap,
+    measured: MeasuredMap | None,
+    *,
+    found_in_data: bool = True,
+    previous: MeasuredMap | None = None,
 ) -> Context:
     """Index ``measured`` by id for quick lookups while laying out cells."""
     names = {tp.id: tp.name for _, tp in journey.touchpoints()}
@@ -96,6 +101,10 @@ def make_context(
         opportunities=opportunities,
         priority_rank={str(o["id"]): i + 1 for i, o in enumerate(ranked)},
         found_in_data=found_in_data,
+        previous=previous,
+        previous_figures={}
+        if previous is None
+        else {f.stage_id: f for f in previous.stages},
     )
 
 
@@ -436,19 +445,37 @@ FIGURES_PAD = 9.0
 BAR_HEIGHT = 6.0
 
 
-def figure_rows(figures: StageFigures, is_last: bool) -> list[tuple[str, str]]:
-    """(label, value) rows for one stage's measured figures."""
+def figure_rows(
+    figures: StageFigures, is_last: bool, previous: StageFigures | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows for one stage's measured figures; with an earlier period,
+    shares carry their change in percentage points."""
     rows = [("Customers reached", format_count(figures.reached))]
     if not is_last:
         conversion = figures.conversion_next
-        rows.append(
-            ("To next stage", "—" if conversion is None else format_share(conversion))
-        )
+        text = "—" if conversion is None else format_share(conversion)
+        before = None if previous is None else previous.conversion_next
+        rows.append(("To next stage", text + _points(conversion, before)))
     if figures.median_time_s is not None:
         rows.append(("Median time in stage", format_duration(figures.median_time_s)))
     if figures.dropoff is not None:
-        rows.append(("Drop-off", format_share(figures.dropoff)))
+        before = None if previous is None else previous.dropoff
+        rows.append(
+            (
+                "Drop-off",
+                format_share(figures.dropoff) + _points(figures.dropoff, before),
+            )
+        )
     return rows
+
+
+def _points(now: float | None, before: float | None) -> str:
+    """`` (▲2.1 pts)``: the change of a share since an earlier period."""
+    if now is None or before is None:
+        return ""
+    change = (now - before) * 100
+    mark = "▲" if change > 0.05 else "▼" if change < -0.05 else "="
+    return f" ({mark}{NBSP}{abs(change):.1f}{NBSP}pts)"
 
 
 def figures_block(
@@ -518,6 +545,6 @@ def figures_cell(
         return stack_cards([note], x, y, width)
     is_last = stage.id == ctx.journey.stages[-1].id
     share = None if is_last else figures.conversion_next
-    rows = figure_rows(figures, is_last)
+    rows = figure_rows(figures, is_last, ctx.previous_figures.get(stage.id))
     group, height = figures_block(stage.id, rows, x, y, width, share=share)
     return [group], height

@@ -126,6 +126,7 @@ def layout_map(
     first_stage_number: int = 1,
     department: str | None = None,
     logo: Logo | None = None,
+    previous: MeasuredMap | None = None,
 ) -> Diagram:
     """Lay out a journey map as a swim-lane diagram.
 
@@ -154,6 +155,9 @@ def layout_map(
         owns, in the lanes of ``DEPARTMENT_LANES`` that have content.
     logo
         A brand logo for the top right of the title bar.
+    previous
+        The same map measured over an earlier period: its emotion curve is drawn in
+        grey and the stage shares show their change (period over period).
 
     Returns
     -------
@@ -174,7 +178,8 @@ def layout_map(
     if department is not None:
         department_name = department_of(journey, department)
         journey = department_view(journey, department)
-    ctx = make_context(journey, measured, found_in_data=department is None)
+    ctx = make_context(journey, measured, found_in_data=department is None,
+                       previous=previous)  # fmt: skip
     lane_ids = choose_lanes(
         ctx, lanes, DEPARTMENT_LANES if department else DEFAULT_LANES
     )
@@ -410,7 +415,8 @@ def lane_label(ctx: Context, lane: Lane, grid: Grid) -> Group:
     if lane.id == "emotion":
         items.extend(emotion_axis(lane, grid))
         items.extend(legend_items(grid.left + CELL_PAD + 6, lane.y + BAND_HEIGHT - 4,
-                                  measured=lane_is_measured(ctx)))  # fmt: skip
+                                  measured=lane_is_measured(ctx),
+                                  previous=ctx.previous is not None))  # fmt: skip
     return Group(f"lane-label-{lane.id}", tuple(items), frame=frame, title=lane.label)
 
 
@@ -431,9 +437,22 @@ def emotion_axis(lane: Lane, grid: Grid) -> list[Item]:
 def emotion_lane(ctx: Context, grid: Grid, lane: Lane) -> list[Item]:
     points, measured, lows = emotion_points(ctx, grid)
     items = emotion_items(points, Band(lane.y), left=grid.columns_left,
-                          right=grid.right, measured=measured)  # fmt: skip
+                          right=grid.right, measured=measured,
+                          previous=previous_points(ctx, grid))  # fmt: skip
     items.extend(value_cells(points, lane.y + BAND_HEIGHT + 2, grid.column_width, lows))
     return items
+
+
+def previous_points(ctx: Context, grid: Grid) -> list[tuple[float, float]]:
+    """(x, value) of each stage measured in the earlier period, at the column centre."""
+    if ctx.previous is None:
+        return []
+    found = []
+    for i, stage in enumerate(ctx.journey.stages):
+        emotion = ctx.previous.stage_emotion.get(stage.id)
+        if emotion is not None and emotion.measured is not None:
+            found.append((grid.column_x(i) + grid.column_width / 2, emotion.measured))
+    return found
 
 
 def emotion_points(

@@ -36,6 +36,7 @@ class MapOutput:
     png_scale: float = 2.0
     department: str | None = None
     compare: JourneyMap | MeasuredMap | None = None  # the current state, drawn left
+    previous: MeasuredMap | None = None  # an earlier period (period over period)
 
     def diagram(self, journey: JourneyMap | None = None) -> Diagram:
         if self.compare is not None:
@@ -46,7 +47,7 @@ class MapOutput:
             return layout_to_fit(self.journey, self.measured, aspect=short / long,
                                  lanes=self.lanes, persona=self.persona,
                                  data_as_of=self.data_as_of, department=self.department,
-                                 logo=self.theme.logo)  # fmt: skip
+                                 logo=self.theme.logo, previous=self.previous)  # fmt: skip
         return layout_map(
             journey or self.journey,
             self.measured,
@@ -55,6 +56,7 @@ class MapOutput:
             data_as_of=self.data_as_of,
             department=self.department,
             logo=self.theme.logo,
+            previous=self.previous,
         )
 
     def side_by_side(self) -> Diagram:
@@ -93,6 +95,7 @@ class MapOutput:
                     first_stage_number=first,
                     department=self.department,
                     logo=self.theme.logo,
+                    previous=self.previous,
                 )
             )
             first += len(stages)
