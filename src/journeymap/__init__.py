@@ -37,16 +37,33 @@ from journeymap.model import (
 _register_display()  # notebooks show maps and tables inline (ADR 0007)
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Sequence
     from pathlib import Path
 
+    import ibis.expr.types as ir
+    import pandas as pd
+
+    from journeymap.analytics.compare import PeriodComparison
+    from journeymap.analytics.drivers import DriverTable
+    from journeymap.analytics.matching import UnmatchedReport
+    from journeymap.analytics.retention import RetentionMatrix
+    from journeymap.analytics.stages import StageTable, StageTransitions
     from journeymap.model.attribution import (
         AttributionResult,
         ForecastResult,
         StageAttribution,
     )
     from journeymap.model.flows import JourneyFlows
+    from journeymap.model.frameworks import Framework
     from journeymap.model.measured import MeasuredMap
+    from journeymap.model.results import (
+        FunnelResult,
+        PathTable,
+        TimeToConvert,
+        TransitionTable,
+        VariantTable,
+    )
 
 __version__ = "0.1.0"
 
@@ -146,14 +163,14 @@ def map_json_schema() -> dict[str, Any]:
     return _schema()
 
 
-def list_frameworks() -> Any:
+def list_frameworks() -> tuple[Framework, ...]:
     """The stage-framework presets."""
     from journeymap.model.frameworks import list_frameworks as _list
 
     return _list()
 
 
-def get_framework(framework_id: str) -> Any:
+def get_framework(framework_id: str) -> Framework:
     """One stage-framework preset by id (did-you-mean on a typo)."""
     from journeymap.model.frameworks import get_framework as _get
 
@@ -174,28 +191,30 @@ def read_events(source: Any, **options: Any) -> EventLog:
     return _read_events(source, **options)
 
 
-def measure_stages(log: EventLog, journey: JourneyMap) -> Any:
+def measure_stages(log: EventLog, journey: JourneyMap) -> StageTable:
     """Stage figures of a map on an event log; see :mod:`journeymap.analytics.stages`."""
     from journeymap.analytics.stages import measure_stages as _measure_stages
 
     return _measure_stages(log, journey)
 
 
-def count_transitions(log: EventLog, **options: Any) -> Any:
+def count_transitions(log: EventLog, **options: Any) -> TransitionTable:
     """Event-to-event transitions; see :mod:`journeymap.analytics.transitions`."""
     from journeymap.analytics.transitions import count_transitions as _count
 
     return _count(log, **options)
 
 
-def measure_funnel(log: EventLog, steps: Any, **options: Any) -> Any:
+def measure_funnel(log: EventLog, steps: Sequence[Any], **options: Any) -> FunnelResult:
     """An ordered, strict or any-order funnel; see :mod:`journeymap.analytics.funnels`."""
     from journeymap.analytics.funnels import measure_funnel as _funnel
 
     return _funnel(log, steps, **options)
 
 
-def time_to_convert(log: EventLog, conversion: Any, **options: Any) -> Any:
+def time_to_convert(
+    log: EventLog, conversion: str | Sequence[str], **options: Any
+) -> TimeToConvert:
     """Seconds from first event to conversion; see :mod:`journeymap.analytics.conversion`."""
     from journeymap.analytics.conversion import time_to_convert as _ttc
 
@@ -212,7 +231,7 @@ def attach_customers(
     return join_customers(log, read_customers(source, id_col=id_col))
 
 
-def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> Any:
+def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> pd.DataFrame:
     """Weekly (``period="day"``: daily) rates per stage, touchpoint and persona as a
     DataFrame; see :mod:`journeymap.evidence.series`."""
     from journeymap.pipeline import measure_series
@@ -220,7 +239,9 @@ def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> Any:
     return measure_series(journey, log, **options)
 
 
-def find_incidents(journey: JourneyMap, log: EventLog, **options: Any) -> Any:
+def find_incidents(
+    journey: JourneyMap, log: EventLog, **options: Any
+) -> tuple[dict[str, Any], ...]:
     """Periods where a rate departs from its baseline (BH across all series); see
     :mod:`journeymap.evidence.incidents`."""
     from journeymap.pipeline import measure_incidents
@@ -333,28 +354,30 @@ def output_format(path: str | Path, format: str | None = None) -> str:
     return _output_format(path, format)
 
 
-def count_variants(log: EventLog, **options: Any) -> Any:
+def count_variants(log: EventLog, **options: Any) -> VariantTable:
     """Distinct paths (variants) with coverage; see :mod:`journeymap.analytics.variants`."""
     from journeymap.analytics.variants import count_variants as _variants
 
     return _variants(log, **options)
 
 
-def find_paths(log: EventLog, **options: Any) -> Any:
+def find_paths(log: EventLog, **options: Any) -> PathTable:
     """Paths from, to or between events; see :mod:`journeymap.analytics.paths`."""
     from journeymap.analytics.paths import find_paths as _paths
 
     return _paths(log, **options)
 
 
-def find_drivers(log: EventLog, conversion_event: Any, **options: Any) -> Any:
+def find_drivers(
+    log: EventLog, conversion_event: str | Sequence[str], **options: Any
+) -> DriverTable:
     """Events and properties associated with conversion (odds ratios, BH q-values)."""
     from journeymap.analytics.drivers import find_drivers as _drivers
 
     return _drivers(log, conversion_event, **options)
 
 
-def retention_matrix(log: EventLog, **options: Any) -> Any:
+def retention_matrix(log: EventLog, **options: Any) -> RetentionMatrix:
     """Cohort retention matrix; see :mod:`journeymap.analytics.retention`."""
     from journeymap.analytics.retention import retention_matrix as _retention
 
@@ -362,8 +385,11 @@ def retention_matrix(log: EventLog, **options: Any) -> Any:
 
 
 def compare_periods(
-    log: EventLog, journey: JourneyMap, period_a: Any, period_b: Any
-) -> Any:
+    log: EventLog,
+    journey: JourneyMap,
+    period_a: tuple[dt.datetime, dt.datetime],
+    period_b: tuple[dt.datetime, dt.datetime],
+) -> PeriodComparison:
     """Stage figures for two time ranges with differences and significance."""
     from journeymap.analytics.compare import compare_periods as _compare
 
@@ -400,14 +426,16 @@ def forecast_conversions(
     return _forecast(log, journey, **options)
 
 
-def stage_transitions(log: EventLog, journey: JourneyMap) -> Any:
+def stage_transitions(log: EventLog, journey: JourneyMap) -> StageTransitions:
     """Stage-to-stage moves, regressions included; see :mod:`journeymap.analytics.stages`."""
     from journeymap.analytics.stages import stage_transitions as _moves
 
     return _moves(log, journey)
 
 
-def unmatched_events(log: EventLog, journey: JourneyMap, **options: Any) -> Any:
+def unmatched_events(
+    log: EventLog, journey: JourneyMap, **options: Any
+) -> UnmatchedReport:
     """Events no touchpoint of the map matches, most frequent first."""
     from journeymap.analytics.matching import unmatched_events as _unmatched
 
@@ -449,7 +477,7 @@ def sample_customers(log: EventLog, **options: Any) -> EventLog:
     return _sample(log, **options)
 
 
-def quarantine(log: EventLog) -> Any:
+def quarantine(log: EventLog) -> ir.Table:
     """The rows ingest could not load, with row number, line, column and reason."""
     from journeymap.ingest import quarantine as _quarantine
 
