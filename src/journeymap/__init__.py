@@ -88,6 +88,7 @@ __all__ = [
     "attach_customers",
     "attribute_conversions",
     "attribute_stage_moves",
+    "check_personas",
     "compare_periods",
     "connect",
     "count_transitions",
@@ -229,6 +230,26 @@ def attach_customers(
     from journeymap.ingest.customers import join_customers, read_customers
 
     return join_customers(log, read_customers(source, id_col=id_col))
+
+
+def check_personas(journey: JourneyMap, log: EventLog) -> list[str]:
+    """Why persona rules cannot be evaluated on ``log``'s columns (one line each);
+    a column ingest read under its canonical name is named as such. See
+    :func:`journeymap.evidence.members.missing_columns`."""
+    from journeymap.evidence.members import missing_columns
+    from journeymap.model.rules import parse_rule
+
+    columns = [str(c) for c in log.table.columns]
+    renamed = {} if log.report is None else dict(log.report.columns)
+    problems = []
+    for persona in journey.personas:
+        if persona.segment is None:
+            continue
+        needed = sorted(set(parse_rule(persona.segment).columns()))
+        problem = missing_columns(persona.id, needed, columns, renamed)
+        if problem is not None:
+            problems.append(problem)
+    return problems
 
 
 def rate_series(journey: JourneyMap, log: EventLog, **options: Any) -> pd.DataFrame:

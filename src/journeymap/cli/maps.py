@@ -98,9 +98,6 @@ def _data_problems(path: Path) -> list[str]:
     """Persona rules whose columns the map's own data does not have."""
     import journeymap as jm
     from journeymap.cli._load import load_map_data
-    from journeymap.evidence.members import missing_columns
-    from journeymap.ingest.customers import read_customers
-    from journeymap.model.rules import parse_rule
 
     journey = jm.load_map(path)
     if journey.data is None or not journey.data.events:
@@ -108,21 +105,10 @@ def _data_problems(path: Path) -> list[str]:
     loaded = load_map_data(path)
     if loaded.events is None:
         return []
-    available = [str(c) for c in loaded.events.table.columns]
+    log = loaded.events
     if loaded.customers is not None:
-        attrs = read_customers(loaded.customers, id_col=loaded.customers_id)
-        available += [str(c) for c in attrs.frame.columns]
-    report = loaded.events.report
-    renamed = {} if report is None else dict(report.columns)
-    problems = []
-    for persona in journey.personas:
-        if persona.segment is None:
-            continue
-        needed = sorted(set(parse_rule(persona.segment).columns()))
-        problem = missing_columns(persona.id, needed, available, renamed)
-        if problem is not None:
-            problems.append(f"{path}: {problem}")
-    return problems
+        log = jm.attach_customers(log, loaded.customers, id_col=loaded.customers_id)
+    return [f"{path}: {problem}" for problem in jm.check_personas(journey, log)]
 
 
 def schema(
