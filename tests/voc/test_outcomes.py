@@ -85,7 +85,7 @@ def test_survey_rows_belong_to_the_latest_matched_touchpoint(tiny, make_log) -> 
 
 
 def test_measure_map_on_a_tiny_log_without_surveys(make_log, shop_map) -> None:
-    from journeymap.voc.measure import measure_map
+    from journeymap.pipeline import measure_map
 
     rows = [
         (r[0], r[1], r[2], r[3]) for r in ROWS if r[2] not in ("survey", "feedback")

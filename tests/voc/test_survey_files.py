@@ -16,7 +16,7 @@ import pytest
 from journeymap.engine import EventLog, connect
 from journeymap.ingest import read_events
 from journeymap.model.journey import JourneyMap
-from journeymap.voc.measure import measure_map
+from journeymap.pipeline import measure_map
 from journeymap.voc.observations import observations_expr
 
 from .test_outcomes import COLUMNS, ROWS

@@ -36,12 +36,7 @@ from journeymap.voc.outcomes import (
     count_outcomes,
     customer_outcomes_expr,
 )
-from journeymap.voc.painpoints import (
-    build_candidates,
-    collect_quotes,
-    judge_pain_points,
-    suggest_pain_points,
-)
+from journeymap.voc.painpoints import build_candidates, collect_quotes
 from journeymap.voc.personas import cluster_customers, describe_personas
 from journeymap.voc.scores import ScoreSummary, score_surveys
 from journeymap.voc.segments import persona_members_expr
@@ -110,8 +105,8 @@ def measure_map(
     min_customers: int = 30,
     min_observations: int = 20,
     clusters: bool | None = None,
-    verdicts: tuple[PainPointVerdict, ...] | None = None,
-    suggestions: tuple[dict[str, Any], ...] | None = None,
+    verdicts: tuple[PainPointVerdict, ...] = (),
+    suggestions: tuple[dict[str, Any], ...] = (),
     observations: ir.Table | None = None,
     texts: pd.DataFrame | None = None,
     sequence: ir.Table | None = None,
@@ -138,8 +133,8 @@ def measure_map(
         ``clusters`` extra (scikit-learn) is installed and notes it when not; ``True``
         without the extra raises :class:`~journeymap.errors.MissingExtraError`.
     verdicts, suggestions
-        Pain-point verdicts and suggestions judged elsewhere
-        (:mod:`journeymap.evidence`); by default the candidate ranking judges them.
+        The map pain points' verdicts and the suggested pain points, judged on the
+        journey table (:func:`journeymap.pipeline.measure_map` passes them).
     observations, texts
         The log's materialised observations (:func:`observations_expr`) and comments
         (:func:`feedback_texts`) from a caller that already appended the survey and
@@ -193,9 +188,7 @@ def measure_map(
         if clusters
         else None
     )
-    measured = _assemble(
-        inputs, counts, emotion, ranking, min_observations, verdicts, suggestions
-    )
+    measured = _assemble(inputs, counts, emotion, ranking, verdicts, suggestions)
     return replace(
         measured,
         clusters=() if found is None else _cluster_dicts(found),
@@ -208,19 +201,10 @@ def _assemble(
     counts: OutcomeCounts,
     emotion: EmotionIndex,
     ranking: PainPointRanking,
-    min_observations: int,
-    verdicts: tuple[PainPointVerdict, ...] | None = None,
-    suggestions: tuple[dict[str, Any], ...] | None = None,
+    verdicts: tuple[PainPointVerdict, ...],
+    suggestions: tuple[dict[str, Any], ...],
 ) -> MeasuredMap:
     journey, log = inputs.journey, inputs.log
-    if verdicts is None:
-        verdicts = judge_pain_points(
-            journey, ranking, min_observations=min_observations
-        )
-    if suggestions is None:
-        suggestions = suggest_pain_points(
-            journey, ranking, min_observations=min_observations
-        )
     scores = _scores(inputs)
     stage_table = measure_stages(log, journey, sequence=inputs.sequence)
     unmatched = unmatched_events(log, journey)
@@ -236,7 +220,7 @@ def _assemble(
         touchpoints=_touchpoint_figures(inputs, counts, emotion, scores, comments),
         pain_points=verdicts,
         suggested_pain_points=suggestions,
-        opportunities=prioritise_opportunities(journey, verdicts, ranking, counts),
+        opportunities=prioritise_opportunities(journey, verdicts, counts),
         kpis=compute_kpis(journey, kpi_inputs),
         personas=describe_personas(journey, counts, emotion),
         customers=counts.customers.get(ALL, 0),

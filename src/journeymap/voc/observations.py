@@ -84,6 +84,12 @@ def observations_expr(
     """
     matched = _feedback_columns(
         match_touchpoints_expr(log.append(surveys, feedback), journey)
+    ).select(
+        # only what the answers need: the window sorts fewer, narrower rows
+        "customer_id",
+        "timestamp",
+        "event_seq",
+        *(c for c in OBSERVATION_COLUMNS if c not in ("customer_id", "timestamp")),
     )
     window = ibis.cumulative_window(
         group_by=matched.customer_id, order_by=[matched.timestamp, matched.event_seq]

@@ -1,7 +1,7 @@
 """Opportunities: prioritised by measured impact, with a what-if on conversion.
 
 ``priority = measured_impact × value / effort``, where ``measured_impact`` is the sum
-of the impacts (customer equivalents, :mod:`journeymap.voc.evidence`) of the pain
+of the impacts (customer equivalents, :mod:`journeymap.evidence`) of the pain
 points the opportunity addresses that the data supports; unsupported pain points
 count 0.
 
@@ -22,7 +22,6 @@ from typing import Any
 
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import PainPointVerdict
-from journeymap.voc.evidence import PainPointRanking, RankedCandidate
 from journeymap.voc.outcomes import ALL, OutcomeCounts
 
 
@@ -46,40 +45,7 @@ class WhatIf:
         }
 
 
-def find_candidate(
-    ranking: PainPointRanking, verdict: PainPointVerdict
-) -> RankedCandidate | None:
-    """The candidate a verdict's evidence names (kind, id, persona)."""
-    e = verdict.evidence
-    for ranked in ranking.candidates:
-        c = ranked.candidate
-        if (c.kind, c.id, c.persona) == (e.get("kind"), e.get("id"), e.get("persona")):
-            return ranked
-    return None
-
-
 def recovered_conversions(
-    ranked: RankedCandidate, counts: OutcomeCounts, journey: JourneyMap
-) -> tuple[float, float]:
-    """(customers recovered, of whom converting) if the excess drop-off were removed."""
-    test = next((t for t in ranked.tests if t.name.startswith("dropoff")), None)
-    if test is None or not test.excess or test.excess <= 0:
-        return (0.0, 0.0)
-    recovered = ranked.candidate.customers * test.excess
-    c = ranked.candidate
-    persona = c.persona or ALL
-    if c.kind == "touchpoint":
-        found = counts.carried_on.get((c.id, persona), (0, 0, 0, 0))
-    else:
-        index = journey.stage_ids().index(c.stage_id)
-        found = counts.carried_on_stage.get((index, persona), (0, 0, 0, 0))
-    carried, carried_converted, dropped, dropped_converted = found
-    carry_rate = carried_converted / carried if carried else 0.0
-    drop_rate = dropped_converted / dropped if dropped else 0.0
-    return (recovered, recovered * max(0.0, carry_rate - drop_rate))
-
-
-def _recovered_from_test(
     verdict: PainPointVerdict, counts: OutcomeCounts, journey: JourneyMap
 ) -> tuple[float, float]:
     """(units recovered, of whom converting) for a supported drop-off hypothesis."""
@@ -100,10 +66,7 @@ def _recovered_from_test(
 
 
 def what_if(
-    verdicts: list[PainPointVerdict],
-    ranking: PainPointRanking,
-    counts: OutcomeCounts,
-    journey: JourneyMap,
+    verdicts: list[PainPointVerdict], counts: OutcomeCounts, journey: JourneyMap
 ) -> WhatIf:
     """Overall conversion now and with the supported verdicts' excess drop-off removed."""
     customers, converted = counts.customers.get(ALL, 0), counts.converted.get(ALL, 0)
@@ -111,14 +74,7 @@ def what_if(
         return WhatIf("conversion_rate", None, None, None, 0.0)
     recovered = gained = 0.0
     for verdict in verdicts:
-        if verdict.test is not None:  # a tested hypothesis (journeymap.evidence)
-            more, more_converted = _recovered_from_test(verdict, counts, journey)
-            recovered, gained = recovered + more, gained + more_converted
-            continue
-        ranked = find_candidate(ranking, verdict)
-        if verdict.verdict != "supported" or ranked is None:
-            continue
-        more, more_converted = recovered_conversions(ranked, counts, journey)
+        more, more_converted = recovered_conversions(verdict, counts, journey)
         recovered, gained = recovered + more, gained + more_converted
     current = converted / customers
     after = min(customers, converted + gained) / customers
@@ -128,7 +84,6 @@ def what_if(
 def prioritise_opportunities(
     journey: JourneyMap,
     verdicts: tuple[PainPointVerdict, ...],
-    ranking: PainPointRanking,
     counts: OutcomeCounts,
 ) -> tuple[dict[str, Any], ...]:
     """Every opportunity of the map with impact, priority and what-if, best first.
@@ -140,9 +95,7 @@ def prioritise_opportunities(
     journey
         The map.
     verdicts
-        The map pain points' verdicts.
-    ranking
-        The ranked candidates (for the what-if).
+        The map pain points' verdicts (:mod:`journeymap.evidence`).
     counts
         Outcome counts (for the what-if).
 
@@ -169,7 +122,7 @@ def prioritise_opportunities(
                 "effort": opp.effort,
                 "measured_impact": impact,
                 "priority": impact * opp.value / opp.effort,
-                "what_if": what_if(linked, ranking, counts, journey).to_dict(),
+                "what_if": what_if(linked, counts, journey).to_dict(),
             }
         )
     out.sort(key=lambda o: (-o["priority"], o["id"]))

@@ -1,4 +1,4 @@
-"""Pain points from data: candidates, ranking by impact, verdicts, suggestions.
+"""Pain points from data: candidates for every place and persona, for ranking by impact.
 
 Candidates (counts: :mod:`journeymap.voc.outcomes`; tests and impact:
 :mod:`journeymap.voc.evidence`), each for all customers and for every persona:
@@ -19,33 +19,21 @@ transition  regression       k → j: customers regressing / reached k; all: vs 
                              rate of the other regression pairs; persona: vs the others
 ==========  ===============  ==============================================================
 
-**Verdicts** for each pain point of the map (thresholds ``alpha`` = 0.05 and
-``min_customers`` = 30 by default):
-
-- ``supported``: a candidate for its touchpoint (or, without a touchpoint, its stage
-  and the regressions out of it), for all customers or a persona, has an outcome with
-  BH q < alpha, an adverse effect (excess > 0) and at least ``min_customers`` on both
-  sides (sentiment: at least ``min_observations`` answers or comments on both sides);
-- ``insufficient_data``: otherwise, when fewer than ``min_customers`` customers reached
-  it, or no outcome could be tested;
-- ``not_supported``: otherwise — enough data and no significant adverse effect.
+Verdicts on the map's own pain points are judged on the journey table
+(:mod:`journeymap.evidence`); the ranked candidates are reported beside them
+(``candidates`` in measured.json).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from journeymap.model.measured import PainPointVerdict
 from journeymap.voc.emotion import EmotionIndex
 from journeymap.voc.evidence import (
     Candidate,
-    OutcomeTest,
-    PainPointRanking,
     Proportion,
-    RankedCandidate,
 )
 from journeymap.voc.moments import Moments
 from journeymap.voc.outcomes import ALL, OutcomeCounts
@@ -53,8 +41,7 @@ from journeymap.voc.outcomes import ALL, OutcomeCounts
 if TYPE_CHECKING:
     import pandas as pd
 
-    from journeymap.model.cards import PainPoint
-    from journeymap.model.journey import JourneyMap, Stage
+    from journeymap.model.journey import JourneyMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,217 +348,3 @@ def _sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
     for x, y in pairs:
         a, b = a + x, b + y
     return (a, b)
-
-
-# -- verdicts -----------------------------------------------------------------------
-def relevant_candidates(
-    ranking: PainPointRanking, stage: Stage, pain_point: PainPoint
-) -> list[RankedCandidate]:
-    """The candidates that speak to a map pain point (its touchpoint, else its stage)."""
-    if pain_point.touchpoint is not None:
-        return [
-            c
-            for c in ranking.candidates
-            if c.candidate.touchpoint_id == pain_point.touchpoint
-        ]
-    return [
-        c
-        for c in ranking.candidates
-        if c.candidate.kind in ("stage", "transition")
-        and c.candidate.stage_id == stage.id
-    ]
-
-
-def judge_pain_point(
-    ranking: PainPointRanking,
-    stage: Stage,
-    pain_point: PainPoint,
-    *,
-    min_observations: int = 20,
-) -> PainPointVerdict:
-    """A verdict for one map pain point, with the numbers behind it."""
-    relevant = relevant_candidates(ranking, stage, pain_point)
-    significant = [
-        c
-        for c in relevant
-        if _significant(c, ranking, min_observations=min_observations)
-    ]
-    overall = next((c for c in relevant if c.candidate.persona is None), None)
-    best: RankedCandidate | None
-    if significant:
-        best, verdict = significant[0], "supported"
-    elif (
-        overall is None
-        or overall.candidate.customers < ranking.min_customers
-        or not any(
-            _tested(t, ranking, min_observations) for c in relevant for t in c.tests
-        )
-    ):
-        best, verdict = overall, "insufficient_data"
-    else:
-        best, verdict = overall, "not_supported"
-    return _verdict(pain_point, stage, verdict, best, ranking, supporting=significant)
-
-
-def _tested(test: Any, ranking: PainPointRanking, min_observations: int) -> bool:
-    floor = min_observations if test.name == "sentiment" else ranking.min_customers
-    return bool(test.test != "none" and min(test.n, test.base_n) >= floor)
-
-
-def _significant(
-    ranked: RankedCandidate, ranking: PainPointRanking, *, min_observations: int
-) -> bool:
-    return any(
-        t.q_value < ranking.alpha
-        and (t.excess or 0) > 0
-        and _tested(t, ranking, min_observations)
-        for t in ranked.tests
-    )
-
-
-def _verdict(
-    pain_point: PainPoint,
-    stage: Stage,
-    verdict: str,
-    best: RankedCandidate | None,
-    ranking: PainPointRanking,
-    *,
-    supporting: list[RankedCandidate],
-) -> PainPointVerdict:
-    evidence: dict[str, Any] = {
-        "thresholds": {"alpha": ranking.alpha, "min_customers": ranking.min_customers},
-        "supporting": [_brief(c) for c in supporting[:5]],
-    }
-    if best is None:
-        return PainPointVerdict(
-            pain_point.id,
-            verdict,
-            stage_id=stage.id,
-            touchpoint_id=pain_point.touchpoint,
-            evidence=evidence,
-        )
-    main = _key_test(best)
-    evidence.update(best.to_dict())
-    evidence["outcome"] = None if main is None else main.name
-    return PainPointVerdict(
-        pain_point.id,
-        verdict,
-        impact=best.impact,
-        p_value=None if main is None else main.p_value,
-        q_value=None if main is None else main.q_value,
-        stage_id=stage.id,
-        touchpoint_id=pain_point.touchpoint,
-        evidence=evidence,
-    )
-
-
-def _key_test(ranked: RankedCandidate) -> OutcomeTest | None:
-    """The outcome a verdict quotes: the most significant adverse one, else the main."""
-    adverse = [
-        t for t in ranked.tests if (t.excess or 0) > 0 and not math.isnan(t.q_value)
-    ]
-    if adverse:
-        return min(adverse, key=lambda t: (t.q_value, t.name))
-    return ranked.main
-
-
-def _brief(ranked: RankedCandidate) -> dict[str, Any]:
-    c = ranked.candidate
-    return {
-        "rank": ranked.rank,
-        "kind": c.kind,
-        "id": c.id,
-        "persona": c.persona,
-        "impact": ranked.impact,
-    }
-
-
-def judge_pain_points(
-    journey: JourneyMap, ranking: PainPointRanking, *, min_observations: int = 20
-) -> tuple[PainPointVerdict, ...]:
-    """A verdict for every pain point in the map, in map order.
-
-    Parameters
-    ----------
-    journey
-        The map.
-    ranking
-        From :func:`journeymap.voc.evidence.rank_pain_points`.
-    min_observations
-        Fewest observations per side for a sentiment test to count.
-
-    Returns
-    -------
-    tuple of PainPointVerdict
-        ``supported``, ``not_supported`` or ``insufficient_data`` with evidence.
-    """
-    return tuple(
-        judge_pain_point(ranking, stage, pp, min_observations=min_observations)
-        for stage, pp in journey.pain_points()
-    )
-
-
-def suggest_pain_points(
-    journey: JourneyMap,
-    ranking: PainPointRanking,
-    *,
-    top: int = 5,
-    min_observations: int = 20,
-) -> tuple[dict[str, Any], ...]:
-    """Significant candidates no map pain point covers, most impact first.
-
-    A touchpoint candidate is covered by a map pain point on that touchpoint; a stage
-    or transition candidate by any map pain point of its stage (a stage's figures
-    include its touchpoints', so the finding is most likely the same).
-
-    Parameters
-    ----------
-    journey
-        The map.
-    ranking
-        The ranked candidates.
-    top
-        At most this many suggestions.
-    min_observations
-        Fewest observations per side for a sentiment test to count.
-
-    Returns
-    -------
-    tuple of dict
-        Candidate entries with a one-line ``text``.
-    """
-    covered_tps = {pp.touchpoint for _, pp in journey.pain_points() if pp.touchpoint}
-    covered_stages = {s.id for s, _ in journey.pain_points()}
-    out = []
-    for ranked in ranking.candidates:
-        c = ranked.candidate
-        if c.touchpoint_id in covered_tps or (
-            c.kind != "touchpoint" and c.stage_id in covered_stages
-        ):
-            continue
-        if ranked.impact > 0 and _significant(
-            ranked, ranking, min_observations=min_observations
-        ):
-            out.append({**ranked.to_dict(), "text": describe(ranked)})
-        if len(out) == top:
-            break
-    return tuple(out)
-
-
-def describe(ranked: RankedCandidate) -> str:
-    """One line saying what the data shows, e.g. for a suggested pain point."""
-    c = ranked.candidate
-    who = f"{c.persona} customers" if c.persona else "customers"
-    worst = max(ranked.tests, key=lambda t: t.component, default=None)
-    if worst is None or worst.value is None or worst.base_value is None:
-        return f"{c.kind} {c.id}: {who}"
-    what = {
-        "dropoff": "drop off",
-        "regression": "regress",
-        "slow": "are slow",
-        "sentiment": "feel (mean emotion)",
-    }[worst.name]
-    return (
-        f"{c.kind} {c.id}: {who} {what} {worst.value:.2f} vs "
-        f"{worst.base_value:.2f} (q={worst.q_value:.3g}, n={worst.n})"
-    )

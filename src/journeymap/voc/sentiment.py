@@ -81,8 +81,17 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def phrases_of(text: str, *, max_words: int = 3) -> set[str]:
-    """The distinct n-grams (1..max_words) of a comment, minus stopword-edged ones."""
+def phrases_of(text: str, *, max_words: int = 3) -> frozenset[str]:
+    """The distinct n-grams (1..max_words) of a comment, minus stopword-edged ones.
+
+    Cached: a measurement looks at every comment's phrases several times (overall,
+    per touchpoint, for quotes), and survey comments repeat.
+    """
+    return _phrases(text, max_words)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _phrases(text: str, max_words: int) -> frozenset[str]:
     words = tokenize(text)
     found: set[str] = set()
     for size in range(1, max_words + 1):
@@ -91,7 +100,7 @@ def phrases_of(text: str, *, max_words: int = 3) -> set[str]:
             if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
                 continue
             found.add(" ".join(gram))
-    return found
+    return frozenset(found)
 
 
 def log_odds_z(
@@ -204,7 +213,7 @@ def characteristic_phrases(
     return out
 
 
-def _count(grams: Iterable[set[str]]) -> Counter[str]:
+def _count(grams: Iterable[frozenset[str]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for found in grams:
         counts.update(found)
@@ -239,7 +248,7 @@ def _longer_and_common(phrase: str, other: str, counts: Counter[str]) -> bool:
 def _quote(
     phrase: str,
     texts: Sequence[str],
-    grams: Sequence[set[str]],
+    grams: Sequence[frozenset[str]],
     scores: Sequence[float],
     sign: float,
 ) -> str:
