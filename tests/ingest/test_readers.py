@@ -303,3 +303,33 @@ def test_an_unreadable_csv_is_a_one_line_error(
     monkeypatch.setattr(Path, "open", denied)
     with pytest.raises(IngestError, match=r"e\.csv: cannot read: Permission denied"):
         read_events(path)
+
+
+HOSTILE = ["_jm_row", "_jm_file", "_jm_text_0", "_jm_ts_kind", "_jm_raw_timestamp",
+           "file_row_number", "filename", "rowid", "_jm_source", "event_seq"]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["parquet", "folder", "frame"])
+def test_no_column_name_breaks_ingest(tmp_path: Path, kind: str) -> None:
+    """Internal and DuckDB names in the input are kept as properties (issue 10)."""
+    frame = pd.DataFrame(
+        {"user_id": ["b", "a"], "ts": ["2024-01-02", "2024-01-01"], "event": ["x", "y"]}
+        | {name: [f"{name}-1", f"{name}-2"] for name in HOSTILE}
+    )
+    source: object = frame
+    if kind == "parquet":
+        frame.to_parquet(tmp_path / "e.parquet")
+        source = tmp_path / "e.parquet"
+    if kind == "folder":  # hive partitions, two files, the offsets join
+        for index in (0, 1):
+            (tmp_path / f"k={index}").mkdir()
+            frame.iloc[[index]].to_parquet(tmp_path / f"k={index}" / "e.parquet")
+        source = tmp_path
+    log = read_events(source)
+    out = log.to_pandas()
+    assert out[["customer_id", "row_number", "event_seq"]].values.tolist() == [
+        ["a", 2, 1],
+        ["b", 1, 2],
+    ]
+    values = {str(v) for column in out.columns for v in out[column]}
+    assert {f"{name}-2" for name in HOSTILE} <= values  # every column kept

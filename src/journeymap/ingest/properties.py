@@ -12,6 +12,8 @@ from journeymap.engine import Engine
 from journeymap.engine.eventlog import CANONICAL_COLUMNS, INTERNAL_COLUMNS
 from journeymap.ingest.sources import ROW_COLUMN, quote_ident
 
+_SQL = ("rowid",)  # a column of that name would hide DuckDB's row id (event_seq)
+
 
 def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
     """Source column -> output name for every column that is not a canonical role.
@@ -27,7 +29,7 @@ def property_names(columns: list[str], mapping: Mapping[str, str]) -> dict[str, 
     {'_jm_x': 'jm_x_source', 'jm_x_source': 'jm_x_source_source'}
     """
     used = set(mapping.values())
-    taken = {name.lower() for name in (*CANONICAL_COLUMNS, *INTERNAL_COLUMNS)}
+    taken = {name.lower() for name in (*CANONICAL_COLUMNS, *INTERNAL_COLUMNS, *_SQL)}
     names: dict[str, str] = {}
     for column in columns:
         if column in used or column == ROW_COLUMN:

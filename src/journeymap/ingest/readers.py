@@ -157,12 +157,20 @@ def read_parquet(engine: Engine, path: Path) -> Source:
         first = (str(exc).strip().splitlines() or ["unreadable"])[0]
         raise IngestError(f"cannot read parquet: {first}", file=str(path)) from exc
     columns = {str(row[0]) for row in schema}
+    name = "_jm_file"  # the scan's file-name column, unused by the files (issue 10)
+    while name.lower() in {c.lower() for c in columns}:
+        name += "_"
+    file = quote_ident(name)
+    rename = ""
+    if ROW_COLUMN in columns:  # a user column of that name is kept, renamed
+        kept = quote_ident(_protect(ROW_COLUMN, sorted(columns)))
+        rename = f" RENAME ({ROW_COLUMN} AS {kept})"
     keys = _partition_keys(path, files) if path.is_dir() else []
     clash = [key for key in keys if key in columns]
     extra = ""
     if clash:
         extra = "".join(
-            f", NULLIF(regexp_extract(p._jm_file, '[/\\\\]{_regex_literal(key)}="
+            f", NULLIF(regexp_extract(p.{file}, '[/\\\\]{_regex_literal(key)}="
             f"([^/\\\\]*)[/\\\\]', 1), '') AS {quote_ident(key + '_partition')}"
             for key in keys
         )
@@ -172,13 +180,23 @@ def read_parquet(engine: Engine, path: Path) -> Source:
             + ", ".join(f"{key}_partition" for key in keys)
         )
     hive = "false" if clash else "true" if keys else "false"
+    if "file_row_number" in columns:  # DuckDB's option would clash with the column:
+        relation = (  # number rows by the (order-keeping) scan instead
+            f"(SELECT p.* EXCLUDE ({file}){rename}{extra}, row_number() OVER () AS "
+            f"{ROW_COLUMN} FROM read_parquet(?, filename = '{name}', "
+            f"union_by_name = true, hive_partitioning = {hive}) AS p)"
+        )
+        return Source(
+            label=str(path), relation=relation, params=(files,),
+            warnings=tuple(warnings), count_sql=_PARQUET_ROWS, count_params=(files,),
+        )  # fmt: skip
     scan = (
-        "read_parquet(?, file_row_number = true, filename = '_jm_file', "
+        f"read_parquet(?, file_row_number = true, filename = '{name}', "
         f"union_by_name = true, hive_partitioning = {hive}) AS p"
     )
     if len(files) == 1:
         relation = (
-            f"(SELECT p.* EXCLUDE (file_row_number, _jm_file){extra}, "
+            f"(SELECT p.* EXCLUDE (file_row_number, {file}){rename}{extra}, "
             f"p.file_row_number + 1 AS {ROW_COLUMN} FROM {scan})"
         )
         return Source(
@@ -195,9 +213,9 @@ def read_parquet(engine: Engine, path: Path) -> Source:
         prefix="offsets",
     )
     relation = (
-        f"(SELECT p.* EXCLUDE (file_row_number, _jm_file){extra}, "
+        f"(SELECT p.* EXCLUDE (file_row_number, {file}){rename}{extra}, "
         f"p.file_row_number + o._jm_offset + 1 AS {ROW_COLUMN} FROM {scan} "
-        f"JOIN {quote_ident(offsets_name)} AS o ON p._jm_file = o._jm_file)"
+        f"JOIN {quote_ident(offsets_name)} AS o ON p.{file} = o._jm_file)"
     )
     return Source(
         label=str(path),
