@@ -128,12 +128,7 @@ def test_no_effects_give_no_incident(seed: int) -> None:
     assert result["incidents"] == [], result["incidents"]
 
 
-WINDOW_MISSED = pytest.mark.xfail(
-    strict=True, reason="engine: the weeks 6-8 incident is not found for this seed"
-)
-
-
-@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=WINDOW_MISSED)])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_incident_window_is_found(seed: int) -> None:
     overlap = scored("planted", seed)["incident_overlap"]
     assert overlap["jaccard"] >= 0.5, scored("planted", seed)["incidents"]

@@ -40,6 +40,7 @@ import ibis
 from scipy import stats as _scipy_stats
 
 from journeymap.analytics.stats import wilson_interval
+from journeymap.model.values import optional_float
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -419,10 +420,10 @@ class Contrast:
             "relative": None
             if self.relative is None or math.isinf(self.relative)
             else self.relative,
-            "ci_low": _finite(self.ci_low),
-            "ci_high": _finite(self.ci_high),
-            "p_value": _finite(self.p_value),
-            "q_value": _finite(self.q_value),
+            "ci_low": optional_float(self.ci_low),
+            "ci_high": optional_float(self.ci_high),
+            "p_value": optional_float(self.p_value),
+            "q_value": optional_float(self.q_value),
         }
         if self.times is not None:
             out["times"] = self.times.to_dict()
@@ -438,7 +439,3 @@ _TEST_NAMES = {
     "fisher": "one-sided Fisher exact test",
     "none": "not tested",
 }
-
-
-def _finite(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else value

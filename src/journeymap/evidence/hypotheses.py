@@ -27,8 +27,9 @@ with (stages differ by design: browsing loses more people than paying), so it is
 Outcomes (a yes/no per unit at the place; the default is ``dropoff``, or
 ``low_score`` in the last stage):
 
-- ``dropoff``: the unit did not move on from this stage within the stage's horizon
-  (observable stays only; the same window for every cohort);
+- ``dropoff``: the unit's furthest stage is this one (observable stays only); in a
+  period contrast, where the groups entered at different times, the unit did not move
+  on within the stage's horizon (the same window for both);
 - ``loop``: within one session the unit went back from this stage to an earlier one;
 - ``slow``: time to move on from the stage, among observable stays, truncated at the
   stage's horizon (a stay that did not move on within it counts as slower than any
@@ -163,7 +164,11 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
                 (stays.timed, delay), else_=ibis.literal(horizon.seconds + 1.0)
             )
         else:
-            outcome = stays.left
+            # in a period contrast the groups entered at different times: judge both
+            # within the same window (did not move on within the horizon); elsewhere
+            # the groups share the calendar, and "never moved on" does not count a
+            # slow group's late moves as drop-offs
+            outcome = stays.left if hyp.contrast == "period" else stays.dropped
         rows = stays.select(
             "unit_id",
             member_id=stays.unit_id,

@@ -1,22 +1,33 @@
-"""Incidents: periods where a rate departs from its own baseline.
+"""Incidents: windows of periods where a rate departs from its own baseline.
 
-Method. For every series of :func:`journeymap.evidence.series.rate_series` with at
-least ``min_periods`` periods of ``min_units`` units, every period is contrasted with
-the rest of its series pooled (one-sided: worse than usual — more drop-off, loops,
-low scores, negative comments or signal events, less reach). All these tests, across
-all series, form **one** Benjamini–Hochberg family: with hundreds of series × weeks,
-testing each at 5 % would raise dozens of false alarms per data set, while BH keeps
-the expected share of false incidents among those reported at alpha (and, when
-nothing happened at all, the chance of any alarm at about alpha). A period is flagged
-when its q ≤ alpha and its effect is practical (the same thresholds as verdicts).
-Periods are not independent samples (the same customers return week after week), so
-each series' tests carry Laney's overdispersion factor (:func:`dispersion`): without
-it a customer trait that happens to cluster in one week raises an alarm.
-Consecutive flagged periods merge into one incident; its edges then grow by adjacent
-periods that are worse than the rest on their own (one-sided at alpha, practical) and
-closer to the window's rate than to the rest's, so a three-week incident whose middle
-week alone passed the family-wide bar is reported as three weeks. It is reported with the pooled rate in the window against the rest of
-the series (difference, Newcombe 95 % CI, p) and the largest q of its periods.
+Method: a scan test per series, Benjamini–Hochberg over series.
+
+1. For every series of :func:`journeymap.evidence.series.rate_series` with at least
+   ``min_periods`` periods of ``min_units`` units, every window of 1 to
+   ``max_window`` consecutive periods is contrasted with the rest of its series pooled
+   (one-sided: worse than usual — more drop-off, loops, low scores, negative comments
+   or signal events, less reach). A multi-week incident is tested as one window, with
+   all its units, instead of week by week.
+2. The series' p-value is the smallest p of its practical windows times the number of
+   windows tested (Bonferroni within the series: valid however the windows overlap).
+3. The series' p-values form **one** Benjamini–Hochberg family. With a family of
+   series rather than of series × windows, a real incident competes with a few dozen
+   tests, not a thousand, and when nothing happened the chance of any alarm stays at
+   about alpha.
+4. In each selected series, windows are taken in order of p while their Bonferroni
+   p is below the selection-adjusted level ``alpha * R / S`` (Benjamini–Bogomolov: R
+   series selected of S tested) and they do not overlap one already taken; windows
+   that touch merge into one incident.
+
+Periods are not independent samples (the same customers return week after week,
+campaigns shift who arrives), so each series' tests carry Laney's overdispersion factor
+(:func:`dispersion`), taken as the median over its family of series (same level and
+metric kind: one short series' own estimate is noisy and inflated by the very incident
+it should show), times the series' design effect when its units are sessions of the
+same customers. Without them, a customer trait that clusters in one week, or weeks
+that merely wander, raise alarms. An incident is reported with the pooled rate in the
+window against the rest of the series (difference, Newcombe 95 % CI, p) and its
+series' q.
 """
 
 from __future__ import annotations
@@ -69,49 +80,123 @@ def find_incidents(
     thresholds: Thresholds = Thresholds(),
     period: str = "week",
     min_periods: int = 4,
+    max_window: int = 4,
 ) -> Incidents:
-    """Incidents in a long series frame (``SERIES_COLUMNS``)."""
-    tests: list[tuple[tuple[str, str, str, str], Any, Contrast]] = []
+    """Incidents in a long series frame (``SERIES_COLUMNS``); see the module docs."""
+    import pandas as pd
+
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-    dispersions: dict[tuple[str, str, str, str], float] = {}
     for row in series.to_dict("records"):
         groups.setdefault(series_key(row), []).append(row)
+    family_phi = _family_dispersion(groups, thresholds, min_periods)
+    step = pd.Timedelta(STEP[period])
+    scans: list[_Scan] = []
+    windows_tested = 0
     for key in sorted(groups):
         rows = [r for r in groups[key] if r["units"] >= thresholds.min_units]
+        rows.sort(key=lambda r: pd.Timestamp(r["period_start"]))
         if len(rows) < min_periods:
             continue
-        adverse = [_adverse(r, key[3]) for r in rows]
-        total_units = sum(r["units"] for r in rows)
-        total_bad = sum(adverse)
-        phi = dispersion(rows, key[3])
-        dispersions[key] = phi
-        for r, bad in zip(rows, adverse, strict=True):
-            exposed = Group(_day(r["period_start"]), int(r["units"]), bad)
-            rest = Group("rest", total_units - int(r["units"]), total_bad - bad)
-            tests.append(
-                (key, r["period_start"], _contrast(key[3], exposed, rest, phi))
-            )
-    qs = benjamini_hochberg([c.p_value for _, _, c in tests])
-    flagged: dict[tuple[str, str, str, str], list[tuple[Any, Contrast]]] = {}
-    for (key, start, contrast), q in zip(tests, qs, strict=True):
-        judged = contrast.with_q(q)
-        if judged.holds(thresholds):
-            flagged.setdefault(key, []).append((start, judged))
+        deff = max((float(r.get("design_effect") or 1.0) for r in rows), default=1.0)
+        phi = max(1.0, deff) * family_phi.get(_family(key), 1.0)
+        scan = _scan(key, rows, phi, thresholds, step, max_window)
+        windows_tested += scan.tested
+        scans.append(scan)
+    qs = benjamini_hochberg([s.p_value for s in scans])
+    selected = [
+        (scan, q) for scan, q in zip(scans, qs, strict=True) if q <= thresholds.alpha
+    ]
+    level = thresholds.alpha * len(selected) / max(1, len(scans))
     items = []
-    for key in sorted(flagged):
-        rows = [r for r in groups[key] if r["units"] >= thresholds.min_units]
-        for window in _windows(flagged[key], STEP[period]):
-            phi = dispersions[key]
-            window = _grown(window, rows, key[3], STEP[period], thresholds, phi)
-            items.append(_incident(key, window, rows, period, phi))
+    for scan, q in selected:
+        for first, last, contrast in _taken(scan, level):
+            window = [
+                (r["period_start"], contrast.with_q(q)) for r in scan.rows[first:last]
+            ]
+            items.append(_incident(scan.key, window, scan.rows, period, scan.phi))
     items.sort(
         key=lambda i: (i["q_value"], -i["difference"], i["level"], i["id"], i["from"])
     )
     note = (
-        f"incidents: {len(items)} found in {len(tests):,} {period}ly tests over "
-        f"{len(groups):,} series (Benjamini-Hochberg, q <= {thresholds.alpha})"
+        f"incidents: {len(items)} found in {len(scans):,} series "
+        f"({windows_tested:,} windows of 1-{max_window} {period}s; scan test per "
+        f"series, Benjamini-Hochberg over series, q <= {thresholds.alpha})"
     )
-    return Incidents(tuple(items), len(tests), note)
+    return Incidents(tuple(items), windows_tested, note)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    key: tuple[str, str, str, str]
+    rows: list[dict[str, Any]]
+    phi: float
+    tested: int
+    windows: list[tuple[float, int, int, Contrast]]  # practical ones: p, first, last
+    p_value: float
+
+
+def _scan(
+    key: tuple[str, str, str, str],
+    rows: list[dict[str, Any]],
+    phi: float,
+    thresholds: Thresholds,
+    step: Any,
+    max_window: int,
+) -> _Scan:
+    """Every window of consecutive periods of one series against the rest of it."""
+    import pandas as pd
+
+    metric = key[3]
+    stamps = [pd.Timestamp(r["period_start"]) for r in rows]
+    units = [int(r["units"]) for r in rows]
+    bad = [_adverse(r, metric) for r in rows]
+    total_units, total_bad = sum(units), sum(bad)
+    tested = 0
+    practical: list[tuple[float, int, int, Contrast]] = []
+    for first in range(len(rows)):
+        for last in range(first + 1, min(len(rows), first + max_window) + 1):
+            if last - first > 1 and stamps[last - 1] - stamps[last - 2] > step:
+                break  # a gap in the series: windows are consecutive periods
+            if last - first == len(rows):
+                break  # the whole series has no rest to compare with
+            n, x = sum(units[first:last]), sum(bad[first:last])
+            exposed = Group(_day(rows[first]["period_start"]), n, x)
+            rest = Group("rest", total_units - n, total_bad - x)
+            contrast = _contrast(metric, exposed, rest, phi)
+            tested += 1
+            if contrast.practical(thresholds) and not math.isnan(contrast.p_value):
+                practical.append((contrast.p_value, first, last, contrast))
+    practical.sort(key=lambda w: (w[0], w[1], w[2]))
+    p_value = min(1.0, tested * practical[0][0]) if practical else 1.0
+    return _Scan(key, rows, phi, tested, practical, p_value)
+
+
+def _taken(scan: _Scan, level: float) -> list[tuple[int, int, Contrast]]:
+    """Windows below ``level`` (Bonferroni within the series), best first, no overlap;
+    windows that touch are merged and re-tested as one."""
+    taken: list[tuple[int, int]] = []
+    for p_value, first, last, _ in scan.windows:
+        if scan.tested * p_value > level:
+            break
+        if any(first < b and a < last for a, b in taken):
+            continue
+        taken.append((first, last))
+    merged: list[list[int]] = []
+    for first, last in sorted(taken):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    metric = scan.key[3]
+    units = [int(r["units"]) for r in scan.rows]
+    bad = [_adverse(r, metric) for r in scan.rows]
+    out = []
+    for first, last in merged:
+        n, x = sum(units[first:last]), sum(bad[first:last])
+        exposed = Group(_day(scan.rows[first]["period_start"]), n, x)
+        rest = Group("rest", sum(units) - n, sum(bad) - x)
+        out.append((first, last, _contrast(metric, exposed, rest, scan.phi)))
+    return out
 
 
 def dispersion(rows: list[dict[str, Any]], metric: str) -> float:
@@ -146,6 +231,32 @@ def dispersion(rows: list[dict[str, Any]], metric: str) -> float:
     return max(1.0, sigma**2)
 
 
+def _family(key: tuple[str, str, str, str]) -> tuple[str, str]:
+    """Series whose week-to-week wander is alike: the level and the metric kind."""
+    return (key[0], key[3].split(":", 1)[0])
+
+
+def _family_dispersion(
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+    thresholds: Thresholds,
+    min_periods: int,
+) -> dict[tuple[str, str], float]:
+    """Laney's factor per family of series: the median of the series' own factors.
+
+    One series' factor rests on a dozen moving ranges, and an incident in it (a few
+    weeks of a short series) inflates its own estimate enough to hide it; the median
+    over the family's series is steady and barely moved by one incident.
+    """
+    import statistics
+
+    found: dict[tuple[str, str], list[float]] = {}
+    for key, all_rows in groups.items():
+        rows = [r for r in all_rows if r["units"] >= thresholds.min_units]
+        if len(rows) >= min_periods:
+            found.setdefault(_family(key), []).append(dispersion(rows, key[3]))
+    return {family: max(1.0, statistics.median(v)) for family, v in found.items()}
+
+
 def _contrast(metric: str, exposed: Group, rest: Group, phi: float) -> Contrast:
     """``exposed`` against ``rest`` with the pooled variance times ``phi``."""
     if phi <= 1.0 or exposed.units == 0 or rest.units == 0:
@@ -166,89 +277,6 @@ def _day(value: Any) -> str:
     import pandas as pd
 
     return str(pd.Timestamp(value).date())
-
-
-def _windows(
-    flagged: list[tuple[Any, Contrast]], step: dt.timedelta
-) -> list[list[tuple[Any, Contrast]]]:
-    import pandas as pd
-
-    ordered = sorted(flagged, key=lambda pair: pd.Timestamp(pair[0]))
-    windows: list[list[tuple[Any, Contrast]]] = []
-    for start, contrast in ordered:
-        if windows and pd.Timestamp(start) - pd.Timestamp(windows[-1][-1][0]) <= step:
-            windows[-1].append((start, contrast))
-        else:
-            windows.append([(start, contrast)])
-    return windows
-
-
-def _grown(
-    window: list[tuple[Any, Contrast]],
-    rows: list[dict[str, Any]],
-    metric: str,
-    step: dt.timedelta,
-    thresholds: Thresholds,
-    phi: float,
-) -> list[tuple[Any, Contrast]]:
-    """The window grown by adjacent periods that belong to it.
-
-    A flagged window is where the family-wide test was sure; its neighbours decide
-    only where it begins and ends. A neighbour joins when it is worse than the
-    periods outside on its own (one-sided at alpha, practical effect) **and** its
-    count is more likely under the window's rate than under the rest's (it looks
-    like the incident, not like a noisy normal period). This moves an incident's
-    edges, never creates one.
-    """
-    import pandas as pd
-
-    by_start = {pd.Timestamp(r["period_start"]): r for r in rows}
-    chosen = {pd.Timestamp(s): (s, c) for s, c in window}
-    while True:
-        first, last = min(chosen), max(chosen)
-        added = False
-        for candidate in (first - pd.Timedelta(step), last + pd.Timedelta(step)):
-            row = by_start.get(candidate)
-            if row is None or candidate in chosen:
-                continue
-            outside = [
-                r for t, r in by_start.items() if t not in chosen and t != candidate
-            ]
-            if not outside:
-                continue
-            inside = [by_start[t] for t in chosen]
-            bad = _adverse(row, metric)
-            exposed = Group(_day(row["period_start"]), int(row["units"]), bad)
-            rest = Group(
-                "rest",
-                sum(int(r["units"]) for r in outside),
-                sum(_adverse(r, metric) for r in outside),
-            )
-            contrast = _contrast(metric, exposed, rest, phi)
-            contrast = contrast.with_q(contrast.p_value)
-            window_rate = sum(_adverse(r, metric) for r in inside) / max(
-                1, sum(int(r["units"]) for r in inside)
-            )
-            if contrast.holds(thresholds) and _closer(
-                bad, int(row["units"]), window_rate, rest.rate
-            ):
-                chosen[candidate] = (row["period_start"], contrast)
-                added = True
-        if not added:
-            break
-    return [chosen[t] for t in sorted(chosen)]
-
-
-def _closer(x: int, n: int, window: float, rest: float | None) -> bool:
-    """Is ``x`` of ``n`` more likely under the window's rate than the rest's?"""
-    if rest is None:
-        return False
-
-    def loglik(p: float) -> float:
-        p = min(max(p, 1e-9), 1 - 1e-9)
-        return x * math.log(p) + (n - x) * math.log(1 - p)
-
-    return loglik(window) > loglik(rest)
 
 
 def _incident(
@@ -277,9 +305,7 @@ def _incident(
     contrast = _contrast(metric, exposed, rest, phi)
     first = min(starts)
     last = max(starts) + pd.Timedelta(STEP[period]) - pd.Timedelta(days=1)
-    # the family-wide q of the periods that made the incident (grown edges carry
-    # their own p as q, so the largest q is never below the seed's)
-    q = max(c.q_value for _, c in window)
+    q = max(c.q_value for _, c in window)  # the series' q (Benjamini-Hochberg)
     what = "reach falls" if metric == "reach" else f"{metric} rate rises"
     who = persona or "everyone"
     return {

@@ -15,7 +15,9 @@ customers already mid-journey when the data begins look like new starters. Metri
   for that window to have passed are left out;
 - ``low_score`` and ``negative_text`` per stage from survey answers and comments;
 - ``signal:<event>`` per signal event a pain point names, at that pain point's stage:
-  the share of the sessions at the stage that had the event (the error-event rate).
+  the share of the sessions at the stage that had the event (the error-event rate),
+  with the series' ``design_effect`` (sessions of one customer are alike; 1 for the
+  series of independent units).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ SERIES_COLUMNS = [
     "units",
     "events",
     "rate",
+    "design_effect",
 ]
 PERIODS = {"week": "W", "day": "D"}
 
@@ -86,6 +89,9 @@ def rate_series(
         frame["persona"].astype("object").where(frame["persona"].notna(), None)
     )
     frame["rate"] = frame["events"] / frame["units"]
+    if "design_effect" not in frame.columns:
+        frame["design_effect"] = 1.0
+    frame["design_effect"] = frame["design_effect"].fillna(1.0).astype("float64")
     order = ["level", "id", "metric", "persona", "period_start"]
     frame = frame.sort_values(order, kind="mergesort", na_position="first")
     return frame[SERIES_COLUMNS].reset_index(drop=True)
@@ -256,7 +262,7 @@ def _reach_series(units: Units, period: str, windows: dict[int, float]) -> pd.Da
     joined, starts = _since_start(units, period)
     window = windows
     if not window:
-        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
     limit = ibis.cases(
         *[(joined.stage_index == k, w) for k, w in sorted(window.items())],
         else_=ibis.null("float64"),
@@ -321,7 +327,7 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
 
     visits = session_visits(units)
     if visits is None or not units.signal_events:
-        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
     ev = units.events.filter(units.events.event.isin(sorted(units.signal_events)))
     hits = ev.select(
         s_session=ev.session_id.cast("string"), s_event=ev.event
@@ -347,6 +353,7 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
     for stage, pain in units.journey.pain_points():
         for event in () if pain.signal is None else pain.signal.events:
             named.setdefault(event, set()).add(ids.index(stage.id))
+    deff = _session_design_effects(visits, hits, units)
     parts = []
     for event in sorted({str(e) for e in frame["event"].dropna()}):
         mine = frame[
@@ -356,17 +363,59 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
         # every period the stage was entered, with 0 where the event did not occur
         full = base.merge(mine, on=["stage_index", "period_start"], how="left")
         full = full[full["stage_index"].isin(mine["stage_index"].unique())]
-        parts.append(
-            _long_rows(
-                full,
-                level="stage",
-                ids=_stage_ids(units, full),
-                metric=f"signal:{event}",
-            )
+        rows = _long_rows(
+            full,
+            level="stage",
+            ids=_stage_ids(units, full),
+            metric=f"signal:{event}",
         )
+        rows["design_effect"] = [
+            deff.get((int(k), event), 1.0) for k in full["stage_index"]
+        ]
+        parts.append(rows)
     if not parts:
-        return pd.DataFrame(columns=SERIES_COLUMNS[:-1])
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
     return pd.concat(parts, ignore_index=True)
+
+
+def _session_design_effects(
+    visits: ir.Table, hits: ir.Table, units: Units
+) -> dict[tuple[int, str], float]:
+    """Per (stage, event): the design effect of the sessions' event rate.
+
+    Sessions of one customer are alike (a customer who opens the chat opens it in
+    every visit), so a share of sessions varies more than a binomial share of
+    independent units. The design effect is the customer-clustered variance of the
+    whole series' rate over the binomial variance (Kish); incident tests multiply
+    their variance by it.
+    """
+    per = visits.group_by(["stage_index", "cluster_id"]).agg(n=visits.count())
+    base = per.group_by("stage_index").agg(
+        big_n=per.n.sum(),
+        clusters=per.count(),
+        nn=(per.n.cast("float64") * per.n.cast("float64")).sum(),
+    )
+    joined = visits.join(hits, visits.unit_id == hits.s_session)
+    x = joined.group_by(["stage_index", "cluster_id", "s_event"]).agg(x=joined.count())
+    xn = x.join(per, ["stage_index", "cluster_id"])
+    moments = xn.group_by(["stage_index", xn.s_event.name("event")]).agg(
+        xs=xn.x.sum(),
+        xx=(xn.x.cast("float64") * xn.x.cast("float64")).sum(),
+        xnn=(xn.x.cast("float64") * xn.n.cast("float64")).sum(),
+    )
+    frame = units.execute(moments.join(base, "stage_index"))
+    out: dict[tuple[int, str], float] = {}
+    for r in frame.to_dict("records"):
+        n, c = float(r["big_n"]), float(r["clusters"])
+        rate = float(r["xs"]) / n if n else 0.0
+        if c < 2 or rate <= 0 or rate >= 1:
+            continue
+        spread = float(r["xx"]) - 2 * rate * float(r["xnn"]) + rate**2 * float(r["nn"])
+        clustered = c / (c - 1) * spread / n**2
+        out[(int(r["stage_index"]), str(r["event"]))] = max(
+            1.0, clustered / (rate * (1 - rate) / n)
+        )
+    return out
 
 
 def series_key(row: dict[str, Any]) -> tuple[str, str, str, str]:

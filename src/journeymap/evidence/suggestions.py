@@ -66,7 +66,7 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
     stays = _sides(units.stays.filter(units.stays.observable), membership)
     grouped = stays.group_by(["stage_index", "member"]).agg(
         units=stays.count(),
-        dropped=stays.left.cast("int64").sum(),
+        dropped=stays.dropped.cast("int64").sum(),
         looped=stays.looped.cast("int64").sum(),
         timed=stays.timed.cast("int64").sum(),
         slow=stays.slow.cast("int64").sum(),
@@ -107,7 +107,7 @@ def _persona_tests(units: Units, persona: str, membership: ir.Table) -> list[_Te
         t, (stays.unit_id == t.t_unit) & (stays.stage_index == t.t_stage)
     )
     grouped = joined.group_by(touchpoint_id=joined.t_tp, member=joined.member).agg(
-        units=joined.count(), dropped=joined.left.cast("int64").sum()
+        units=joined.count(), dropped=joined.dropped.cast("int64").sum()
     )
     tps = {
         (str(r["touchpoint_id"]), bool(r["member"])): r

@@ -40,6 +40,7 @@ from journeymap.evidence.hypotheses import (
     place_rows,
 )
 from journeymap.model.measured import PainPointVerdict
+from journeymap.model.values import optional_float
 from journeymap.voc.outcomes import as_count
 
 if TYPE_CHECKING:
@@ -238,8 +239,8 @@ def _verdict(
         hyp.pain_point_id,
         verdict,
         impact=impact,
-        p_value=None if contrast is None else _finite(contrast.p_value),
-        q_value=None if contrast is None else _finite(contrast.q_value),
+        p_value=None if contrast is None else optional_float(contrast.p_value),
+        q_value=None if contrast is None else optional_float(contrast.q_value),
         stage_id=hyp.stage_id,
         touchpoint_id=hyp.touchpoint_id,
         evidence=evidence,
@@ -248,10 +249,6 @@ def _verdict(
         hypothesis=hyp.to_dict(),
         test=test,
     )
-
-
-def _finite(value: float) -> float | None:
-    return None if math.isnan(value) else value
 
 
 def _why_not(contrast: Contrast, thresholds: Thresholds) -> str:
