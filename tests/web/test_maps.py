@@ -289,3 +289,115 @@ def test_killing_the_server_during_saves_leaves_a_whole_map(
         Workspace(site.workspace).initialise()
     Workspace(site.workspace).save("m", "name: After\n", author="k", message="after")
     assert jm.load_map(site.workspace / "maps" / "m.yaml").name == "After"
+
+
+def _serve(workspace: Path) -> tuple[subprocess.Popen[str], str]:
+    """`journeymap serve` on a free port of 127.0.0.1, once it listens."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeymap",
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return server, f"http://127.0.0.1:{port}"
+        time.sleep(0.1)
+    server.kill()
+    raise AssertionError("journeymap serve did not start")
+
+
+def test_sigkill_of_the_server_during_saves_keeps_the_map_whole(tmp_path: Path) -> None:
+    """The issue's crash test, literally: saves through the API while the server gets
+    SIGKILL; the map file is one whole version, and a restarted server saves again."""
+    import threading
+
+    import httpx
+
+    from journeymap.web.auth import digest
+    from journeymap.web.db import ApiToken, User
+
+    from .conftest import make_site
+
+    site = make_site(tmp_path / "ws")
+    token = "jm_crash-test-token"
+    with site.app.state.web.sessions() as db:
+        editor_id = db.query(User).filter_by(username="editor").one().id
+        db.add(ApiToken(user_id=editor_id, name="crash", token_hash=digest(token)))
+        db.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    first = site.client().post(
+        "/api/maps",
+        json={"name": "m", "title": "Before", "framework": "5es"},
+        headers=headers,
+    )
+    assert first.status_code == 201
+    padding = "# padding\n" * 20000
+    original = (site.workspace / "maps" / "m.yaml").read_text()
+    server, base = _serve(site.workspace)
+    saved: list[int] = []
+    stop = threading.Event()
+
+    def keep_saving() -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            while not stop.is_set():
+                try:
+                    current = client.get("/api/maps/m").json()["version"]
+                    name = f"name: Version {len(saved) + 1}"
+                    text = original.replace("name: Before", name, 1) + padding
+                    response = client.put(
+                        "/api/maps/m", json={"text": text, "version": current}
+                    )
+                    assert response.status_code == 200, response.text
+                    saved.append(1)
+                except httpx.HTTPError:
+                    return  # the server is gone
+
+    saver = threading.Thread(target=keep_saving)
+    saver.start()
+    deadline = time.monotonic() + 60
+    while len(saved) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    stop.set()
+    saver.join(timeout=60)
+    assert len(saved) >= 3
+    text = (site.workspace / "maps" / "m.yaml").read_text()
+    name = jm.loads_map(text).name
+    assert name == "Before" or name.startswith("Version "), name
+    if name != "Before":
+        assert text.endswith(padding)  # the whole version, not a prefix of it
+    restarted, base = _serve(site.workspace)
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            current = client.get("/api/maps/m").json()["version"]
+            after = client.put(
+                "/api/maps/m",
+                json={
+                    "text": original.replace("name: Before", "name: After"),
+                    "version": current,
+                },
+            )
+            assert after.status_code == 200, after.text
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)
+    assert jm.load_map(site.workspace / "maps" / "m.yaml").name == "After"
