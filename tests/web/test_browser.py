@@ -184,10 +184,11 @@ def _admin_works_through_a_map(
     assert "300 customers" in page.locator(".summary").inner_text()
     assert "reached" in page.locator(".drawing").inner_text()
 
-    # a card's evidence and a comment, without leaving the page (htmx)
-    page.locator("a.card").first.click()
+    # a card's evidence and a comment, without leaving the page (htmx): clicked in
+    # the drawing itself
+    page.locator("#drawing [id='jm-pain-payment-friction']").click()
     panel = page.wait_for_selector("#cardpanel")
-    assert "Comments" in panel.inner_text()
+    assert "payment-friction" in panel.inner_text() and "Verdict" in panel.inner_text()
     page.fill("#cardpanel textarea[name=body]", "Let's test this in the next sprint")
     page.click("#cardpanel button:has-text('Comment')")
     page.wait_for_selector("text=Let's test this in the next sprint")

@@ -49,3 +49,17 @@ document.addEventListener("change", (event) => {
     offerColumns(event.target);
   }
 });
+
+// Click a pain point or opportunity in the drawing: its evidence and comments open in
+// the side panel (the render layer gives those cards ids "jm-pain-ID" and
+// "jm-opportunity-ID").
+document.addEventListener("click", (event) => {
+  const drawing = event.target.closest && event.target.closest("[data-map]");
+  if (!drawing || typeof htmx === "undefined") return;
+  const card = event.target.closest('[id^="jm-pain-"], [id^="jm-opportunity-"]');
+  if (!card) return;
+  const id = card.id.replace(/^jm-(pain|opportunity)-/, "");
+  const url = "/maps/" + encodeURIComponent(drawing.dataset.map) + "/cards/" + encodeURIComponent(id);
+  htmx.ajax("GET", url, { target: "#card" });
+  document.getElementById("card").scrollIntoView({ behavior: "smooth", block: "nearest" });
+});
