@@ -65,22 +65,3 @@ def require_column(log: EventLog, column: str, *, field: str) -> None:
 def require_top(top: int | None) -> None:
     if top is not None and top < 1:
         raise AnalysisError(f"top must be at least 1, not {top}", field="top")
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready Python value from what a backend returned (NaN/NaT become None)."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        return value
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def optional_float(value: Any) -> float | None:
-    value = plain(value)
-    return None if value is None else float(value)

@@ -19,6 +19,7 @@ from journeymap.analytics.stages import stage_counts_expr
 from journeymap.analytics.stats import benjamini_hochberg, two_proportion_ztest
 from journeymap.errors import AnalysisError
 from journeymap.model.journey import JourneyMap
+from journeymap.model.values import optional_float
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,10 +113,6 @@ def _counts(row: dict[str, Any], customers: int, metric: str) -> tuple[int, int]
     return int(row[metric.replace("conversion", "converted")]), int(row["reached"])
 
 
-def _nan_to_none(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
 def _difference(
     stage_id: str, metric: str, a: tuple[int, int], b: tuple[int, int]
 ) -> StageDifference:
@@ -127,11 +124,11 @@ def _difference(
         a_total=a[1],
         b_count=b[0],
         b_total=b[1],
-        a_rate=_nan_to_none(test.p1),
-        b_rate=_nan_to_none(test.p2),
-        diff=_nan_to_none(test.diff),
-        z=_nan_to_none(test.z),
-        p_value=_nan_to_none(test.p_value),
+        a_rate=optional_float(test.p1),
+        b_rate=optional_float(test.p2),
+        diff=optional_float(test.diff),
+        z=optional_float(test.z),
+        p_value=optional_float(test.p_value),
     )
 
 
@@ -186,7 +183,8 @@ def compare_periods(
     p_values = [math.nan if r.p_value is None else r.p_value for r in rows]
     q_values = benjamini_hochberg(p_values)
     rows = [
-        replace(r, q_value=_nan_to_none(q)) for r, q in zip(rows, q_values, strict=True)
+        replace(r, q_value=optional_float(q))
+        for r, q in zip(rows, q_values, strict=True)
     ]
     return PeriodComparison(
         period_a=period_a,

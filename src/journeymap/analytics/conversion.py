@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from journeymap.analytics._sequence import optional_float, seconds_between
+from journeymap.analytics._sequence import seconds_between
 from journeymap.errors import AnalysisError
 from journeymap.model.results import HistogramBin, TimeToConvert
+from journeymap.model.values import optional_float
 
 if TYPE_CHECKING:
     from journeymap.engine import EventLog

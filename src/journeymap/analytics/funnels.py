@@ -27,12 +27,11 @@ from journeymap.analytics._funnel_spec import FunnelSpec, make_spec
 from journeymap.analytics._sequence import (
     after_seconds,
     customer_window,
-    optional_float,
-    plain,
     require_column,
     seconds_between,
 )
 from journeymap.model.results import FunnelResult, FunnelStep, StepTime
+from journeymap.model.values import optional_float, plain
 
 if TYPE_CHECKING:
     from journeymap.engine import EventLog

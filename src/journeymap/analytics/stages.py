@@ -25,6 +25,7 @@ from journeymap.analytics.matching import matched_events_expr
 from journeymap.errors import AnalysisError
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import StageFigures
+from journeymap.model.values import optional_float
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -336,10 +337,6 @@ def _share(count: int, total: int) -> float | None:
     return None if total == 0 else count / total
 
 
-def _float_or_none(value: Any) -> float | None:
-    return None if value is None or value != value else float(value)
-
-
 def _figures(stage_id: str, row: dict[str, Any], *, last: bool) -> StageFigures:
     reached = int(row["reached"])
     return StageFigures(
@@ -349,8 +346,8 @@ def _figures(stage_id: str, row: dict[str, Any], *, last: bool) -> StageFigures:
         conversion_next=None if last else _share(int(row["converted_next"]), reached),
         conversion_later=None if last else _share(int(row["converted_later"]), reached),
         dropoff=None if last else _share(int(row["furthest"]), reached),
-        median_time_s=_float_or_none(row["median_time_s"]),
-        p90_time_s=_float_or_none(row["p90_time_s"]),
+        median_time_s=optional_float(row["median_time_s"]),
+        p90_time_s=optional_float(row["p90_time_s"]),
         regressions_out=int(row["regressions_out"]),
         current=int(row["current"]),
         events=int(row["events"]),

@@ -15,11 +15,11 @@ import ibis
 
 from journeymap.analytics._sequence import (
     customer_window,
-    plain,
     require_column,
     seconds_between,
 )
 from journeymap.model.results import EndpointCount, Transition, TransitionTable
+from journeymap.model.values import plain
 
 if TYPE_CHECKING:
     from journeymap.engine import EventLog

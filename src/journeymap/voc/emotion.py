@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from journeymap.model.measured import Emotion
+from journeymap.model.values import plain
 from journeymap.voc.moments import Moments
 from journeymap.voc.scores import SCORE_RANGES
 
@@ -113,9 +114,7 @@ def text_emotion_moments(frame: pd.DataFrame, by: Sequence[str]) -> dict[Key, Mo
     for key, values in grouped:
         key = key if isinstance(key, tuple) else (key,)
         # sorted: the sum must not depend on the order the rows arrived in
-        out[tuple(_plain(k) for k in key)] = Moments.of(
-            sorted(float(v) for v in values)
-        )
+        out[tuple(plain(k) for k in key)] = Moments.of(sorted(float(v) for v in values))
     return out
 
 
@@ -166,17 +165,7 @@ def emotion_of(
 
 
 def _key(row: dict[str, Any], by: Sequence[str]) -> Key:
-    return tuple(_plain(row[column]) for column in by)
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    return tuple(plain(row[column]) for column in by)
 
 
 @dataclass(frozen=True, slots=True)
