@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from journeymap.engine import connect
 from journeymap.errors import IngestError
 from journeymap.ingest import quarantine, read_events
 
@@ -13,6 +18,7 @@ from .conftest import rows
 
 GOOD = '{"u": "c1", "ts": "2024-01-01T10:00:00Z", "ev": "visit", "plan": "pro"}'
 COLUMNS = {"customer_id": "u", "timestamp": "ts", "event": "ev"}
+ENGINE = connect()
 
 
 def read(path: Path, body: bytes):  # type: ignore[no-untyped-def]
@@ -98,3 +104,66 @@ def test_a_json_array_file_is_still_read(tmp_path: Path) -> None:
     assert log.report.summary().endswith(
         "loaded 1 + quarantined 0 + duplicates dropped 1"
     )
+
+
+event_text = st.text(
+    alphabet=st.sampled_from(list('ab"\\{}[],: é€\t')), min_size=1, max_size=6
+).filter(lambda s: s.strip() == s)
+line_kind = st.sampled_from(["object", "object", "blank", "broken", "array", "latin1"])
+
+
+def build(lines: list[tuple[str, str, bool]]) -> tuple[bytes, dict[int, str], set[int]]:
+    """File bytes; expected event by line for objects; the lines to quarantine."""
+    out = bytearray()
+    expected: dict[int, str] = {}
+    bad: set[int] = set()
+    for number, (kind, event, crlf) in enumerate(lines, start=1):
+        end = b"\r\n" if crlf else b"\n"
+        record = {"u": f"c{number % 3}", "ts": "2024-01-01", "ev": event}
+        if kind == "object":
+            raw = json.dumps(record, ensure_ascii=number % 2 == 0).encode()
+            parsed = json.loads(raw)  # the independent parser
+            expected[number] = parsed["ev"]
+        elif kind == "blank":
+            raw = b"  "
+        elif kind == "broken":
+            raw = json.dumps(record).encode()[:-1]
+            bad.add(number)
+        elif kind == "array":
+            raw = json.dumps([record]).encode()
+            bad.add(number)
+        else:
+            raw = b'{"u": "c9", "ts": "2024-01-01", "ev": "caf\xe9"}'
+            bad.add(number)
+        out += raw + end
+    return bytes(out), expected, bad
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(
+        st.tuples(line_kind, event_text, st.booleans()), min_size=1, max_size=25
+    ).filter(lambda lines: any(kind == "object" for kind, _, _ in lines))
+)  # without an object line there are no columns to map
+def test_loaded_lines_are_what_pythons_json_reads(
+    lines: list[tuple[str, str, bool]],
+) -> None:
+    data, expected, bad = build(lines)
+    handle = tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False)
+    with handle:
+        handle.write(data)
+    path = Path(handle.name)
+    try:
+        log = read_events(path, columns=COLUMNS, engine=ENGINE)
+    finally:
+        path.unlink()
+    report = log.report
+    assert report is not None
+    assert report.read == len(expected) + len(bad)
+    assert report.read == report.loaded + report.quarantined + report.duplicates
+    loaded = log.to_pandas()
+    got = dict(zip(loaded["row_number"], loaded["event"], strict=True))
+    assert {n: expected[n].strip() for n in got} == got
+    assert len(set(expected) - set(got)) == report.duplicates
+    rejected = quarantine(log).to_pandas()
+    assert set(rejected["line"]) == bad
