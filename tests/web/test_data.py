@@ -139,6 +139,15 @@ def test_measured_map_exports_and_cache(
     assert report.status_code == 200 and "<html" in report.text.lower()
     exported = json.loads(editor.get("/api/maps/demo/export/json").text)
     assert exported["totals"]["customers"] == 300
+    # a card's evidence: the verdict and the two groups it compared
+    card = editor.get("/api/maps/demo/cards/payment-friction").json()
+    evidence = card["evidence"]
+    verdict = next(p for p in measured["pain_points"] if p["id"] == "payment-friction")
+    assert evidence["verdict"] == verdict["verdict"]
+    assert [g["units"] for g in evidence["groups"]] == [
+        verdict["test"]["exposed"]["units"],
+        verdict["test"]["comparison"]["units"],
+    ]
     # the dashboard: figures as JSON, the interactive report sandboxed in a frame
     dashboard = editor.get("/api/maps/demo/dashboard").json()
     assert dashboard["funnel"][0]["reached"] == 300

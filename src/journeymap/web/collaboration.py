@@ -64,17 +64,30 @@ def _evidence(
                 "impact": verdict.get("impact"),
                 "q_value": verdict.get("q_value"),
                 "test": verdict.get("test"),
-                "quotes": _quotes(verdict),
+                "groups": _groups(verdict.get("test")),
+                "quotes": _quotes(measured, verdict.get("touchpoint_id")),
             }
     return None
 
 
-def _quotes(verdict: dict[str, Any]) -> list[str]:
-    evidence = verdict.get("evidence") or {}
-    quotes = evidence.get("quotes") or []
-    return [str(q.get("text", q)) if isinstance(q, dict) else str(q) for q in quotes][
-        :5
+def _groups(test: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The tested group and its comparison: who, how many, how many showed it."""
+    if not test:
+        return []
+    return [
+        {key: test[side].get(key) for key in ("label", "units", "events", "rate")}
+        for side in ("exposed", "comparison")
+        if isinstance(test.get(side), dict)
     ]
+
+
+def _quotes(measured: dict[str, Any], touchpoint_id: str | None) -> list[str]:
+    """Customers' own words at the card's touchpoint (its characteristic negative
+    phrases, one quote each), at most five."""
+    phrases = (measured.get("phrases") or {}).get("touchpoints") or {}
+    found = (phrases.get(touchpoint_id or "") or {}).get("negative") or []
+    quotes = [str(p["quote"]) for p in found if p.get("quote")]
+    return list(dict.fromkeys(quotes))[:5]
 
 
 def _comments(db: Session, name: str, card_id: str) -> list[dict[str, Any]]:
