@@ -16,6 +16,11 @@ also gives the child's peak RSS). No thresholds here: the numbers go to
 
     python bench/bench_ingest.py                     # 1e7 events, 3 repeats
     python bench/bench_ingest.py --size 1e6 --repeat 5
+    python bench/bench_ingest.py --before /tmp/old/src  # also time another version
+
+``--before`` takes the ``src`` folder of another checkout (``git archive <commit> src |
+tar -x -C /tmp/old``): its journeymap runs the same commands in the same run,
+interleaved, so before and after are measured under the same load.
 """
 
 from __future__ import annotations
@@ -114,14 +119,24 @@ def run(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def commands(paths: dict[str, Path]) -> dict[str, list[str]]:
+def commands(
+    paths: dict[str, Path], before: Path | None = None
+) -> dict[str, list[str]]:
     parquet, csv = str(paths["parquet"]), str(paths["csv"])
+    old = ["env", f"PYTHONPATH={before}", PYTHON] if before else []
     script = {
         "hand transitions": HAND_TRANSITIONS.format(reader="read_parquet"),
         "sorted CTAS parquet": SORTED_TABLE.format(reader="read_parquet"),
         "sorted CTAS csv": SORTED_TABLE.format(reader="read_csv"),
     }
+    earlier = {
+        "analyze transitions before": [*old, "-m", "journeymap", "analyze", parquet,
+                                       "--what", "transitions"],
+        "read_events parquet before": [*old, "-c", READ_EVENTS, parquet],
+        "read_events csv before": [*old, "-c", READ_EVENTS, csv],
+    }  # fmt: skip
     return {
+        **(earlier if before else {}),
         "startup": [PYTHON, "-c", STARTUP],
         "analyze transitions": [
             JOURNEYMAP,
@@ -145,7 +160,7 @@ PAIRS = (
 )
 
 
-def measure(n: int, repeat: int) -> None:
+def measure(n: int, repeat: int, before: Path | None = None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="journeymap-bench-ingest-"))
     try:
         start = time.perf_counter()
@@ -153,7 +168,7 @@ def measure(n: int, repeat: int) -> None:
         print(f"# {n:.0e} events generated in {time.perf_counter() - start:.1f} s "
               f"(parquet {paths['parquet'].stat().st_size / 1e6:.0f} MB, "
               f"csv {paths['csv'].stat().st_size / 1e6:.0f} MB)")  # fmt: skip
-        todo = commands(paths)
+        todo = commands(paths, before)
         seconds: dict[str, list[float]] = {name: [] for name in todo}
         rss: dict[str, float] = dict.fromkeys(todo, 0.0)
         for _ in range(repeat):  # interleaved, so machine load hits all alike
@@ -180,18 +195,23 @@ def report(seconds: dict[str, list[float]], rss: dict[str, float], n: int) -> No
     )
     print("|---|---|---|---:|---:|")
     for ours, theirs in PAIRS:
-        ratio = median[ours] / median[theirs]
-        net = (median[ours] - startup) / max(median[theirs] - startup, 1e-9)
-        print(f"| {n:.0e} | {ours} | {theirs} | {ratio:.2f}x | {net:.2f}x |")
+        for name in (f"{ours} before", ours):
+            if name not in median:
+                continue
+            ratio = median[name] / median[theirs]
+            rest = median[theirs] - startup  # no net ratio when start-up is it all
+            net = f"{(median[name] - startup) / rest:.2f}x" if rest > 0.05 else "n/a"
+            print(f"| {n:.0e} | {name} | {theirs} | {ratio:.2f}x | {net} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, action="append", help="events (1e7)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="src folder of another version")
     args = parser.parse_args()
     for size in args.size or [1e7]:
-        measure(int(size), args.repeat)
+        measure(int(size), args.repeat, args.before)
 
 
 if __name__ == "__main__":
