@@ -173,7 +173,7 @@ def main() -> None:
             with Peaks() as peaks:
                 start = time.perf_counter()
                 log = duck if kind == "duckdb" else duck.to_engine(jm.connect(url))
-                load = time.perf_counter() - start
+                print(f"\n{kind}: load {time.perf_counter() - start:.1f} s", flush=True)
                 times = {}
                 for name, run in runs.items():
                     spent = []
@@ -183,12 +183,11 @@ def main() -> None:
                         spent.append(time.perf_counter() - start)
                     assert _same(result, expected[name]), f"{kind} {name} differs"
                     times[name] = statistics.median(spent)
-            print(f"\n{kind}: load {load:.1f} s; peak RSS this process tree "
-                  f"{peaks.ours / 1024:.0f} MB, PostgreSQL server {peaks.server / 1024:.0f} MB")  # fmt: skip
-            for name, seconds in times.items():
-                base = baseline.get(name) if kind != "duckdb" else None
-                ratio = f"{seconds / base:.1f}x DuckDB" if base else ""
-                print(f"  {name:30s} {seconds:8.2f} s  {ratio}")
+                    base = baseline.get(name) if kind != "duckdb" else None
+                    ratio = f"{times[name] / base:.1f}x DuckDB" if base else ""
+                    print(f"  {name:30s} {times[name]:8.2f} s  {ratio}", flush=True)
+            print(f"  peak RSS: this process tree {peaks.ours / 1024:.0f} MB, "
+                  f"PostgreSQL server {peaks.server / 1024:.0f} MB")  # fmt: skip
             if kind == "duckdb":
                 baseline = dict(times)
             if log is not duck:
