@@ -3,7 +3,9 @@ as a commit by the signed-in user, history, diff, restore, conflicts, duplicate.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -401,3 +403,37 @@ def test_sigkill_of_the_server_during_saves_keeps_the_map_whole(tmp_path: Path) 
         restarted.terminate()
         restarted.wait(timeout=30)
     assert jm.load_map(site.workspace / "maps" / "m.yaml").name == "After"
+
+
+def test_the_form_edits_touchpoints_and_kpis_and_leaves_the_rest_as_written(
+    site: Site, editor: Browserish
+) -> None:
+    _create(editor)
+    before = (site.workspace / "maps" / "m.yaml").read_text()
+    page = editor.get("/maps/m/edit").text
+    # submit the form exactly as shown, changing one touchpoint and one KPI target
+    fields = dict(
+        re.findall(r'name="(stages\.[^"]+|name|owner)" value="([^"]*)"', page)
+    )
+    fields = {k: html.unescape(v) for k, v in fields.items()}
+    assert (
+        "stages.0.touchpoints.0.name" in fields and "stages.0.kpis.0.target" in fields
+    )
+    fields["stages.0.touchpoints.0.name"] = "Paid social"
+    fields["stages.0.kpis.0.target"] = ">= 0.5"
+    version = editor.get("/api/maps/m").json()["version"]
+    saved = editor.post(
+        "/maps/m/edit", fields | {"version": version}, follow_redirects=False
+    )
+    assert saved.status_code == 303, saved.text
+    journey = jm.load_map(site.workspace / "maps" / "m.yaml")
+    assert journey.stages[0].touchpoints[0].name == "Paid social"
+    assert journey.stages[0].kpis[0].target == ">= 0.5"
+    diff = _git(site.workspace, "diff", "HEAD~1", "--", "maps/m.yaml")
+    changed = [
+        line
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert len(changed) == 4, changed  # two lines out, two in: nothing else rewritten
+    assert before != (site.workspace / "maps" / "m.yaml").read_text()

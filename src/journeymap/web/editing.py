@@ -26,6 +26,8 @@ EDITABLE = re.compile(
     r"|stages\.\d{1,3}\.(name|goal|emotion)"
     r"|stages\.\d{1,3}\.(pain_points|opportunities)\.\d{1,3}\.text"
     r"|stages\.\d{1,3}\.pain_points\.\d{1,3}\.severity"
+    r"|stages\.\d{1,3}\.touchpoints\.\d{1,3}\.(name|channel)"
+    r"|stages\.\d{1,3}\.kpis\.\d{1,3}\.target"
     r"|stages\.\d{1,3}\.(pain_points|opportunities)\.new"
 )
 NUMBERS = ("emotion",)
@@ -93,6 +95,8 @@ def _set(document: Any, key: str, value: str) -> None:
 
 def _set_scalar(node: Any, key: Any, value: str) -> None:
     value = value.strip()
+    if key in node and _unchanged(node[key], value):
+        return  # keep the file's own spelling (0 stays 0, quotes stay) and a clean diff
     if value == "":
         if key in node and key not in ("name", "text"):
             del node[key]
@@ -106,6 +110,17 @@ def _set_scalar(node: Any, key: Any, value: str) -> None:
             node[key] = value  # validation reports it at this field
         return
     node[key] = value
+
+
+def _unchanged(current: Any, value: str) -> bool:
+    if current is None:
+        return value == ""
+    if isinstance(current, (int, float)) and not isinstance(current, bool):
+        try:
+            return float(value) == float(current)
+        except ValueError:
+            return False
+    return str(current) == value
 
 
 def _card_ids(document: Any) -> set[str]:
