@@ -69,3 +69,18 @@ def test_unreachable_server_is_one_line_without_the_password(
         in err
     )
     assert "s3cret" not in err and "start the server" in err
+
+
+@pytest.mark.parametrize("command", ["measure", "render"])
+def test_data_takes_a_postgres_url_intact(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("psycopg")
+    (tmp_path / "map.yaml").write_text(MAP.replace("engine: ENGINE", "engine: duckdb"))
+    out = tmp_path / ("m.json" if command == "measure" else "map.svg")
+    url = "postgresql://nobody@127.0.0.1:1/shop?table=events"
+    args = [command, str(tmp_path / "map.yaml"), "--data", url, "-o", str(out)]
+    err = _fails_in_one_line(capsys, args)
+    # the URL reached the reader whole (a Path would have made it postgresql:/nobody@…)
+    assert err.startswith("error: postgresql://nobody@127.0.0.1:1/shop::events: ")
+    assert "cannot connect" in err
