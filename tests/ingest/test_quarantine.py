@@ -145,3 +145,33 @@ def test_jsonl_lines_are_reported(tmp_path: Path) -> None:
     assert bad[["row_number", "line", "reason"]].values.tolist() == [
         [2, 2, "unparsable timestamp"]
     ]
+
+
+def test_typed_parquet_bad_rows_are_found_by_the_second_scan(tmp_path: Path) -> None:
+    """A typed source is sorted in one query; its bad rows still reach the quarantine
+    with their rows, and a clean file needs no second scan to add up."""
+    frame = pd.DataFrame(
+        {
+            "user_id": ["a", None, "b", "a", "c"],
+            "ts": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "1800-01-01", "2024-01-01", "2024-01-03"]
+            ),
+            "event": ["x", "y", "z", "x", None],
+        }
+    )
+    frame.to_parquet(tmp_path / "e.parquet")
+    log = read_events(tmp_path / "e.parquet")
+    assert log.report is not None
+    assert log.report.summary().endswith(
+        "read 5 = loaded 1 + quarantined 3 + duplicates dropped 1"
+    )
+    bad = quarantine(log).order_by("row_number").to_pandas()
+    assert bad[["row_number", "reason"]].values.tolist() == [
+        [2, "missing customer_id"],
+        [3, "timestamp outside the years 1900-2200"],
+        [5, "missing event"],
+    ]
+    frame.iloc[[0, 3]].to_parquet(tmp_path / "clean.parquet")  # a duplicate pair
+    clean = read_events(tmp_path / "clean.parquet")
+    assert clean.report is not None
+    assert (clean.report.quarantined, clean.report.duplicates) == (0, 1)
