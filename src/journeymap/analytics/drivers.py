@@ -49,6 +49,9 @@ class Driver:
     ci_high: float
     p_value: float
     q_value: float
+    # every converter had this event before converting: a step on the path to
+    # conversion by construction (checkout before purchase), not a driver of it
+    on_path: bool = False
 
     @property
     def conversion_with(self) -> float | None:
@@ -79,6 +82,11 @@ class DriverTable:
     @property
     def label(self) -> str:
         return f"top {len(self.drivers)} of {self.tested}"
+
+    @property
+    def on_path(self) -> tuple[str, ...]:
+        """The listed features every converter had first: on the path by construction."""
+        return tuple(d.feature for d in self.drivers if d.on_path)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,6 +207,7 @@ def _driver(row: dict[str, Any], customers: int, converted: int) -> Driver:
         ci_high=ratio.ci_high,
         p_value=fisher_exact_p(a, b, c, d),
         q_value=math.nan,
+        on_path=kind == "event" and converted > 0 and c == 0,
     )
 
 
@@ -229,20 +238,18 @@ def find_drivers(
     Returns
     -------
     DriverTable
-        Drivers sorted by q-value, then |log odds ratio|, then name.
+        Drivers sorted by q-value, then |log odds ratio|, then name. An event every
+        converter had before converting is flagged ``on_path``: a step on the way to
+        conversion by construction, whose odds ratio says little.
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> table = find_drivers(log, "purchase", min_customers=1)
-    >>> table.label, [(d.feature, d.with_customers) for d in table.drivers]
-    ('top 2 of 2', [('event: newsletter', 1), ('event: ad_view', 2)])
+    >>> table = find_drivers(jm.examples.events(), "purchase", min_customers=1)
+    >>> table.label, [(d.feature, d.with_customers) for d in table.drivers][:2]
+    ('top 4 of 4', [('event: newsletter', 2), ('first channel: email', 1)])
+    >>> table.on_path  # both converters saw an ad first
+    ('event: ad_view',)
     """
     names = _names(conversion_event)
     frame = log.engine.to_pandas(driver_counts_expr(log, names))

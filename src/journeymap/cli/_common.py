@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 import journeymap as jm
 from journeymap.errors import JourneymapError
@@ -157,3 +158,22 @@ def about(path: Path) -> Iterator[None]:
 
 def written(path: Path, what: str) -> None:
     console.print(f"  [green]wrote[/green] {what}: {path}")
+
+
+@contextlib.contextmanager
+def working(description: str) -> Iterator[None]:
+    """A spinner with the elapsed time on stderr while a step runs (reading,
+    measuring, rendering), shown only when stderr is a terminal: pipes and CI logs
+    get the results alone. Steps of unknown length: a spinner, not a bar."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=err_console,
+    ) as progress:
+        progress.add_task(description, total=None)
+        yield

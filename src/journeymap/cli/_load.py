@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import journeymap as jm
-from journeymap.cli._common import echo_ingest, err_console, open_engine
+from journeymap.cli._common import echo_ingest, err_console, open_engine, working
 from journeymap.cli._output import write_text
 from journeymap.errors import IngestError
 
@@ -68,6 +68,11 @@ class MapData:
         if self.events is None:
             return None
         customers = options.pop("customers", None) or self.customers
+        with working(f"measuring {self.journey.name}"):
+            return self._measure(customers, options)
+
+    def _measure(self, customers: Any, options: dict[str, Any]) -> MeasuredMap:
+        assert self.events is not None
         return jm.measure(
             self.journey,
             self.events,
@@ -179,9 +184,14 @@ def _read(
     """Read one source onto ``engine`` (default: a new DuckDB); echo its report."""
     if path is None:
         return None
-    log = jm.read_events(
-        path, columns=columns, timezone=timezone, time_format=time_format, engine=engine
-    )
+    with working(f"reading {path}"):
+        log = jm.read_events(
+            path,
+            columns=columns,
+            timezone=timezone,
+            time_format=time_format,
+            engine=engine,
+        )
     echo_ingest(log)
     return log
 

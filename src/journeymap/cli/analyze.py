@@ -33,6 +33,7 @@ from journeymap.cli._common import (
     echo_ingest,
     err_console,
     open_engine,
+    working,
     written,
 )
 from journeymap.cli._evidence import (
@@ -78,6 +79,7 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_WINDOW_S = 100 * 365 * 86400  # a century: beyond it the window means "no window"
 MAX_TOP = 1_000_000
 SHOWN_ROWS = 50  # rich output; files always get every row
+TABLE_WIDTH = (80, 120)  # tables take the terminal's width, kept within these columns
 TTC_SUMMARY = ("n", "mean_seconds", "median_seconds", "p90_seconds")
 
 
@@ -193,27 +195,16 @@ class Request:
         return None if self.map is None else jm.load_map(self.map)
 
 
-def _facade(name: str) -> Callable[..., Any]:
-    """A metric from the facade (the CLI reaches no further), or a clear error."""
-    function = getattr(jm, name, None)
-    if function is None:
-        raise AnalysisError(
-            f"{name} is not available yet: journeymap does not export it"
-        )
-    return function  # type: ignore[no-any-return]
-
-
 def _transitions(log: Any, req: Request) -> Any:
-    return _facade("count_transitions")(log, by=req.by or "event")
+    return jm.count_transitions(log, by=req.by or "event")
 
 
 def _variants(log: Any, req: Request) -> Any:
-    return _facade("count_variants")(log, top=req.top)
+    return jm.count_variants(log, top=req.top)
 
 
 def _paths(log: Any, req: Request) -> Any:
-    find_paths = _facade("find_paths")
-    return find_paths(
+    return jm.find_paths(
         log, from_event=req.from_event, to_event=req.to_event, top=req.top
     )
 
@@ -238,24 +229,24 @@ def _time_to_convert(log: Any, req: Request) -> Any:
     warn_absent_events(log, conversion, "conversion event")
     if req.from_event:
         warn_absent_events(log, [req.from_event], "--from event")
-    return _facade("time_to_convert")(log, conversion, from_event=req.from_event)
+    return jm.time_to_convert(log, conversion, from_event=req.from_event)
 
 
 def _stages(log: Any, req: Request) -> Any:
     journey = req.journey()
     if journey is None:
         raise AnalysisError("pass --map FILE to measure its stages")
-    return _facade("measure_stages")(log, journey)
+    return jm.measure_stages(log, journey)
 
 
 def _drivers(log: Any, req: Request) -> Any:
     conversion = req.conversion_events()
     warn_absent_events(log, conversion, "conversion event")
-    return _facade("find_drivers")(log, conversion, top=req.top)
+    return jm.find_drivers(log, conversion, top=req.top)
 
 
 def _retention(log: Any, req: Request) -> Any:
-    return _facade("retention_matrix")(log)
+    return jm.retention_matrix(log)
 
 
 @dataclass(frozen=True)
@@ -317,7 +308,7 @@ def _compare(log: Any, req: Request) -> Any:
             "--what compare needs --period-a FROM..TO and --period-b FROM..TO"
         )
     a, b = period(req.period_a, "--period-a"), period(req.period_b, "--period-b")
-    return _facade("compare_periods")(log, journey, a, b)
+    return jm.compare_periods(log, journey, a, b)
 
 
 def _attribution_options(log: Any, req: Request) -> dict[str, Any]:
@@ -331,16 +322,12 @@ def _attribution_options(log: Any, req: Request) -> dict[str, Any]:
 def _attribution(log: Any, req: Request) -> Any:
     conversion = req.conversion_events()
     warn_absent_events(log, conversion, "conversion event")
-    return _facade("attribute_conversions")(
-        log, conversion, **_attribution_options(log, req)
-    )
+    return jm.attribute_conversions(log, conversion, **_attribution_options(log, req))
 
 
 def _stage_attribution(log: Any, req: Request) -> Any:
     journey = _map_for(req, "stage moves")
-    return _facade("attribute_stage_moves")(
-        log, journey, **_attribution_options(log, req)
-    )
+    return jm.attribute_stage_moves(log, journey, **_attribution_options(log, req))
 
 
 def warn_absent_events(log: Any, names: Sequence[str], what: str) -> list[str]:
@@ -430,29 +417,103 @@ def _summary_frame(result: Any) -> Any:
 
 
 def print_result(result: Any, what: str) -> None:
+    """The result as a table that fits the terminal (80-120 columns); what is cut is
+    said ("top 50 of 812 rows"), and ``-o FILE`` writes everything."""
     summary = getattr(result, "summary", None)
     title = summary() if callable(summary) else what
+    if what == "retention" and len(getattr(result, "cohorts", ())) > 0:
+        _print_cohort_grid(result)
+        return
     frame = result.to_pandas()
     if frame.empty:
         console.print(f"{title}: no rows")
         _print_extras(result)
         return
+    width = _table_width()
+    shown = frame.head(SHOWN_ROWS)
+    columns = _fitting_columns(shown, width)
     table = Table(title=title)
-    for column in frame.columns:
+    for column in columns:
         table.add_column(
             str(column), justify="right" if _numeric(frame[column]) else "left"
         )
-    for row in frame.head(SHOWN_ROWS).itertuples(index=False):
-        table.add_row(*(_cell(value) for value in row))
-    console.print(table)
-    if len(frame) > SHOWN_ROWS:
-        console.print(
-            f"showing {SHOWN_ROWS} of {len(frame):,} rows; use -o FILE for all"
-        )
+    for row in shown[columns].itertuples(index=False):
+        table.add_row(*(_cell(v, c) for c, v in zip(columns, row, strict=True)))
+    console.print(table, width=width)
+    _print_cut(frame, columns)
     _print_extras(result)
 
 
+def _table_width() -> int:
+    low, high = TABLE_WIDTH
+    return max(low, min(high, console.width))
+
+
+def _fitting_columns(shown: Any, width: int) -> list[str]:
+    """The leading columns that fit ``width``, each as wide as its widest cell."""
+    used, keep = 4, list[str]()
+    for column in shown.columns:
+        cells = [len(_cell(value, column)) for value in shown[column]]
+        need = max([len(str(column)), *cells]) + 3  # padding and a border
+        if keep and used + need > width:
+            break
+        keep.append(column)
+        used += need
+    return keep
+
+
+def _print_cut(frame: Any, columns: list[str]) -> None:
+    cut = []
+    if len(frame) > SHOWN_ROWS:
+        cut.append(f"top {SHOWN_ROWS} of {len(frame):,} rows")
+    left = [str(c) for c in frame.columns if c not in columns]
+    if left:
+        cut.append(
+            f"{len(columns)} of {len(frame.columns)} columns (not shown: "
+            f"{', '.join(left)})"
+        )
+    if cut:
+        console.print(f"{'; '.join(cut)}; -o FILE writes all", markup=False)
+
+
+def _print_cohort_grid(result: Any) -> None:
+    """Retention as people read it: a cohort per row, the share still active per
+    period since joining across, the oldest cohorts first."""
+    width = _table_width()
+    periods = min(result.periods, max(1, (width - 28) // 7))
+    table = Table(
+        title=f"Retention by {result.period} of first event "
+        f"({len(result.cohorts):,} cohorts)",
+        caption=f"share of each cohort active {result.period}s after its first",
+    )
+    table.add_column("cohort")
+    table.add_column("customers", justify="right")
+    for k in range(periods):
+        table.add_column(f"+{k}", justify="right")
+    rows = list(zip(result.cohorts, result.sizes, result.cells, strict=True))
+    for cohort, size, cells in rows[:SHOWN_ROWS]:
+        shares = [
+            "" if cell is None else f"{cell.share:.0%}" for cell in cells[:periods]
+        ]
+        table.add_row(str(cohort), f"{size:,}", *shares)
+    console.print(table, width=width)
+    cut = []
+    if len(rows) > SHOWN_ROWS:
+        cut.append(f"top {SHOWN_ROWS} of {len(rows):,} cohorts")
+    if periods < result.periods:
+        cut.append(f"{periods} of {result.periods} {result.period}s")
+    if cut:
+        console.print(f"{'; '.join(cut)}; -o FILE writes all", markup=False)
+
+
 def _print_extras(result: Any) -> None:
+    on_path = getattr(result, "on_path", ())
+    if on_path:
+        console.print(
+            f"on the path to conversion by construction (every converter had it "
+            f"first, so its odds ratio says little): {', '.join(on_path)}",
+            markup=False,
+        )
     if hasattr(result, "median_seconds") and hasattr(result, "n"):
         console.print(
             f"{result.n:,} of {result.customers:,} customers converted; "
@@ -470,9 +531,11 @@ def _numeric(column: Any) -> bool:
     return column.dtype.kind in "iuf"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: object = "") -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
+    if str(column).endswith("seconds") and isinstance(value, (int, float)):
+        return jm.format_duration(float(value))  # "3.2 d", "14 min"; -o keeps seconds
     if isinstance(value, float):
         return f"{value:,.4g}"
     if isinstance(value, int):
@@ -762,13 +825,15 @@ def analyze(
                 customers_id=request.scoping.customers_id or spec.customers.id,
             )
             request = dataclasses.replace(request, scoping=scoping)
-    log = jm.read_events(
-        events,
-        columns=columns,
-        timezone=timezone,
-        time_format=time_format,
-        engine=open_engine(engine, events),
-    )
+    target = open_engine(engine, events)
+    with working(f"reading {events}"):
+        log = jm.read_events(
+            events,
+            columns=columns,
+            timezone=timezone,
+            time_format=time_format,
+            engine=target,
+        )
     if log.report is not None:
         echo_ingest(log)
         if log.report.loaded == 0:
@@ -776,7 +841,8 @@ def analyze(
     log = _filtered(log, request)
     if scope == "session" and what in ("attribution", "stage-attribution"):
         log = _sessions(log, session_timeout)
-    result = metric(log, request)
+    with working(f"measuring {what}"):
+        result = metric(log, request)
     for note in _notes(result):
         err_console.print(f"note: {note}", soft_wrap=True, markup=False)
     if output is None:

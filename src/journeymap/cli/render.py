@@ -18,6 +18,7 @@ from journeymap.cli._common import (
     TimezoneOpt,
     about,
     column_mapping,
+    working,
     written,
 )
 from journeymap.cli._evidence import PersonaOpt
@@ -126,7 +127,7 @@ def render(
     )
     with about(map_path):  # a persona view: that persona's customers only
         measured = loaded.measure(**({"persona": persona} if persona else {}))
-    with replacing(output) as temp:
+    with replacing(output) as temp, working(f"rendering {output.name}"):
         jm.save(
             measured if measured is not None else loaded.journey,
             temp,
@@ -157,7 +158,7 @@ def _render_compared(
     loaded = load_map_data(current_path, data=data)
     with about(current_path):
         measured = loaded.measure()
-    with replacing(output) as temp:
+    with replacing(output) as temp, working(f"rendering {output.name}"):
         jm.save(
             future,
             temp,

@@ -18,6 +18,7 @@ from journeymap.cli._common import (
     TimezoneOpt,
     about,
     column_mapping,
+    working,
     written,
 )
 from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
@@ -64,7 +65,7 @@ def report(
         raise RenderError("a report needs data: give --data EVENTS", file=str(map_path))
     with about(map_path):
         flows = jm.measure_flows(loaded.journey, loaded.events)
-    with replacing(output) as temp:
+    with replacing(output) as temp, working(f"rendering {output.name}"):
         jm.save_report(measured, temp, flows=flows)
     written(output, "report")
 
