@@ -129,6 +129,8 @@ def test_measured_map_exports_and_cache(
     assert svg.text.lstrip().startswith(("<svg", "<?xml"))
     pdf = editor.get("/maps/demo/export/pdf")
     assert pdf.content.startswith(b"%PDF")
+    png = editor.get("/maps/demo/export/png")
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
     pptx = editor.get("/maps/demo/export/pptx")
     assert pptx.content.startswith(b"PK")
     from pptx import Presentation

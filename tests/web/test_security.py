@@ -126,8 +126,10 @@ def test_changes_need_the_csrf_token(site: Site) -> None:
 
 
 def test_api_tokens_need_no_csrf_and_can_be_revoked(
-    site: Site, editor: Browserish
+    tmp_path: Path, db_url: str | None
 ) -> None:
+    site = make_site(tmp_path / "ws", db_url)
+    editor = Browserish(site.client("editor"))
     page = editor.post("/account/tokens", {"name": "script"})
     token = re.search(r'id="new-token">([^<]+)<', page.text).group(1)
     assert token.startswith("jm_")
