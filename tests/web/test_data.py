@@ -202,3 +202,34 @@ def test_department_view(editor: Browserish, demo_files: dict[str, Path]) -> Non
     kept = [t["id"] for s in narrowed["journey"]["stages"] for t in s["touchpoints"]]
     every = [t["id"] for s in view["journey"]["stages"] for t in s["touchpoints"]]
     assert 0 < len(kept) < len(every)
+
+
+def test_jsonl_and_xlsx_uploads(editor: Browserish, tmp_path: Path) -> None:
+    rows = [
+        {"customer_id": "a", "timestamp": "2026-01-01T10:00:00", "event": "visit"},
+        {"customer_id": "a", "timestamp": "2026-01-01T10:01:00", "event": "purchase"},
+        {"customer_id": "b", "timestamp": "2026-01-02T09:00:00", "event": "visit"},
+    ]
+    jsonl = "\n".join(json.dumps(r) for r in rows).encode()
+    assert _upload(editor, "events.jsonl", jsonl).status_code == 200
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for row in rows + [
+        {"customer_id": "c", "timestamp": "2026-01-03T08:00:00", "event": "visit"}
+    ]:
+        sheet.append(list(row.values()))
+    book.save(tmp_path / "events.xlsx")
+    assert (
+        _upload(
+            editor, "events.xlsx", (tmp_path / "events.xlsx").read_bytes()
+        ).status_code
+        == 200
+    )
+    loaded = sorted(
+        (d["report"]["source"], d["report"]["loaded"])
+        for d in editor.get("/api/data").json()["datasets"]
+    )
+    assert loaded == [("events.jsonl", 3), ("events.xlsx", 4)]
