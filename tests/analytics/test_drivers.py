@@ -145,3 +145,15 @@ def test_builder_compiles_for_pyspark():
     rows, channel = hand_rows()
     expr = driver_counts_expr(make_log(rows, channel=channel), "buy")
     assert "UNION" in ibis.to_sql(expr, dialect="pyspark").upper()
+
+
+def test_an_event_every_converter_had_first_is_flagged_on_the_path():
+    import journeymap as jm
+
+    table = jm.find_drivers(jm.examples.events(), "purchase", min_customers=1)
+    flagged = {d.feature: d.on_path for d in table.drivers}
+    # both converters (a, c) saw an ad before buying; one of them read a newsletter
+    assert flagged["event: ad_view"] is True
+    assert flagged["event: newsletter"] is False
+    assert table.on_path == ("event: ad_view",)
+    assert table.to_pandas()["on_path"].tolist().count(True) == 1

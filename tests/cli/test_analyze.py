@@ -122,3 +122,30 @@ def test_stages_drivers_and_retention(events, capsys):
 def test_stages_need_a_map(events, capsys):
     assert main(["analyze", str(events), "--what", "stages"]) == 2
     assert "--map" in capsys.readouterr().err
+
+
+def test_retention_prints_a_cohort_grid(events):
+    result = run(str(events), "--what", "retention")
+    assert result.exit_code == 0
+    assert "Retention by week" in result.stdout
+    assert "+0" in result.stdout and "100%" in result.stdout
+
+
+def test_a_wide_table_keeps_the_columns_that_fit_and_says_which_it_cut(capsys):
+    from journeymap.cli.analyze import _fitting_columns, _print_cut
+
+    wide = pd.DataFrame([{f"column_{i:02d}": 123456.0 for i in range(20)}])
+    columns = _fitting_columns(wide, 80)
+    assert 1 <= len(columns) < 20
+    widths = [max(len(c), len("1.235e+05")) + 3 for c in columns]
+    assert sum(widths) + 4 <= 80
+    _print_cut(wide, columns)
+    said = capsys.readouterr().out
+    assert f"{len(columns)} of 20 columns" in said and "column_19" in said
+    assert "-o FILE writes all" in said
+
+
+def test_durations_read_as_people_read_them(events):
+    result = run(str(events), "--what", "transitions")
+    assert result.exit_code == 0
+    assert "4 min" in result.stdout  # cart -> buy of customer a: 240 s
