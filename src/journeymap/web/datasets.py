@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import journeymap as jm
 from journeymap.errors import IngestError, JourneymapError
-from journeymap.web.workspace import Workspace, WorkspaceError
+from journeymap.web.workspace import Workspace, WorkspaceError, write_atomically
 
 if TYPE_CHECKING:
     from journeymap.model.measured import MeasuredMap
@@ -208,7 +208,8 @@ class Measurements:
         # what pages read on every view: the measured JSON (parsed) and the SVG text
         self._views: OrderedDict[str, tuple[dict[str, Any], str]] = OrderedDict()
         self._keep = keep
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the dictionaries only, held briefly
+        self._key_locks: dict[str, threading.Lock] = {}
 
     def folder(self, name: str, dataset: Dataset, filters: Filters) -> Path:
         key = f"{name}@{self.workspace.blob(name)[:16]}-{dataset.id}-{filters.key()}"
@@ -219,18 +220,25 @@ class Measurements:
     ) -> tuple[MeasuredMap, Path]:
         """The measured map and its cache folder (measured now if not cached)."""
         folder = self.folder(name, dataset, filters)
-        with self._lock:
-            if folder.name in self._objects:
-                self._objects.move_to_end(folder.name)
-                return self._objects[folder.name], folder
+        with self._measuring(folder.name):  # one measurement per key at a time
+            with self._lock:
+                if folder.name in self._objects:
+                    self._objects.move_to_end(folder.name)
+                    return self._objects[folder.name], folder
+            # measured outside the shared lock: other maps' pages keep being served
             log = jm.read_events(dataset.events)
             measured = jm.measure(journey, log, **filters.measure_options())
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "measured.json").write_text(measured.to_json(), encoding="utf-8")
-            self._objects[folder.name] = measured
-            while len(self._objects) > self._keep:
-                self._objects.popitem(last=False)
+            write_atomically(folder / "measured.json", measured.to_json())
+            with self._lock:
+                self._objects[folder.name] = measured
+                while len(self._objects) > self._keep:
+                    self._objects.popitem(last=False)
             return measured, folder
+
+    def _measuring(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
 
     def result(
         self, name: str, journey: jm.JourneyMap, dataset: Dataset, filters: Filters
@@ -245,7 +253,7 @@ class Measurements:
         if not (data.is_file() and drawing.is_file()):
             measured, folder = self.measured(name, journey, dataset, filters)
             svg = jm.render_map_svg(measured.journey, measured, persona=filters.persona)
-            drawing.write_text(svg, encoding="utf-8")
+            write_atomically(drawing, svg)  # a concurrent view never reads half of it
         view = (
             json.loads(data.read_text(encoding="utf-8")),
             drawing.read_text(encoding="utf-8"),

@@ -74,21 +74,24 @@ def _export_file(
     fmt: str,
     suffix: str,
 ) -> Path:
-    """Write the export once per (map version, data version) into the cache."""
+    """Write the export once per (map version, data version) into the cache (a
+    restarted server finds it there without measuring again)."""
     if dataset is None:
         folder = (
             state.workspace.cache_dir
             / f"{name}@{state.workspace.blob(name)[:16]}-nodata"
         )
-        folder.mkdir(parents=True, exist_ok=True)
-        measured = None
     else:
-        measured, folder = state.measurements.measured(
-            name, journey, dataset, Filters()
-        )
+        folder = state.measurements.folder(name, dataset, Filters())
     path = folder / f"export-{fmt}{suffix}"
     if path.is_file():
         return path
+    measured = None
+    if dataset is not None:
+        measured, folder = state.measurements.measured(
+            name, journey, dataset, Filters()
+        )
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as staging:
         out = Path(staging) / path.name
         if fmt == "report":

@@ -118,7 +118,7 @@ class Workspace:
         """Write the map atomically and commit it as ``author``; returns the commit."""
         path = self.map_path(name)
         with _SAVE_LOCK:
-            _write_atomically(path, text)
+            write_atomically(path, text)
             self._git("add", "--", f"maps/{path.name}")
             if self._git("status", "--porcelain", "--", f"maps/{path.name}").strip():
                 self._commit(author, f"{author}@journeymap", message)
@@ -187,7 +187,7 @@ class Workspace:
         return done.stdout
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so a crash leaves either the old or the new file."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
