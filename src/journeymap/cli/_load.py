@@ -30,6 +30,7 @@ DataOpt = Annotated[
     str | None,
     typer.Option(
         "--data",
+        metavar="EVENTS",
         help="Events to measure the map with: a file, a folder or a table "
         "('postgresql://user@host/db?table=events') (default: the map's data.events).",
     ),
@@ -38,6 +39,7 @@ SurveysOpt = Annotated[
     Path | None,
     typer.Option(
         "--surveys",
+        metavar="FILE",
         help="Survey answers: score, score_kind (and customer_id, timestamp, event) "
         "columns (default: the map's data.surveys).",
     ),
@@ -46,6 +48,7 @@ FeedbackOpt = Annotated[
     Path | None,
     typer.Option(
         "--feedback",
+        metavar="FILE",
         help="Free-text feedback: a text column (and customer_id, timestamp, event) "
         "(default: the map's data.feedback).",
     ),

@@ -548,8 +548,9 @@ def analyze(
     events: Annotated[  # str, not Path: a table URL must reach read_events intact
         str,
         typer.Argument(
+            metavar="EVENTS",
             help="Events file or folder (CSV, Parquet, JSONL) or table "
-            "(events.duckdb::events, 'postgresql://user@host/db?table=events')."
+            "(events.duckdb::events, 'postgresql://user@host/db?table=events').",
         ),
     ],
     what: Annotated[
@@ -606,6 +607,7 @@ def analyze(
         int,
         typer.Option(
             "--top",
+            metavar="N",
             min=1,
             max=MAX_TOP,
             help="Variants, paths or drivers to keep (a count).",
@@ -739,6 +741,7 @@ def analyze(
         int,
         typer.Option(
             "--samples",
+            metavar="N",
             min=2,
             max=1_000_000,
             help="Shapley beyond 15 channels: random orders drawn (a count).",
@@ -747,7 +750,11 @@ def analyze(
     seed: Annotated[
         int,
         typer.Option(
-            "--seed", min=0, max=2**32 - 1, help="Seed of the sampled Shapley values."
+            "--seed",
+            metavar="N",
+            min=0,
+            max=2**32 - 1,
+            help="Seed of the sampled Shapley values.",
         ),
     ] = 0,
 ) -> None:

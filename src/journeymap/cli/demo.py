@@ -42,17 +42,25 @@ OUTPUTS = ("map.yaml", "measured.json", *(name for name, _ in EXPORTS))
 
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write into.")
+        Path,
+        typer.Option("--out", "-o", metavar="FOLDER", help="Folder to write into."),
     ] = Path("journeymap-demo"),
     customers: Annotated[
         int,
         typer.Option(
-            "--customers", "-n", min=50, max=2_000_000, help="Simulated customers."
+            "--customers",
+            "-n",
+            metavar="N",
+            min=50,
+            max=2_000_000,
+            help="Simulated customers (a count).",
         ),
     ] = 5000,
     seed: Annotated[
         int,
-        typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the simulation."),
+        typer.Option(
+            "--seed", metavar="N", min=0, max=2**32 - 1, help="Seed of the simulation."
+        ),
     ] = 7,
     force: Annotated[
         bool,

@@ -31,13 +31,16 @@ def frameworks() -> None:
 
 def new(
     framework: Annotated[
-        str, typer.Option("--framework", "-f", help="Preset id (see `frameworks`).")
+        str,
+        typer.Option(
+            "--framework", "-f", metavar="ID", help="Preset id (see `frameworks`)."
+        ),
     ] = "classic-5",
     name: Annotated[
-        str, typer.Option("--name", "-n", help="Name of the journey.")
+        str, typer.Option("--name", "-n", metavar="TEXT", help="Name of the journey.")
     ] = "New journey",
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Map file to write.")
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Map file to write.")
     ] = Path("map.yaml"),
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing file.")
@@ -61,7 +64,8 @@ def new(
 
 def validate(
     paths: Annotated[
-        list[Path], typer.Argument(help="Journey map files.", exists=False)
+        list[Path],
+        typer.Argument(metavar="MAP.yaml...", help="Journey map files.", exists=False),
     ],
     data: Annotated[
         bool,
@@ -113,7 +117,8 @@ def _data_problems(path: Path) -> list[str]:
 
 def schema(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to a file.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to a file."),
     ] = None,
 ) -> None:
     """Print the JSON Schema of the journey file (for editor autocompletion)."""

@@ -45,7 +45,10 @@ if TYPE_CHECKING:
     from journeymap.model.measured import MeasuredMap
 
 OutputOpt = Annotated[
-    Path, typer.Option("--output", "-o", help="Where to write measured.json.")
+    Path,
+    typer.Option(
+        "--output", "-o", metavar="FILE.json", help="Where to write measured.json."
+    ),
 ]
 ClustersOpt = Annotated[
     bool | None,
@@ -59,7 +62,9 @@ ClustersOpt = Annotated[
 
 
 def measure(
-    map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
+    map_path: Annotated[
+        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
+    ],
     data: DataOpt = None,
     surveys: SurveysOpt = None,
     feedback: FeedbackOpt = None,

@@ -30,6 +30,7 @@ PaperOpt = Annotated[
     str,
     typer.Option(
         "--paper",
+        metavar="fit|a4|a3|a2",
         help="PDF page: fit (the drawing's own size), a4, a3 or a2 (laid out landscape to fit the sheet).",
     ),
 ]
@@ -37,6 +38,7 @@ StagesPerPageOpt = Annotated[
     int | None,
     typer.Option(
         "--stages-per-page",
+        metavar="N",
         min=1,
         help="PDF: split a large map into pages of this many stages.",
     ),
@@ -45,18 +47,22 @@ ThemeOpt = Annotated[
     str,
     typer.Option(
         "--theme",
+        metavar="THEME",
         help="Colour theme: default, colourblind, dark, or a brand theme file (.yaml).",
     ),
 ]
 
 
 def render(
-    map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
+    map_path: Annotated[
+        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
+    ],
     output: Annotated[
         Path,
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             help="File to write; the suffix picks the format: .svg .png .pdf .pptx "
             ".html .json .yaml .csv .xlsx .md .mmd",
         ),

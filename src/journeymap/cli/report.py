@@ -27,12 +27,17 @@ from journeymap.errors import RenderError
 
 
 def report(
-    map_path: Annotated[Path, typer.Argument(help="Journey map (YAML).")],
+    map_path: Annotated[
+        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
+    ],
     data: DataOpt = None,
     surveys: SurveysOpt = None,
     feedback: FeedbackOpt = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Report to write (.html or .pdf).")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Report to write (.html or .pdf)."
+        ),
     ] = Path("report.html"),
     id_col: IdOpt = None,
     time_col: TimeOpt = None,
