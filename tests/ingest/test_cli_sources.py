@@ -98,14 +98,19 @@ def test_analyze_reads_ambiguous_numbers_under_time_format(tmp_path: Path) -> No
     guessed = CliRunner().invoke(app, ["analyze", str(path)])
     assert guessed.exit_code != 0
     assert "quarantined 2: ambiguous numeric timestamp" in guessed.output
+    out = tmp_path / "t.json"
     result = CliRunner().invoke(
         app,
-        ["analyze", str(path), "--time-format", "epoch_s", "--what", "transitions"],
+        ["analyze", str(path), "--time-format", "epoch_s", "-o", str(out)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert "2 number(s) read as epoch seconds" in result.output
-    assert "loaded 2" in result.output and " 60 │" in result.output
+    assert "loaded 2" in result.output
+    edges = json.loads(out.read_text())["transitions"]
+    assert [(e["source"], e["target"], e["median_seconds"]) for e in edges] == [
+        ("visit", "buy", 60.0)
+    ]
 
 
 def test_the_maps_time_format_is_used_and_the_option_overrides_it(

@@ -95,12 +95,24 @@ def stage_sql(
     # trimming it again cost half of staging a CSV (issue 10: 2.1 s -> 1.2 s for the
     # timestamp of 1e6 rows).
     inner = ", ".join(
-        f"{text_sql(quote_ident(name))} AS {alias.removeprefix('_jm_source.')}"
+        f"{_trim_sql(quote_ident(name))} AS {alias.removeprefix('_jm_source.')}"
         for name, alias in trimmed.items()
     )
     return (
         f"SELECT {', '.join(selects)} FROM "
         f"(SELECT *, {inner} FROM {source.relation}) AS _jm_source"
+    )
+
+
+def _trim_sql(column: str) -> str:
+    """``text_sql`` of a VARCHAR column, calling trim() only on text that needs it.
+
+    trim() copies every string: 0.9 s per 1e6 values, against 0.2 s when only text
+    starting or ending with a space (all trim() removes) is trimmed.
+    """
+    return (
+        f"(CASE WHEN {column} = '' THEN NULL WHEN starts_with({column}, ' ') "
+        f"OR ends_with({column}, ' ') THEN NULLIF(trim({column}), '') ELSE {column} END)"
     )
 
 
