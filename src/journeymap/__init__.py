@@ -44,11 +44,14 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
-    from journeymap.analytics.compare import PeriodComparison
-    from journeymap.analytics.drivers import DriverTable
-    from journeymap.analytics.matching import UnmatchedReport
-    from journeymap.analytics.retention import RetentionMatrix
-    from journeymap.analytics.stages import StageTable, StageTransitions
+    from journeymap.model.analysis import (
+        DriverTable,
+        PeriodComparison,
+        RetentionMatrix,
+        StageTable,
+        StageTransitions,
+        UnmatchedReport,
+    )
     from journeymap.model.attribution import (
         AttributionResult,
         ForecastResult,

@@ -10,20 +10,18 @@ discovery rate across all rows (Benjamini–Hochberg).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from journeymap.analytics.stages import stage_counts_expr
 from journeymap.analytics.stats import benjamini_hochberg, two_proportion_ztest
 from journeymap.errors import AnalysisError
+from journeymap.model.analysis import Period, PeriodComparison, StageDifference
 from journeymap.model.journey import JourneyMap
 from journeymap.model.values import optional_float
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from journeymap.engine import EventLog
 
 __all__ = [
@@ -33,57 +31,7 @@ __all__ = [
     "period_counts_expr",
 ]
 
-Period = tuple[dt.datetime, dt.datetime]
 METRICS = ("reach", "conversion_next", "conversion_later")
-
-
-@dataclass(frozen=True, slots=True)
-class StageDifference:
-    """One stage metric in period A and period B; ``diff = b_rate - a_rate``."""
-
-    stage_id: str
-    metric: str  # reach | conversion_next | conversion_later
-    a_count: int
-    a_total: int
-    b_count: int
-    b_total: int
-    a_rate: float | None
-    b_rate: float | None
-    diff: float | None
-    z: float | None
-    p_value: float | None
-    q_value: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodComparison:
-    """Stage metrics of two periods side by side, in map order."""
-
-    period_a: Period
-    period_b: Period
-    customers_a: int
-    customers_b: int
-    rows: tuple[StageDifference, ...]
-
-    def row(self, stage_id: str, metric: str) -> StageDifference:
-        for row in self.rows:
-            if row.stage_id == stage_id and row.metric == metric:
-                return row
-        raise KeyError((stage_id, metric))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period_a": [t.isoformat() for t in self.period_a],
-            "period_b": [t.isoformat() for t in self.period_b],
-            "customers_a": self.customers_a,
-            "customers_b": self.customers_b,
-            "rows": [asdict(r) for r in self.rows],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame([asdict(r) for r in self.rows])
 
 
 def _within(log: EventLog, period: Period) -> EventLog:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -21,91 +21,14 @@ import ibis.expr.types as ir
 
 from journeymap.analytics.stats import benjamini_hochberg, fisher_exact_p, odds_ratio
 from journeymap.errors import AnalysisError
+from journeymap.model.analysis import Driver, DriverTable
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from journeymap.engine import EventLog
 
 __all__ = ["Driver", "DriverTable", "driver_counts_expr", "find_drivers"]
 
 ORDER = ("timestamp", "event_seq")
-
-
-@dataclass(frozen=True, slots=True)
-class Driver:
-    """One feature's 2×2 table and the evidence drawn from it."""
-
-    feature: str  # "event: name" or "first <column>: value"
-    kind: str  # "event" | "first_touch"
-    column: str  # "event" or the first-touch column
-    value: str
-    with_customers: int
-    with_converted: int
-    without_customers: int
-    without_converted: int
-    odds_ratio: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    q_value: float
-    # every converter had this event before converting: a step on the path to
-    # conversion by construction (checkout before purchase), not a driver of it
-    on_path: bool = False
-
-    @property
-    def conversion_with(self) -> float | None:
-        return _rate(self.with_converted, self.with_customers)
-
-    @property
-    def conversion_without(self) -> float | None:
-        return _rate(self.without_converted, self.without_customers)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **asdict(self),
-            "conversion_with": self.conversion_with,
-            "conversion_without": self.conversion_without,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class DriverTable:
-    """Drivers sorted by q-value, then |log odds ratio| (largest first), then name."""
-
-    conversion_event: tuple[str, ...]
-    customers: int
-    converted: int
-    tested: int  # features with at least ``min_customers`` customers
-    drivers: tuple[Driver, ...]  # the top ones
-
-    @property
-    def label(self) -> str:
-        return f"top {len(self.drivers)} of {self.tested}"
-
-    @property
-    def on_path(self) -> tuple[str, ...]:
-        """The listed features every converter had first: on the path by construction."""
-        return tuple(d.feature for d in self.drivers if d.on_path)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "conversion_event": list(self.conversion_event),
-            "customers": self.customers,
-            "converted": self.converted,
-            "tested": self.tested,
-            "label": self.label,
-            "drivers": [d.to_dict() for d in self.drivers],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame([d.to_dict() for d in self.drivers])
-
-
-def _rate(count: int, total: int) -> float | None:
-    return None if total == 0 else count / total
 
 
 def _names(value: str | Sequence[str]) -> list[str]:

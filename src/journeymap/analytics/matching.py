@@ -8,18 +8,16 @@ runs unchanged on every backend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 
 from journeymap.errors import AnalysisError
+from journeymap.model.analysis import UnmatchedReport
 from journeymap.model.journey import JourneyMap, Match, Touchpoint
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from journeymap.engine import EventLog
 
 __all__ = [
@@ -31,39 +29,6 @@ __all__ = [
 ]
 
 MATCH_COLUMNS = ("touchpoint_id", "stage_id", "stage_index")
-
-
-@dataclass(frozen=True, slots=True)
-class UnmatchedReport:
-    """Events that no touchpoint matches: totals and the most frequent names."""
-
-    events: int  # all events in the log
-    unmatched: int
-    distinct: int  # distinct unmatched event names
-    top: tuple[tuple[str, int], ...]  # (event, count), most frequent first
-
-    @property
-    def share(self) -> float | None:
-        return None if self.events == 0 else self.unmatched / self.events
-
-    @property
-    def label(self) -> str:
-        return f"top {len(self.top)} of {self.distinct}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "events": self.events,
-            "unmatched": self.unmatched,
-            "share": self.share,
-            "distinct": self.distinct,
-            "label": self.label,
-            "top": [list(pair) for pair in self.top],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(list(self.top), columns=["event", "events"])
 
 
 def _literal(column: ir.Column, value: Any, where: str) -> Any:

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
 
 from journeymap.errors import AnalysisError
+from journeymap.model.analysis import RetentionCell, RetentionMatrix
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from journeymap.engine import EventLog
 
 __all__ = [
@@ -36,93 +34,6 @@ __all__ = [
 
 Period = Literal["day", "week", "month"]
 _UNITS = {"day": "D", "week": "W", "month": "M"}
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionCell:
-    """One cohort × offset cell: ``active = continuing + returning`` for k ≥ 1."""
-
-    active: int
-    share: float
-    continuing: int = 0
-    returning: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionMatrix:
-    """Cohorts (oldest first) × offsets 0..periods-1; ``None`` cells are unobserved."""
-
-    period: str
-    cohorts: tuple[dt.date, ...]
-    sizes: tuple[int, ...]
-    cells: tuple[tuple[RetentionCell | None, ...], ...]
-
-    @property
-    def periods(self) -> int:
-        return len(self.cells[0]) if self.cells else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "cohorts": [
-                {
-                    "cohort": cohort.isoformat(),
-                    "size": size,
-                    "cells": [
-                        None
-                        if cell is None
-                        else {
-                            "active": cell.active,
-                            "share": cell.share,
-                            "continuing": cell.continuing,
-                            "returning": cell.returning,
-                        }
-                        for cell in row
-                    ],
-                }
-                for cohort, size, row in zip(
-                    self.cohorts, self.sizes, self.cells, strict=True
-                )
-            ],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        """Long format: one row per observed cell."""
-        import pandas as pd
-
-        rows = [
-            {
-                "cohort": cohort,
-                "size": size,
-                "offset": k,
-                "active": cell.active,
-                "share": cell.share,
-                "continuing": cell.continuing,
-                "returning": cell.returning,
-            }
-            for cohort, size, row in zip(
-                self.cohorts, self.sizes, self.cells, strict=True
-            )
-            for k, cell in enumerate(row)
-            if cell is not None
-        ]
-        columns = [
-            "cohort",
-            "size",
-            "offset",
-            "active",
-            "share",
-            "continuing",
-            "returning",
-        ]
-        return pd.DataFrame(rows, columns=columns)
-
-    def shares(self) -> pd.DataFrame:
-        """Cohort × offset matrix of shares (NaN where unobserved)."""
-        import pandas as pd
-
-        data = [[None if c is None else c.share for c in row] for row in self.cells]
-        return pd.DataFrame(data, index=list(self.cohorts), dtype="float64")
 
 
 def _names(value: str | Sequence[str] | None) -> list[str] | None:

@@ -15,7 +15,6 @@ between order statistics, computed with ``row_number``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -23,6 +22,12 @@ import ibis.expr.types as ir
 
 from journeymap.analytics.matching import matched_events_expr
 from journeymap.errors import AnalysisError
+from journeymap.model.analysis import (
+    StageMove,
+    StageProgress,
+    StageTable,
+    StageTransitions,
+)
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import StageFigures
 from journeymap.model.values import optional_float
@@ -62,102 +67,6 @@ STAGE_COUNTS = (
     "converted_later",
     "closed_stays",
 )
-
-
-# -- result types -----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class StageTable:
-    """Per-stage figures in map order."""
-
-    stages: tuple[StageFigures, ...]
-    customers: int = 0  # customers with at least one matched event
-
-    @property
-    def closed_stays(self) -> tuple[int, ...]:
-        """Per stage: stays with a known end (the ones behind the times)."""
-        return tuple(f.closed_stays for f in self.stages)
-
-    def figures(self, stage_id: str) -> StageFigures:
-        for figures in self.stages:
-            if figures.stage_id == stage_id:
-                return figures
-        raise KeyError(stage_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        rows = [asdict(f) for f in self.stages]
-        return {"customers": self.customers, "stages": rows}
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(self.to_dict()["stages"])
-
-
-@dataclass(frozen=True, slots=True)
-class StageMove:
-    """Moves between two stages (``from_stage`` None: not yet in any stage)."""
-
-    from_stage: str | None
-    to_stage: str
-    moves: int
-    customers: int
-    regression: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StageTransitions:
-    """Stage-to-stage moves between consecutive matched events, regressions flagged."""
-
-    stage_ids: tuple[str, ...]
-    moves: tuple[StageMove, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "stages": list(self.stage_ids),
-            "moves": [asdict(m) for m in self.moves],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        columns = ["from_stage", "to_stage", "moves", "customers", "regression"]
-        return pd.DataFrame([asdict(m) for m in self.moves], columns=columns)
-
-    def matrix(self) -> pd.DataFrame:
-        """Moves as a from × to matrix over all stages, in map order (zeros filled)."""
-        import pandas as pd
-
-        ids = list(self.stage_ids)
-        grid = pd.DataFrame(0, index=pd.Index(ids, name="from"), columns=ids)
-        for move in self.moves:
-            grid.loc[move.from_stage, move.to_stage] = move.moves
-        return grid
-
-
-@dataclass(frozen=True, slots=True)
-class StageProgress:
-    """Current-stage distribution at the start and end of a period, and the moves."""
-
-    start: dt.datetime
-    end: dt.datetime
-    at_start: dict[str, int]  # stage id -> customers currently there at `start`
-    at_end: dict[str, int]
-    moves: tuple[StageMove, ...]  # from stage at start (None: none yet) -> at end
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "at_start": dict(self.at_start),
-            "at_end": dict(self.at_end),
-            "moves": [asdict(m) for m in self.moves],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        import pandas as pd
-
-        columns = ["from_stage", "to_stage", "moves", "customers", "regression"]
-        return pd.DataFrame([asdict(m) for m in self.moves], columns=columns)
 
 
 # -- building blocks --------------------------------------------------------------
