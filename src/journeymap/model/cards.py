@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-Id = str
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -21,13 +27,15 @@ def check_id(value: str) -> str:
     return value
 
 
+# One id type for everything a map defines (stages, touchpoints, departments,
+# personas, cards), checked when the model is built. A reference to an id is an
+# ``IdRef``: check_references resolves it, with a did-you-mean.
+Id = Annotated[str, AfterValidator(check_id)]
+IdRef = str
+
+
 class Card(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @field_validator("id", check_fields=False)
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        return check_id(value)
 
 
 Outcome = Literal["dropoff", "loop", "slow", "low_score", "negative_text"]
@@ -80,10 +88,10 @@ class PainPoint(Card):
 
     id: Id
     text: str
-    touchpoint: Id | None = Field(
+    touchpoint: IdRef | None = Field(
         default=None, description="Touchpoint where the pain is felt (id)."
     )
-    persona: Id | None = Field(
+    persona: IdRef | None = Field(
         default=None, description="Persona who feels it (id); default: everyone."
     )
     period: Period | None = Field(
@@ -103,14 +111,14 @@ class Opportunity(Card):
 
     id: Id
     text: str
-    addresses: tuple[Id, ...] = Field(default=(), description="Pain point ids.")
+    addresses: tuple[IdRef, ...] = Field(default=(), description="Pain point ids.")
     owner: str | None = None
     department: str | None = None
     status: Literal["idea", "planned", "in_progress", "done", "dropped"] = "idea"
     value: float = Field(default=3, ge=1, le=5, description="Business value, 1..5.")
     effort: float = Field(default=3, ge=1, le=5, description="Effort, 1..5.")
     due: dt.date | None = None
-    kpis: tuple[Id, ...] = Field(default=(), description="KPI ids it should move.")
+    kpis: tuple[IdRef, ...] = Field(default=(), description="KPI ids it should move.")
 
 
 KpiMetric = Literal[
@@ -141,7 +149,7 @@ class Kpi(Card):
         default=None, description='Comparison and number, e.g. ">= 0.40" or "< 86400".'
     )
     unit: str | None = None
-    touchpoint: Id | None = Field(
+    touchpoint: IdRef | None = Field(
         default=None,
         description="For touchpoint-level metrics (touchpoint_reach, nps...).",
     )

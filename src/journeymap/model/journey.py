@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from journeymap.model.cards import Kpi, Opportunity, PainPoint, check_id
+from journeymap.model.cards import Id, Kpi, Opportunity, PainPoint
 from journeymap.model.display import MapDisplay
 from journeymap.model.persona import Persona
 
@@ -48,7 +48,7 @@ class Touchpoint(BaseModel):
     """Where the customer meets the company; it matches events."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str
+    id: Id
     name: str
     channel: str | None = None
     online: bool = True
@@ -58,17 +58,12 @@ class Touchpoint(BaseModel):
     description: str | None = None
     match: Match | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        return check_id(value)
-
 
 class Stage(BaseModel):
     """One phase of the journey; events reach it through its touchpoints."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str
+    id: Id
     name: str
     goal: str | None = None
     description: str | None = None
@@ -88,22 +83,12 @@ class Stage(BaseModel):
     opportunities: tuple[Opportunity, ...] = ()
     kpis: tuple[Kpi, ...] = ()
 
-    @field_validator("id")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        return check_id(value)
-
 
 class Department(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str
+    id: Id
     name: str
     owner: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        return check_id(value)
 
 
 class Review(BaseModel):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from journeymap.model.cards import check_id
+from journeymap.model.cards import Id
 
 
 class Persona(BaseModel):
     """A persona; `segment` is a rule over customer attributes, e.g. ``"plan == 'pro'"``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str
+    id: Id
     name: str
     description: str | None = None
     goals: tuple[str, ...] = ()
@@ -25,8 +25,3 @@ class Persona(BaseModel):
             "\"household_size >= 3 and region in ('north', 'east')\"."
         ),
     )
-
-    @field_validator("id")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        return check_id(value)
