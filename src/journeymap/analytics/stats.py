@@ -60,10 +60,6 @@ class OddsRatio:
     ci_high: float
     corrected: bool = False
 
-    @property
-    def log_estimate(self) -> float:
-        return math.log(self.estimate) if self.estimate > 0 else -math.inf
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

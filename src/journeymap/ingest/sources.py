@@ -58,9 +58,6 @@ class Source:
         """SQL reading source column ``name``."""
         return quote_ident(name)
 
-    def line_of(self, row: int) -> int | None:
-        return None if self.line_offset is None else row + self.line_offset
-
 
 def drop_sql(table: str) -> str:
     return f"DROP TABLE IF EXISTS {quote_ident(table)}"

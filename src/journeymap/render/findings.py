@@ -90,10 +90,6 @@ class KpiRow:
         return "no target" if self.met is None else ("met" if self.met else "missed")
 
 
-def stage_names(journey: JourneyMap) -> dict[str, str]:
-    return {stage.id: stage.name for stage in journey.stages}
-
-
 def pain_point_rows(
     journey: JourneyMap, measured: MeasuredMap | None
 ) -> list[PainPointRow]:

@@ -7,7 +7,7 @@ it, and suffixes to format names. Heavy converters load only when their format i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,7 +242,3 @@ def save_map(out: MapOutput, path: str | Path, *, format: str | None = None) -> 
     except OSError as error:
         raise RenderError(f"cannot write: {error.strerror}", file=str(target)) from None
     return target
-
-
-def known_suffixes() -> Sequence[str]:
-    return sorted(SUFFIXES)
