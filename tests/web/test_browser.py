@@ -193,6 +193,12 @@ def _admin_works_through_a_map(
     page.click("#cardpanel button:has-text('Comment')")
     page.wait_for_selector("text=Let's test this in the next sprint")
 
+    # a share link appears, and the list of working links reloads with it (htmx)
+    page.click("button:has-text('Share link')")
+    link = page.wait_for_selector("#share-link").inner_text()
+    assert "/share/" in link
+    page.wait_for_selector("#shares li:has-text('by admin')")
+
     # export the deck
     with page.expect_download() as download:
         page.click("a.button:has-text('PPTX')")

@@ -43,6 +43,19 @@ def test_comments_share_links_reviews_and_audit(
     assert page.status_code == 200 and "Shared map" in page.text and "<svg" in page.text
     assert anonymous.get("/maps/m").status_code == 401  # only the shared view
     assert anonymous.get(url + "x").status_code == 403
+    # editors see the working links and can revoke one
+    second = editor.post("/maps/m/share")
+    url2 = re.search(r'href="(/share/[^"]+)"', second.text).group(1)
+    shares = editor.get("/api/maps/m/shares").json()["shares"]
+    assert [s["by"] for s in shares] == ["editor", "editor"]
+    assert "revoke" in editor.get("/maps/m/shares").text
+    revoked = editor.post(
+        f"/maps/m/shares/{shares[1]['id']}/revoke", follow_redirects=False
+    )
+    assert revoked.status_code == 303
+    assert anonymous.get(url2).status_code == 403
+    assert anonymous.get(url).status_code == 200
+    assert viewer.get("/api/maps/m/shares").status_code == 403
     with site.app.state.web.sessions() as db:
         yesterday = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=1)
         db.execute(update(ShareLink).values(expires_at=yesterday))
@@ -71,7 +84,14 @@ def test_comments_share_links_reviews_and_audit(
     # the audit log saw all of it, newest first
     admin = site.client("admin")
     actions = [e["action"] for e in admin.get("/api/audit").json()["entries"]]
-    for expected in ("map.create", "comment.add", "share.create", "map.save", "signin"):
+    for expected in (
+        "map.create",
+        "comment.add",
+        "share.create",
+        "share.revoke",
+        "map.save",
+        "signin",
+    ):
         assert expected in actions
     assert actions.index("map.save") < actions.index("map.create")
     assert admin.get("/audit").status_code == 200

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -198,7 +198,63 @@ def share(request: Request, db: DB, user: Editor, name: str) -> Response:
     }
     if wants_json(request):
         return JSONResponse(link, status_code=201)
-    return render(request, "share_result.html", link)
+    response = render(request, "share_result.html", link)
+    response.headers["HX-Trigger"] = "shared"  # the list of links reloads
+    return response
+
+
+def share_links(db: Session, name: str) -> list[dict[str, Any]]:
+    """The map's share links that still work (their secrets are not stored)."""
+    rows = db.execute(
+        select(ShareLink, User.username)
+        .join(User, ShareLink.created_by == User.id)
+        .where(
+            ShareLink.map_name == name,
+            ShareLink.revoked.is_(False),
+            ShareLink.expires_at >= utcnow(),
+        )
+        .order_by(ShareLink.expires_at, ShareLink.id)
+    ).all()
+    return [
+        {
+            "id": link.id,
+            "by": username,
+            "expires_at": f"{link.expires_at:%Y-%m-%d %H:%M} UTC",
+        }
+        for link, username in rows
+    ]
+
+
+@router.get("/maps/{name}/shares", include_in_schema=False)
+def shares_panel(request: Request, db: DB, user: Editor, name: str) -> Response:
+    request.app.state.web.workspace.read(name)
+    return render(
+        request, "shares.html", {"name": name, "shares": share_links(db, name)}
+    )
+
+
+@router.get("/api/maps/{name}/shares", tags=["collaboration"])
+def shares_json(request: Request, db: DB, user: Editor, name: str) -> dict[str, Any]:
+    """The map's working share links (who made them, until when)."""
+    request.app.state.web.workspace.read(name)
+    return {"shares": share_links(db, name)}
+
+
+@router.post("/maps/{name}/shares/{share_id}/revoke", include_in_schema=False)
+@router.post("/api/maps/{name}/shares/{share_id}/revoke", tags=["collaboration"])
+def revoke_share(
+    request: Request, db: DB, user: Editor, name: str, share_id: int
+) -> Response:
+    """Stop a share link from working."""
+    link = db.get(ShareLink, share_id)
+    if link is None or link.map_name != name:
+        raise WorkspaceError(f"no share link {share_id} for map {name!r}")
+    link.revoked = True
+    record(db, user, "share.revoke", name, str(share_id))
+    db.commit()
+    if wants_json(request):
+        return JSONResponse({"revoked": share_id})
+    return RedirectResponse(f"/maps/{name}", status_code=303)
 
 
 def _shared_map(db: Session, secret: str) -> str | None:
