@@ -335,3 +335,34 @@ def test_admin_changes_roles_and_deactivates_but_not_themselves(site: Site) -> N
     assert admin.post(f"/users/{users['admin']}", {"role": "viewer"}).status_code == 403
     actions = [e["action"] for e in admin.get("/api/audit").json()["entries"]]
     assert actions.count("user.change") == 2
+
+
+def test_a_bug_is_one_line_not_a_traceback(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from journeymap.web import maps
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("secret detail /srv/path")
+
+    monkeypatch.setattr(maps, "map_summary", broken)
+    site.client("viewer")  # a valid user exists; sign in on a non-raising client
+    client = TestClient(site.app, raise_server_exceptions=False)
+    page = client.get("/signin")
+    client.post(
+        "/signin",
+        data={
+            "username": "viewer",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    Workspace(site.workspace).save("m", "name: M\n", author="t", message="m")
+    response = client.get("/maps")
+    assert response.status_code == 500
+    assert "internal error (RuntimeError)" in response.text
+    assert "secret detail" not in response.text and "Traceback" not in response.text
+    api = client.get("/api/maps")
+    assert api.status_code == 500 and api.json()["detail"].startswith("internal error")

@@ -8,6 +8,7 @@ data, see :mod:`journeymap.web.pages`), described by ``/api/openapi.json``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from journeymap.web.settings import WebSettings
 from journeymap.web.workspace import Workspace, WorkspaceError
 
 HERE = Path(__file__).resolve().parent
+LOG = logging.getLogger("journeymap.web")
 HTMX = "htmx-2.0.4.min.js"  # vendored from the htmx.org package, 0BSD licence
 
 
@@ -189,6 +191,15 @@ def _add_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         return _error(request, problems, 400)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        # a bug, not bad input: one line for the person, the traceback for the log
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        message = (
+            f"internal error ({type(exc).__name__}); the server log has the details"
+        )
+        return _error(request, message, 500)
 
     @app.exception_handler(JourneymapError)
     async def _bad_input(request: Request, exc: JourneymapError) -> Response:
