@@ -1,4 +1,4 @@
-"""A tiny example dataset: three customers, eight events and a two-stage map.
+"""A tiny example dataset: three customers, nine events and a two-stage map.
 
 The docstrings' examples run on it (``--doctest-modules``), so each shows its own
 function rather than twelve lines of set-up, and a reader can reproduce every number
@@ -10,20 +10,21 @@ by hand from the table below::
     a         10:09  ad_view     social
     b         11:00  ad_view     social
     b         11:30  newsletter  email
+    b         11:35  unsubscribe email
     c         10:00  newsletter  email
     c         10:02  ad_view     social
     c         10:03  purchase    web
 
 All on 2024-01-01, UTC. The map has two stages: *Aware* (touchpoints *Ad*, matching
 ``ad_view``, and *Mail*, matching ``newsletter``) and *Buy* (touchpoint *Shop*,
-matching ``purchase``, the conversion event).
+matching ``purchase``, the conversion event); no touchpoint matches ``unsubscribe``.
 
 Examples
 --------
 >>> import journeymap as jm
 >>> log = jm.examples.events()
 >>> log.count(), log.customers()
-(8, 3)
+(9, 3)
 >>> [stage.id for stage in jm.examples.journey().stages]
 ['aware', 'buy']
 """
@@ -47,6 +48,7 @@ _ROWS = (
     ("a", "2024-01-01 10:09", "ad_view", "social"),
     ("b", "2024-01-01 11:00", "ad_view", "social"),
     ("b", "2024-01-01 11:30", "newsletter", "email"),
+    ("b", "2024-01-01 11:35", "unsubscribe", "email"),
     ("c", "2024-01-01 10:00", "newsletter", "email"),
     ("c", "2024-01-01 10:02", "ad_view", "social"),
     ("c", "2024-01-01 10:03", "purchase", "web"),

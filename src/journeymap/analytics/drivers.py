@@ -170,7 +170,7 @@ def find_drivers(
     >>> import journeymap as jm
     >>> table = find_drivers(jm.examples.events(), "purchase", min_customers=1)
     >>> table.label, [(d.feature, d.with_customers) for d in table.drivers][:2]
-    ('top 4 of 4', [('event: newsletter', 2), ('first channel: email', 1)])
+    ('top 5 of 5', [('event: unsubscribe', 1), ('event: newsletter', 2)])
     >>> table.on_path  # both converters saw an ad first
     ('event: ad_view',)
     """

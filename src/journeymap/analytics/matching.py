@@ -135,21 +135,11 @@ def match_touchpoints_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> expr = match_touchpoints_expr(log, journey).order_by("customer_id", "timestamp")
     >>> log.execute(expr).touchpoint_id.fillna("-").tolist()
-    ['ad', 'shop', 'ad', '-']
+    ['ad', 'shop', 'ad', 'ad', 'mail', '-', 'mail', 'ad', 'shop']
     """
     table = log.table
     rules = _matching_touchpoints(journey)
@@ -220,21 +210,11 @@ def unmatched_events(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
-    >>> journey = jm.JourneyMap.model_validate({"name": "demo", "stages": [
-    ...     {"id": "aware", "name": "Aware", "touchpoints": [
-    ...         {"id": "ad", "name": "Ad", "match": {"event": "ad_view"}}]},
-    ...     {"id": "buy", "name": "Buy", "touchpoints": [
-    ...         {"id": "shop", "name": "Shop", "match": {"event": "purchase"}}]}]})
+    >>> log, journey = jm.examples.events(), jm.examples.journey()
     >>> report = unmatched_events(log, journey, top=5)
     >>> report.label, report.top
-    ('top 1 of 1', (('newsletter', 1),))
+    ('top 1 of 1', (('unsubscribe', 1),))
     """
     per_name = log.engine.to_pandas(unmatched_events_expr(log, journey))
     rows = sorted(

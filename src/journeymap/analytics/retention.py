@@ -165,16 +165,11 @@ def retention_matrix(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
-    ...                                  "2024-01-01 11:00", "2024-01-01 11:30"]),
-    ...     "event": ["ad_view", "purchase", "ad_view", "newsletter"]}))
+    >>> log = jm.examples.events()
     >>> matrix = retention_matrix(log, period="day", periods=2)
     >>> matrix.sizes, matrix.cells[0][1]
-    ((2,), None)
+    ((3,), None)
     """
     expr = retention_expr(
         log,
