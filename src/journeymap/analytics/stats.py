@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy import stats as _scipy_stats
-
 __all__ = [
     "OddsRatio",
     "ZTest",
@@ -31,6 +29,14 @@ __all__ = [
     "two_proportion_ztest",
     "wilson_interval",
 ]
+
+
+def _scipy_stats() -> Any:
+    """``scipy.stats``, imported on first use: commands that test nothing (stage
+    figures, funnels) skip its import (about half a second)."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,7 @@ def normal_quantile(confidence: float) -> float:
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    return float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
+    return float(_scipy_stats().norm.ppf(0.5 + confidence / 2))
 
 
 def _check_counts(*counts: int) -> None:
@@ -135,7 +141,7 @@ def two_proportion_ztest(x1: int, n1: int, x2: int, n2: int) -> ZTest:
     if variance == 0:
         return ZTest(p1, p2, p2 - p1, 0.0, 1.0)
     z = (p2 - p1) / math.sqrt(variance)
-    p_value = float(2 * _scipy_stats.norm.sf(abs(z)))
+    p_value = float(2 * _scipy_stats().norm.sf(abs(z)))
     return ZTest(p1, p2, p2 - p1, z, min(1.0, p_value))
 
 
@@ -148,7 +154,7 @@ def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
     0.035
     """
     _check_counts(a, b, c, d)
-    result = _scipy_stats.fisher_exact([[a, b], [c, d]], alternative="two-sided")
+    result = _scipy_stats().fisher_exact([[a, b], [c, d]], alternative="two-sided")
     return float(min(1.0, result.pvalue))
 
 
@@ -205,7 +211,9 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
             raise ValueError(f"p-values must be in [0, 1], got {p_values[i]}")
     out = [math.nan] * len(p_values)
     if present:
-        q_values = _scipy_stats.false_discovery_control([p_values[i] for i in present])
+        q_values = _scipy_stats().false_discovery_control(
+            [p_values[i] for i in present]
+        )
         for i, q in zip(present, q_values.tolist(), strict=True):
             out[i] = max(float(p_values[i]), q)  # q >= p; guards against a rounding ulp
     return out
