@@ -9,12 +9,12 @@ from types import ModuleType
 from journeymap.errors import MissingExtraError
 
 
-def _import(module: str, extra: str) -> ModuleType:
+def _import(module: str, extra: str, *, name: str | None = None) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(
-            f'{module} is not installed; run: pip install "journeymap[{extra}]"'
+            f'{name or module} is not installed; run: pip install "journeymap[{extra}]"'
         ) from exc
 
 
@@ -43,7 +43,7 @@ def import_pyspark() -> ModuleType:
 
 
 def import_sklearn() -> ModuleType:
-    return _import("sklearn", "clusters")
+    return _import("sklearn", "clusters", name="scikit-learn")
 
 
 def has_sklearn() -> bool:
