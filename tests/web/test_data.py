@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import Browserish, Site
+from .conftest import Browserish, Site, make_site
 
 BAD_ROWS = (
     "user,ts,name\n"
@@ -233,3 +233,23 @@ def test_jsonl_and_xlsx_uploads(editor: Browserish, tmp_path: Path) -> None:
         for d in editor.get("/api/data").json()["datasets"]
     )
     assert loaded == [("events.jsonl", 3), ("events.xlsx", 4)]
+
+
+def test_maps_are_measured_in_the_background_after_an_upload(
+    tmp_path: Path, demo_files: dict[str, Path]
+) -> None:
+    site = make_site(tmp_path / "ws", measure_after_upload=True)
+    editor = Browserish(site.client("editor"))
+    editor.post("/maps", {"name": "demo", "title": "Demo", "framework": "demo"})
+    (site.workspace / "maps" / "broken.yaml").write_text("name: [unclosed\n")
+    page = _upload(editor, "events.parquet", demo_files["parquet"].read_bytes())
+    assert "measured in the background" in page.text
+    # the single background worker runs in order: this waits for the measuring
+    site.app.state.web.background.submit(lambda: None).result(timeout=600)
+    cached = list(
+        (site.workspace / ".journeymap" / "cache").glob("demo@*/measured.json")
+    )
+    assert len(cached) == 1  # measured before anyone viewed it; the broken map skipped
+    stamp = cached[0].stat().st_mtime_ns
+    assert editor.get("/api/maps/demo").json()["measured"]["totals"]["customers"] == 300
+    assert cached[0].stat().st_mtime_ns == stamp

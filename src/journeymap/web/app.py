@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,10 @@ class WebState:
     measurements: Measurements
     templates: Environment
     throttle: SigninThrottle = field(default_factory=SigninThrottle)
+    # one background worker: measuring maps on a new upload (see data.upload)
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="jm-measure")
+    )
 
 
 def create_app(settings: WebSettings) -> FastAPI:

@@ -14,16 +14,19 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from journeymap.errors import IngestError
-from journeymap.web.app import WebState, render, wants_json
+from journeymap.web.app import LOG, WebState, render, wants_json
 from journeymap.web.audit import record
 from journeymap.web.auth import db_session, require
 from journeymap.web.datasets import (
     UPLOAD_SUFFIXES,
+    Dataset,
+    Filters,
     ingest_upload,
     list_datasets,
     load_dataset,
 )
 from journeymap.web.db import User
+from journeymap.web.maps import parse_map
 
 router = APIRouter()
 DB = Annotated[Session, Depends(db_session)]
@@ -86,11 +89,30 @@ def upload(
         )
     record(db, user, "data.upload", dataset.id, filename)
     db.commit()
+    if state.settings.measure_after_upload:
+        state.background.submit(measure_every_map, state, dataset)
     if wants_json(request):
         return JSONResponse(dataset.to_dict(), status_code=201)
-    return render(
-        request, "upload_result.html", {"error": None, "dataset": dataset.to_dict()}
-    )
+    context = {
+        "error": None,
+        "dataset": dataset.to_dict(),
+        "measuring": state.settings.measure_after_upload,
+    }
+    return render(request, "upload_result.html", context)
+
+
+def measure_every_map(state: WebState, dataset: Dataset) -> list[str]:
+    """Measure each map on a new data version, so that its first view is quick; a map
+    that cannot be measured is logged and skipped (its page will say why)."""
+    done = []
+    for name in state.workspace.map_names():
+        try:
+            journey = parse_map(state.workspace.read(name), f"maps/{name}.yaml")
+            state.measurements.result(name, journey, dataset, Filters())
+            done.append(name)
+        except Exception:  # noqa: BLE001 - background work must not die on one map
+            LOG.warning("measuring %s on %s failed", name, dataset.id, exc_info=True)
+    return done
 
 
 def _store(

@@ -16,9 +16,10 @@ class WebSettings:
     session_max_age_s: int = 14 * 24 * 3600
     signin_link_ttl_s: int = 24 * 3600
     share_link_ttl_s: int = 30 * 24 * 3600
-    secure_cookies: bool = (
-        False  # set behind HTTPS so the cookie is never sent in clear
-    )
+    # set behind HTTPS so the cookie is never sent in clear
+    secure_cookies: bool = False
+    # measure every map on a new upload in the background, so first views are quick
+    measure_after_upload: bool = True
 
 
 def setting_names() -> list[str]:
