@@ -107,7 +107,7 @@ def browser(server: Server) -> Iterator[object]:
 def _new_page(browser: object) -> object:
     context = browser.new_context(accept_downloads=True)  # type: ignore[attr-defined]
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(180_000)  # a first measurement on a busy machine
     return page
 
 
