@@ -7,8 +7,11 @@ began within ``D_k`` of the data's start (:func:`reach_windows`) are left out fo
 ``k`` and its touchpoints: only the fastest journeys had reached ``k`` by then, and
 customers already mid-journey when the data begins look like new starters. Metrics:
 
-- ``dropoff`` and ``loop`` per stage (``level`` = ``stage``), for everyone and per
-  persona; ``dropoff`` per touchpoint (units of the stage that touched it);
+- ``dropoff`` per stage (``level`` = ``stage``), for everyone and per persona:
+  observable stays that did not move on within the stage's horizon; ``loop`` per
+  stage, everyone and per persona: the share of the *sessions* at the stage that went
+  back from it (with the series' ``design_effect``); ``dropoff`` per touchpoint (units
+  of the stage that touched it);
 - ``reach`` per stage (customer scope): units entering the stage within a fixed
   window of their first event, as a share of all units that started a journey in the
   period (``events`` = units entering, ``units`` = units starting); periods too recent
@@ -136,30 +139,85 @@ def _stage_series(
     if membership is not None and membership.table is not None:
         m = membership.table.filter(membership.table.member).select(m_unit="unit_id")
         stays = stays.join(m, stays.unit_id == m.m_unit).select(stays)
+    last = len(units.journey.stages) - 1
+    stays = stays.filter(stays.stage_index < last)  # nobody drops off in the last
     grouped = stays.group_by(
         stage_index=stays.stage_index, period_start=_period(stays.entry_ts, period)
-    ).agg(
-        units=stays.count(),
-        dropped=stays.left.cast("int64").sum(),
-        looped=stays.looped.cast("int64").sum(),
-    )
+    ).agg(units=stays.count(), dropped=stays.left.cast("int64").sum())
     frame = units.execute(grouped)
-    last = len(units.journey.stages) - 1
-    parts = []
-    for metric, column in (("dropoff", "dropped"), ("loop", "looped")):
-        # nobody drops off in the last stage
-        part = frame[frame["stage_index"] < last] if metric == "dropoff" else frame
-        parts.append(
-            _long_rows(
-                part,
-                level="stage",
-                ids=_stage_ids(units, part),
-                metric=metric,
-                events=column,
-                persona=persona,
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    parts = [
+        _long_rows(
+            frame,
+            level="stage",
+            ids=_stage_ids(units, frame),
+            metric="dropoff",
+            events="dropped",
+            persona=persona,
+        ),
+        _loop_series(units, persona, membership, period),
+    ]
+    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+
+
+def _loop_series(
+    units: Units, persona: str | None, membership: Membership | None, period: str
+) -> pd.DataFrame:
+    """Loops per *session* at the stage (a loop happens within one), with the
+    series' design effect: a customer's sessions loop alike. Per customer, a loop
+    "in any later session" grows with the time left in the data."""
+    import pandas as pd
+
+    from journeymap.evidence.hypotheses import session_visits
+
+    visits = session_visits(units)
+    if visits is None:
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
+    if membership is not None and membership.table is not None:
+        m = membership.table.filter(membership.table.member).select(m_unit="unit_id")
+        visits = visits.join(m, visits.member_id == m.m_unit).select(visits)
+    grouped = visits.group_by(
+        stage_index=visits.stage_index, period_start=_period(visits.at_ts, period)
+    ).agg(units=visits.count(), events=visits.outcome.sum())
+    frame = units.execute(grouped)
+    rows = _long_rows(
+        frame,
+        level="stage",
+        ids=_stage_ids(units, frame),
+        metric="loop",
+        persona=persona,
+    )
+    deff = _design_effects(units, visits)
+    rows["design_effect"] = [deff.get(int(k), 1.0) for k in frame["stage_index"]]
+    return rows
+
+
+def _design_effects(units: Units, rows: ir.Table) -> dict[int, float]:
+    """Per stage: the customer-clustered variance of the rate of ``rows``
+    (``stage_index, cluster_id, outcome``) over the binomial variance (Kish)."""
+    per = rows.group_by(["stage_index", "cluster_id"]).agg(
+        n=rows.count(), x=rows.outcome.sum()
+    )
+    n, x = per.n.cast("float64"), per.x.cast("float64")
+    moments = per.group_by("stage_index").agg(
+        big_n=n.sum(), big_x=x.sum(), clusters=per.count(),
+        nn=(n * n).sum(), xn=(x * n).sum(), xx=(x * x).sum(),
+    )  # fmt: skip
+    out: dict[int, float] = {}
+    for r in units.execute(moments).to_dict("records"):
+        out_k = _kish(r)
+        if out_k is not None:
+            out[int(r["stage_index"])] = out_k
+    return out
+
+
+def _kish(r: dict[str, Any]) -> float | None:
+    big_n, c = float(r["big_n"] or 0), float(r["clusters"] or 0)
+    rate = float(r["big_x"] or 0) / big_n if big_n else 0.0
+    if c < 2 or rate <= 0 or rate >= 1:
+        return None
+    spread = float(r["xx"]) - 2 * rate * float(r["xn"]) + rate**2 * float(r["nn"])
+    clustered = c / (c - 1) * spread / big_n**2
+    return max(1.0, clustered / (rate * (1 - rate) / big_n))
 
 
 def _touchpoint_series(units: Units, period: str) -> pd.DataFrame:
@@ -406,15 +464,10 @@ def _session_design_effects(
     frame = units.execute(moments.join(base, "stage_index"))
     out: dict[tuple[int, str], float] = {}
     for r in frame.to_dict("records"):
-        n, c = float(r["big_n"]), float(r["clusters"])
-        rate = float(r["xs"]) / n if n else 0.0
-        if c < 2 or rate <= 0 or rate >= 1:
-            continue
-        spread = float(r["xx"]) - 2 * rate * float(r["xnn"]) + rate**2 * float(r["nn"])
-        clustered = c / (c - 1) * spread / n**2
-        out[(int(r["stage_index"]), str(r["event"]))] = max(
-            1.0, clustered / (rate * (1 - rate) / n)
-        )
+        row = {**r, "big_x": r["xs"], "xn": r["xnn"]}
+        value = _kish(row)
+        if value is not None:
+            out[(int(r["stage_index"]), str(r["event"]))] = value
     return out
 
 
