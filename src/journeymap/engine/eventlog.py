@@ -127,10 +127,17 @@ class EventLog:
         logs = [self, *(other for other in others if other is not None)]
         if len(logs) == 1:
             return self
-        logs = [
-            log if log.engine is self.engine else log.to_engine(self.engine)
-            for log in logs
+        copies = [
+            log.to_engine(self.engine) for log in logs if log.engine is not self.engine
         ]
+        if copies:
+            # rows copied over from another engine live as long as this log: callers
+            # keep expressions over the union (observations, matched events) after
+            # the appended log itself is gone
+            owners = [copy.owned for copy in copies]
+            object.__setattr__(self, "owned", self.engine.own([], self.owned, *owners))
+        moved = iter(copies)
+        logs = [log if log.engine is self.engine else next(moved) for log in logs]
         tables = [log.table for log in logs]
         stacked = _union_all(tables)
         content = [c for c in stacked.columns if c != "event_seq"]
