@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 from .conftest import Browserish, Site, make_site
 
@@ -187,12 +186,6 @@ def test_filters_narrow_the_measurement(
     assert editor.get("/api/maps/demo?since=yesterday").status_code == 400
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=False,  # passes once voc is fixed (another package); then drop this mark
-    reason="voc.personas._property_lift: float(pd.NA) when a property has missing "
-    "values inside a cluster (the demo map narrowed to one department); reported",
-)
 def test_department_view(editor: Browserish, demo_files: dict[str, Path]) -> None:
     editor.post("/maps", {"name": "demo", "title": "Demo", "framework": "demo"})
     _upload(editor, "events.parquet", demo_files["parquet"].read_bytes())

@@ -330,8 +330,10 @@ def _property_lift(
     for column in columns:
         values = frame[column].astype("string")
         for value in sorted(values.dropna().unique()):
-            here = float((values[inside] == value).mean())
-            overall = float((values == value).mean())
+            # a missing value is "not this value"; an empty group has share 0
+            match = values.eq(value).fillna(False).astype(bool)
+            here = float(match[inside].mean()) if bool(inside.any()) else 0.0
+            overall = float(match.mean()) if len(match) else 0.0
             rows.append(
                 {
                     "property": column,
