@@ -144,9 +144,9 @@ def load_map_data(
     zone = timezone or (spec.timezone if spec is not None else None)
     form = time_format or (spec.time_format if spec is not None else None)
     where = open_engine(engine or (spec.engine if spec is not None else None), events)
-    log = _read(events, mapping, zone, form, engine=where)
+    log = read_source(events, mapping, zone, form, engine=where)
     read = {
-        key: _read(path, mapping, zone, form, engine=log.engine if log else None)
+        key: read_source(path, mapping, zone, form, engine=log.engine if log else None)
         for key, path in extra.items()
     }
     for key, answers in read.items():
@@ -176,7 +176,7 @@ def _source(
     return None if not named else map_path.parent / named
 
 
-def _read(
+def read_source(
     path: str | Path | None,
     columns: dict[str, str],
     timezone: str | None,
@@ -184,7 +184,8 @@ def _read(
     *,
     engine: jm.Engine | None = None,
 ) -> EventLog | None:
-    """Read one source onto ``engine`` (default: a new DuckDB); echo its report."""
+    """Read one source onto ``engine`` (default: a new DuckDB), with a spinner on a
+    terminal; echo its ingest report. Every command reads its data through here."""
     if path is None:
         return None
     with working(f"reading {path}"):

@@ -30,7 +30,6 @@ from journeymap.cli._common import (
     TimezoneOpt,
     column_mapping,
     console,
-    echo_ingest,
     err_console,
     open_engine,
     working,
@@ -48,6 +47,7 @@ from journeymap.cli._evidence import (
     WhereOpt,
     period,
 )
+from journeymap.cli._load import read_source
 from journeymap.cli._output import (
     check_output,
     neutralise_formula,
@@ -832,17 +832,11 @@ def analyze(
                 customers_id=request.scoping.customers_id or spec.customers.id,
             )
             request = dataclasses.replace(request, scoping=scoping)
-    target = open_engine(engine, events)
-    with working(f"reading {events}"):
-        log = jm.read_events(
-            events,
-            columns=columns,
-            timezone=timezone,
-            time_format=time_format,
-            engine=target,
-        )
+    log = read_source(
+        events, columns, timezone, time_format, engine=open_engine(engine, events)
+    )
+    assert log is not None  # None only for no path
     if log.report is not None:
-        echo_ingest(log)
         if log.report.loaded == 0:
             raise IngestError("no events to analyze (0 rows loaded)", file=str(events))
     log = _filtered(log, request)
