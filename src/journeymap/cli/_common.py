@@ -168,12 +168,18 @@ def working(description: str) -> Iterator[None]:
     if not err_console.is_terminal:
         yield
         return
-    with Progress(
+    with spinner(err_console) as progress:
+        progress.add_task(description, total=None)
+        yield
+
+
+def spinner(target: Console) -> Progress:
+    """The CLI's progress display: a spinner, the step, the elapsed time; gone when
+    the step ends."""
+    return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         transient=True,
-        console=err_console,
-    ) as progress:
-        progress.add_task(description, total=None)
-        yield
+        console=target,
+    )

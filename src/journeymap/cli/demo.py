@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import journeymap as jm
-from journeymap.cli._common import console, echo_ingest, written
+from journeymap.cli._common import console, echo_ingest, spinner, written
 from journeymap.cli._load import write_measured
 from journeymap.cli._output import (
     check_output,
@@ -74,7 +73,7 @@ def demo(
     map_text = demo_map_text()
     _check_out(out, map_text, force=force)
     out.mkdir(parents=True, exist_ok=True)
-    with _progress() as progress:
+    with spinner(console) as progress:
         step = progress.add_task(f"simulating {customers:,} customers", total=None)
         with staging_folder(out / "data") as staging:
             staged = write_demo_data(staging, customers=customers, seed=seed)
@@ -155,16 +154,6 @@ def _check_out(out: Path, map_text: str, *, force: bool) -> None:
             "edited since the demo wrote it; pass --force to overwrite",
             file=str(map_path),
         )
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=console,
-    )
 
 
 def _pct(value: float | None) -> str:
