@@ -104,17 +104,10 @@ def attribute_conversions(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import journeymap as jm
-    >>> log = jm.read_events(pd.DataFrame({
-    ...     "customer_id": ["a", "a", "a", "b", "b"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:01",
-    ...         "2024-01-01 10:02", "2024-01-01 10:00", "2024-01-01 10:05"]),
-    ...     "event": ["ad", "email", "buy", "ad", "visit"],
-    ...     "channel": ["social", "email", "web", "social", "web"]}))
-    >>> result = attribute_conversions(log, "buy", model="markov")
+    >>> result = attribute_conversions(jm.examples.events(), "purchase", model="markov")
     >>> [(c.channel, round(c.attributed_conversions, 3)) for c in result.credits]
-    [('email', 0.5), ('social', 0.5), ('web', 0.0)]
+    [('social', 1.5), ('email', 0.5)]
     """
     names = (conversion,) if isinstance(conversion, str) else tuple(conversion)
     spec = PathSpec(
