@@ -429,6 +429,8 @@ def print_result(result: Any, what: str) -> None:
         console.print(f"{title}: no rows")
         _print_extras(result)
         return
+    if _is_ttc(result):  # the histogram's bin edges are durations too
+        frame = frame.rename(columns={"low": "low_seconds", "high": "high_seconds"})
     width = _table_width()
     shown = frame.head(SHOWN_ROWS)
     columns = _fitting_columns(shown, width)
