@@ -84,7 +84,10 @@ def rate_series(
             if membership.table is None or membership.circular:
                 continue
             frames.append(_stage_series(units, persona_id, membership, period))
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    frame = pd.concat(kept, ignore_index=True)
     frame = _warmed_up(units, frame, windows)
     if frame.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
@@ -156,7 +159,10 @@ def _stage_series(
         ),
         _loop_series(units, persona, membership, period),
     ]
-    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+    kept = [p for p in parts if len(p)]
+    if not kept:  # a persona with no stays (the data filtered to another persona)
+        return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
+    return pd.concat(kept, ignore_index=True)
 
 
 def _loop_series(
