@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from journeymap._importers import import_plotly
@@ -11,16 +12,29 @@ from journeymap.model.measured import Emotion, MeasuredMap
 FONT = '"Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif'
 
 
-def _div(figure: Any, div_id: str, *, height: int = 380) -> str:
-    pio = import_plotly().io
+@dataclass(frozen=True)
+class Chart:
+    """A report figure: ``str()`` gives its interactive Plotly div (the HTML report);
+    the PDF print draws ``figure`` as a static image (:mod:`journeymap.report.static`)."""
+
+    figure: Any
+    div_id: str
+    height: int = 380
+
+    def __str__(self) -> str:
+        html: str = import_plotly().io.to_html(
+            self.figure, include_plotlyjs=False, full_html=False, div_id=self.div_id,
+            config={"displaylogo": False})  # fmt: skip
+        return html
+
+
+def _div(figure: Any, div_id: str, *, height: int = 380) -> Chart:
     figure.update_layout(font={"family": FONT, "size": 13}, margin={"l": 60, "r": 20,
                          "t": 30, "b": 60}, height=height, template="plotly_white")  # fmt: skip
-    html: str = pio.to_html(figure, include_plotlyjs=False, full_html=False,
-                            div_id=div_id, config={"displaylogo": False})  # fmt: skip
-    return html
+    return Chart(figure, div_id, height)
 
 
-def funnel_chart(measured: MeasuredMap) -> str:
+def funnel_chart(measured: MeasuredMap) -> Chart:
     go = import_plotly().graph_objects
     names = [s.name for s in measured.journey.stages]
     reached = [
@@ -32,7 +46,7 @@ def funnel_chart(measured: MeasuredMap) -> str:
     return _div(figure, "jm-funnel")
 
 
-def emotion_chart(measured: MeasuredMap) -> str:
+def emotion_chart(measured: MeasuredMap) -> Chart:
     """Assumed and measured emotion per stage; the measured line carries its 95% CI
     as a shaded band."""
     go = import_plotly().graph_objects
@@ -61,7 +75,7 @@ def emotion_chart(measured: MeasuredMap) -> str:
     return _div(figure, "jm-emotion")
 
 
-def touchpoint_emotion_chart(measured: MeasuredMap) -> str | None:
+def touchpoint_emotion_chart(measured: MeasuredMap) -> Chart | None:
     """Measured emotion per touchpoint in journey order, with 95% CIs: a dip at one
     touchpoint shows even when its stage averages it away."""
     go = import_plotly().graph_objects
@@ -93,7 +107,7 @@ def touchpoint_emotion_chart(measured: MeasuredMap) -> str | None:
     return _div(figure, "jm-touchpoint-emotion")
 
 
-def persona_emotion_chart(measured: MeasuredMap) -> str | None:
+def persona_emotion_chart(measured: MeasuredMap) -> Chart | None:
     """Several personas' measured emotion per stage on one chart (with 95% CIs)."""
     go = import_plotly().graph_objects
     stages = measured.journey.stages
@@ -121,7 +135,7 @@ def persona_emotion_chart(measured: MeasuredMap) -> str | None:
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
-def stage_sankey(measured: MeasuredMap, flows: JourneyFlows) -> str:
+def stage_sankey(measured: MeasuredMap, flows: JourneyFlows) -> Chart:
     """Customers moving between stages (loops back in orange) and leaving after each
     stage (from its drop-off share)."""
     go = import_plotly().graph_objects
@@ -162,7 +176,7 @@ LEAVE = "rgba(156, 163, 175, 0.45)"
 TOUCHPOINT_FLOWS = 30  # the Sankey draws the largest flows; the table lists them all
 
 
-def touchpoint_sankey(measured: MeasuredMap, flows: JourneyFlows) -> str | None:
+def touchpoint_sankey(measured: MeasuredMap, flows: JourneyFlows) -> Chart | None:
     """The largest touchpoint-to-touchpoint flows (customers), coloured by direction."""
     shown = largest_touchpoint_flows(flows)
     if not shown:
@@ -191,7 +205,7 @@ def largest_touchpoint_flows(flows: JourneyFlows) -> list[Flow]:
     return ranked[:TOUCHPOINT_FLOWS]
 
 
-def persona_chart(measured: MeasuredMap) -> str | None:
+def persona_chart(measured: MeasuredMap) -> Chart | None:
     """Conversion rate per persona with its confidence interval."""
     personas = [p for p in measured.personas if p.get("conversion_rate") is not None]
     if not personas:

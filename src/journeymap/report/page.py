@@ -3,12 +3,15 @@
 Nothing is fetched: the map is inline SVG, plotly.js is inlined once, the table sorter
 is a few lines of script. Every piece of map and data text is escaped (it is user data).
 Every figure and table links to its definition in the methodology section. The PDF
-print has the same sections without the interactive charts (WeasyPrint runs no
-JavaScript); its tables carry the same numbers.
+print has the same sections with each chart drawn as a static SVG (WeasyPrint runs no
+JavaScript; :mod:`journeymap.report.static`); without kaleido or a browser it prints
+the tables only and says so.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from journeymap.model.flows import JourneyFlows
 from journeymap.model.measured import MeasuredMap
 from journeymap.render.svg import render_svg
 from journeymap.render.tables import measured_tables
-from journeymap.report import charts
+from journeymap.report import charts, static
 from journeymap.report.sections import (
     DEFINITIONS,
     attribution_section,
@@ -64,7 +67,8 @@ dl.defs dt { font-weight: bold; margin-top: 10px; } dl.defs dd { margin-left: 0;
 dl.defs dt:target, dl.defs dt:target + dd { background: #fef9c3; }
 details summary { cursor: pointer; color: #1d4ed8; font-size: 14px; }
 @page { size: A4 landscape; margin: 12mm; }
-@media print { .chart { display: none; } h2 { break-after: avoid; }
+.chart-image { display: block; width: 100%; height: auto; break-inside: avoid; }
+@media print { .chart { display: none; } .chart-static { display: block; } h2 { break-after: avoid; }
   table { font-size: 10px; } th, td { padding: 3px 5px; } tr { break-inside: avoid; }
   .figure { overflow: visible; border: none; } .figure svg { width: 100%; }
   main { max-width: none; padding: 0; } details > * { display: block; } }
@@ -107,6 +111,8 @@ def render_report(
     *,
     charts_inline: bool = True,
     flows: JourneyFlows | None = None,
+    static_charts: bool = False,
+    charts_note: str | None = None,
 ) -> str:
     """The report as one HTML document.
 
@@ -119,7 +125,19 @@ def render_report(
     flows
         Stage and touchpoint flows (:func:`journeymap.measure_flows`) for the Sankey
         diagrams; without them the flows section says how to get them.
+    static_charts
+        Draw the charts as static SVG images (the PDF print) instead of Plotly divs.
+    charts_note
+        Why the charts are left out, for the methodology section.
     """
+    pending: list[charts.Chart] = []
+
+    def chart(figure: charts.Chart) -> str:
+        if not static_charts:
+            return f'<div class="chart">{figure}</div>'
+        pending.append(figure)  # drawn together below: one browser for all
+        return f'<div class="chart-static"><!--jm-chart-{len(pending) - 1}--></div>'
+
     journey = measured.journey
     parts = [f"<h1>{escape(journey.name)}</h1>"]
     if journey.description:
@@ -139,23 +157,23 @@ def render_report(
     parts += [_heading("stages", "Stages", "stages"), table_html(tables["stages"])]
     parts.append(_heading("funnel", "Funnel", "funnel"))
     if charts_inline:
-        parts.append(f'<div class="chart">{charts.funnel_chart(measured)}</div>')
-    parts += _flows(measured, flows, charts_inline)
+        parts.append(chart(charts.funnel_chart(measured)))
+    parts += _flows(measured, flows, chart if charts_inline else None)
     parts.append(_heading("emotion", "Emotion curve", "emotion"))
     if charts_inline:
-        parts.append(f'<div class="chart">{charts.emotion_chart(measured)}</div>')
+        parts.append(chart(charts.emotion_chart(measured)))
         by_touchpoint = charts.touchpoint_emotion_chart(measured)
         if by_touchpoint:
             parts += [
                 "<h3>Per touchpoint</h3>",
-                f'<div class="chart">{by_touchpoint}</div>',
+                chart(by_touchpoint),
             ]
     parts.append(table_html(tables["touchpoints"]))
     parts.append(_heading("personas", "Persona comparison", "personas"))
     if charts_inline:
-        for chart in (charts.persona_chart(measured),
-                      charts.persona_emotion_chart(measured)):  # fmt: skip
-            parts += [f'<div class="chart">{chart}</div>'] if chart else []
+        for figure in (charts.persona_chart(measured),
+                       charts.persona_emotion_chart(measured)):  # fmt: skip
+            parts += [chart(figure)] if figure else []
     parts.append(persona_table(measured))
     parts += [_heading("kpis", "KPIs", "kpis"), kpi_table(measured)]
     parts += [
@@ -169,16 +187,22 @@ def render_report(
     parts += [_heading("quotes", "What customers said", "quotes"),
               *quotes_section(measured)]  # fmt: skip
     parts += attribution
+    note = (
+        [f'<p class="muted">Charts: {escape(charts_note)}</p>'] if charts_note else []
+    )
     parts += ['<h2 id="method">Methodology and data quality</h2>',
-              *data_quality(measured, flows), *definitions(measured)]  # fmt: skip
+              *data_quality(measured, flows), *note, *definitions(measured)]  # fmt: skip
+    body = "\n".join(parts)
+    for i, image in enumerate(static.render_svgs(pending)):
+        body = body.replace(f"<!--jm-chart-{i}-->", image, 1)
     script = ""
-    if charts_inline:
+    if charts_inline and not static_charts:
         script = f"<script>{import_plotly().offline.get_plotlyjs()}</script>\n"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(journey.name)} — journey report</title>"
             f"<style>{_STYLE}{_map_page(diagram)}</style>{script}</head>\n<body><main>\n"
-            + "\n".join(parts)
+            + body
             + f"\n</main><script>{_SORTER}</script></body></html>\n")  # fmt: skip
 
 
@@ -200,7 +224,9 @@ def _heading(anchor: str, title: str, definition: str) -> str:
 
 
 def _flows(
-    measured: MeasuredMap, flows: JourneyFlows | None, charts_inline: bool
+    measured: MeasuredMap,
+    flows: JourneyFlows | None,
+    chart: Callable[[charts.Chart], str] | None,
 ) -> list[str]:
     parts = [_heading("flows", "Flows between stages and touchpoints", "flows")]
     if flows is None:
@@ -209,15 +235,15 @@ def _flows(
                      "<code>save_report(..., flows=measure_flows(map, log))</code>)."
                      "</p>")  # fmt: skip
         return parts
-    if charts_inline:
-        parts.append(f'<div class="chart">{charts.stage_sankey(measured, flows)}</div>')
+    if chart is not None:
+        parts.append(chart(charts.stage_sankey(measured, flows)))
         touchpoints = charts.touchpoint_sankey(measured, flows)
         if touchpoints:
             shown = len(charts.largest_touchpoint_flows(flows))
             parts.append(f'<p class="muted">Touchpoint flows: the {shown} largest of '
                          f"{format_count(len(flows.touchpoints))}, by customers; the "
                          "table below lists them all.</p>")  # fmt: skip
-            parts.append(f'<div class="chart">{touchpoints}</div>')
+            parts.append(chart(touchpoints))
     parts += flow_tables(measured, flows)
     return parts
 
@@ -233,10 +259,27 @@ def save_report(
                           file=str(target))  # fmt: skip
     try:
         if suffix == ".pdf":
-            html = render_report(measured, charts_inline=False, flows=flows)
+            html = _print_html(measured, flows)
             target.write_bytes(import_weasyprint().HTML(string=html).write_pdf())
         else:
             target.write_text(render_report(measured, flows=flows), encoding="utf-8")
     except OSError as error:
         raise RenderError(f"cannot write: {error.strerror}", file=str(target)) from None
     return target
+
+
+_log = logging.getLogger("journeymap")
+
+
+def _print_html(measured: MeasuredMap, flows: JourneyFlows | None) -> str:
+    """The report for the PDF print: charts as static SVG when kaleido and a browser
+    are there; otherwise the tables only, with a note in the report and on stderr."""
+    reason = static.unavailable()
+    if reason is None:
+        try:
+            return render_report(measured, flows=flows, static_charts=True)
+        except Exception as error:  # noqa: BLE001 - the browser failed; tables remain
+            reason = f"drawing them failed ({type(error).__name__}: {error})"
+    note = f"left out of this PDF: {reason}; to draw them: {static.HINT}."
+    _log.warning("report PDF: charts %s", note)
+    return render_report(measured, charts_inline=False, flows=flows, charts_note=note)
