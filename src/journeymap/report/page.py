@@ -68,7 +68,8 @@ dl.defs dt:target, dl.defs dt:target + dd { background: #fef9c3; }
 details summary { cursor: pointer; color: #1d4ed8; font-size: 14px; }
 @page { size: A4 landscape; margin: 12mm; }
 .chart-image { display: block; width: 100%; height: auto; break-inside: avoid; }
-@media print { .chart { display: none; } .chart-static { display: block; } h2 { break-after: avoid; }
+@media print { .chart { display: none; } p.def { break-after: avoid; }
+  .chart-static { display: block; break-before: avoid; } h2 { break-after: avoid; }
   table { font-size: 10px; } th, td { padding: 3px 5px; } tr { break-inside: avoid; }
   .figure { overflow: visible; border: none; } .figure svg { width: 100%; }
   main { max-width: none; padding: 0; } details > * { display: block; } }
