@@ -40,7 +40,7 @@ from journeymap.evidence.hypotheses import (
     place_rows,
 )
 from journeymap.model.measured import PainPointVerdict
-from journeymap.model.values import optional_float
+from journeymap.model.values import format_duration, optional_float
 from journeymap.voc.outcomes import as_count
 
 if TYPE_CHECKING:
@@ -306,12 +306,7 @@ def _summary(
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size:
-            return f"{seconds / size:.1f} {unit}"
-    return f"{seconds:.0f} s"
+    return "n/a" if seconds is None else format_duration(seconds)
 
 
 def _time_summary(verdict: str, contrast: Contrast) -> str:

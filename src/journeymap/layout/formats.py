@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from journeymap.model.values import format_duration as format_duration  # re-exported
+
 SHARE_METRICS = frozenset(
     {
         "stage_reach",
@@ -32,27 +34,6 @@ def format_share(value: float) -> str:
 def format_signed(value: float, spec: str = "+.2f") -> str:
     """A signed value with a typographic minus: ``-0.5`` → ``"−0.50"``."""
     return f"{value:{spec}}".replace("-", "−")
-
-
-def format_duration(seconds: float) -> str:
-    """A duration in seconds, humanised with one decimal where it helps.
-
-    Examples
-    --------
-    >>> format_duration(42), format_duration(600), format_duration(8280)
-    ('42 s', '10 min', '2.3 h')
-    >>> format_duration(3 * 86400)
-    '3 d'
-    """
-    for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (86400, "h", 3600)):
-        if seconds < limit:
-            return _trim(seconds / size, unit)
-    return _trim(seconds / 86400, "d")
-
-
-def _trim(value: float, unit: str) -> str:
-    text = f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")
-    return f"{text} {unit}"
 
 
 def format_metric(
