@@ -183,3 +183,8 @@ def spinner(target: Console) -> Progress:
         transient=True,
         console=target,
     )
+
+
+def duration_text(seconds: float | None) -> str:
+    """A duration for a terminal table, in the drawn map's wording; ``—`` if none."""
+    return "—" if seconds is None else jm.format_duration(seconds)

@@ -30,6 +30,7 @@ from journeymap.cli._common import (
     TimezoneOpt,
     column_mapping,
     console,
+    duration_text,
     err_console,
     open_engine,
     working,
@@ -519,14 +520,10 @@ def _print_extras(result: Any) -> None:
     if hasattr(result, "median_seconds") and hasattr(result, "n"):
         console.print(
             f"{result.n:,} of {result.customers:,} customers converted; "
-            f"mean {_duration(result.mean_seconds)}, "
-            f"median {_duration(result.median_seconds)}, "
-            f"p90 {_duration(result.p90_seconds)}"
+            f"mean {duration_text(result.mean_seconds)}, "
+            f"median {duration_text(result.median_seconds)}, "
+            f"p90 {duration_text(result.p90_seconds)}"
         )
-
-
-def _duration(seconds: float | None) -> str:
-    return "—" if seconds is None else jm.format_duration(seconds)
 
 
 def _numeric(column: Any) -> bool:

@@ -11,7 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 
 import journeymap as jm
-from journeymap.cli._common import console, echo_ingest, spinner, written
+from journeymap.cli._common import (
+    console,
+    duration_text,
+    echo_ingest,
+    spinner,
+    written,
+)
 from journeymap.cli._load import write_measured
 from journeymap.cli._output import (
     check_output,
@@ -160,11 +166,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _duration(seconds: float | None) -> str:
-    # the same wording as the drawn map, so the table and the SVG agree
-    return "—" if seconds is None else jm.format_duration(seconds)
-
-
 def _print_stages(journey: jm.JourneyMap, measured: Any) -> None:
     table = Table(
         title=f"Stages — {measured.customers:,} customers, {measured.events:,} events",
@@ -194,8 +195,8 @@ def _print_stages(journey: jm.JourneyMap, measured: Any) -> None:
             f"{fig.reached:,}",
             _pct(fig.conversion_next),
             _pct(fig.dropoff),
-            _duration(fig.median_time_s),
-            _duration(fig.p90_time_s),
+            duration_text(fig.median_time_s),
+            duration_text(fig.p90_time_s),
             f"{fig.regressions_out:,}",
             assumed,
             measured_emotion,
