@@ -32,14 +32,13 @@ series' q.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journeymap.analytics.stats import benjamini_hochberg
 from journeymap.evidence.contrasts import Contrast, Group, Thresholds
-from journeymap.evidence.series import rate_series, series_key
+from journeymap.evidence.series import STEP, rate_series, series_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,8 +47,6 @@ if TYPE_CHECKING:
     from journeymap.evidence.units import Units
 
 __all__ = ["Incidents", "detect_incidents", "find_incidents"]
-
-STEP = {"week": dt.timedelta(days=7), "day": dt.timedelta(days=1)}
 
 
 @dataclass(frozen=True)

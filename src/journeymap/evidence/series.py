@@ -25,6 +25,7 @@ customers already mid-journey when the data begins look like new starters. Metri
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ SERIES_COLUMNS = [
     "design_effect",
 ]
 PERIODS = {"week": "W", "day": "D"}
+STEP = {"week": dt.timedelta(days=7), "day": dt.timedelta(days=1)}  # a period's length
 
 
 def _period(ts: ir.TimestampValue, period: str) -> ir.TimestampValue:
@@ -318,8 +320,6 @@ def _reach_series(units: Units, period: str, windows: dict[int, float]) -> pd.Da
     all its units had ``D_k`` to get there before the data ends: a cohort that
     started last week is not "failing to reach" a stage it had no time to reach.
     """
-    import datetime as dt
-
     import ibis
     import pandas as pd
 
@@ -339,7 +339,7 @@ def _reach_series(units: Units, period: str, windows: dict[int, float]) -> pd.Da
     frame = units.execute(
         started.join(entered, "period_start").select(entered, started.units)
     )
-    step = {"week": dt.timedelta(days=7), "day": dt.timedelta(days=1)}[period]
+    step = STEP[period]
     stamps = pd.to_datetime(frame["period_start"])
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
