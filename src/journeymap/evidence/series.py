@@ -194,27 +194,30 @@ def _loop_series(
         metric="loop",
         persona=persona,
     )
-    deff = _design_effects(units, visits)
-    rows["design_effect"] = [deff.get(int(k), 1.0) for k in frame["stage_index"]]
+    deff = _design_effects(units, visits, ["stage_index"])
+    rows["design_effect"] = [deff.get((k,), 1.0) for k in frame["stage_index"]]
     return rows
 
 
-def _design_effects(units: Units, rows: ir.Table) -> dict[int, float]:
-    """Per stage: the customer-clustered variance of the rate of ``rows``
-    (``stage_index, cluster_id, outcome``) over the binomial variance (Kish)."""
-    per = rows.group_by(["stage_index", "cluster_id"]).agg(
-        n=rows.count(), x=rows.outcome.sum()
-    )
+def _design_effects(
+    units: Units, rows: ir.Table, keys: list[str]
+) -> dict[tuple[Any, ...], float]:
+    """Per ``keys``: the design effect of the rate of ``rows`` (``cluster_id``,
+    ``outcome`` 0/1 and ``keys``): its customer-clustered variance over the binomial
+    variance (Kish). A customer's sessions are alike (one who opens the chat opens it
+    in every visit), so a share of sessions varies more than a share of independent
+    units; incident tests multiply their variance by it."""
+    per = rows.group_by([*keys, "cluster_id"]).agg(n=rows.count(), x=rows.outcome.sum())
     n, x = per.n.cast("float64"), per.x.cast("float64")
-    moments = per.group_by("stage_index").agg(
+    moments = per.group_by(keys).agg(
         big_n=n.sum(), big_x=x.sum(), clusters=per.count(),
         nn=(n * n).sum(), xn=(x * n).sum(), xx=(x * x).sum(),
     )  # fmt: skip
-    out: dict[int, float] = {}
+    out: dict[tuple[Any, ...], float] = {}
     for r in units.execute(moments).to_dict("records"):
-        out_k = _kish(r)
-        if out_k is not None:
-            out[int(r["stage_index"])] = out_k
+        value = _kish(r)
+        if value is not None:
+            out[tuple(r[k] for k in keys)] = value
     return out
 
 
@@ -417,7 +420,19 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
     for stage, pain in units.journey.pain_points():
         for event in () if pain.signal is None else pain.signal.events:
             named.setdefault(event, set()).add(ids.index(stage.id))
-    deff = _session_design_effects(visits, hits, units)
+    # each session at the stage, once per signal event: did it have that event?
+    signals = hits.select(event=hits.s_event).distinct()
+    pairs = visits.cross_join(signals)
+    flagged = pairs.left_join(
+        hits, (pairs.unit_id == hits.s_session) & (pairs.event == hits.s_event)
+    )
+    flagged = flagged.select(
+        "stage_index",
+        "event",
+        "cluster_id",
+        outcome=flagged.s_session.notnull().cast("int64"),
+    )
+    deff = _design_effects(units, flagged, ["stage_index", "event"])
     parts = []
     for event in sorted({str(e) for e in frame["event"].dropna()}):
         mine = frame[
@@ -433,48 +448,11 @@ def _signal_series(units: Units, period: str) -> pd.DataFrame:
             ids=_stage_ids(units, full),
             metric=f"signal:{event}",
         )
-        rows["design_effect"] = [
-            deff.get((int(k), event), 1.0) for k in full["stage_index"]
-        ]
+        rows["design_effect"] = [deff.get((k, event), 1.0) for k in full["stage_index"]]
         parts.append(rows)
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS[:-2])
     return pd.concat(parts, ignore_index=True)
-
-
-def _session_design_effects(
-    visits: ir.Table, hits: ir.Table, units: Units
-) -> dict[tuple[int, str], float]:
-    """Per (stage, event): the design effect of the sessions' event rate.
-
-    Sessions of one customer are alike (a customer who opens the chat opens it in
-    every visit), so a share of sessions varies more than a binomial share of
-    independent units. The design effect is the customer-clustered variance of the
-    whole series' rate over the binomial variance (Kish); incident tests multiply
-    their variance by it.
-    """
-    per = visits.group_by(["stage_index", "cluster_id"]).agg(n=visits.count())
-    base = per.group_by("stage_index").agg(
-        big_n=per.n.sum(),
-        clusters=per.count(),
-        nn=(per.n.cast("float64") * per.n.cast("float64")).sum(),
-    )
-    joined = visits.join(hits, visits.unit_id == hits.s_session)
-    x = joined.group_by(["stage_index", "cluster_id", "s_event"]).agg(x=joined.count())
-    xn = x.join(per, ["stage_index", "cluster_id"])
-    moments = xn.group_by(["stage_index", xn.s_event.name("event")]).agg(
-        xs=xn.x.sum(),
-        xx=(xn.x.cast("float64") * xn.x.cast("float64")).sum(),
-        xnn=(xn.x.cast("float64") * xn.n.cast("float64")).sum(),
-    )
-    frame = units.execute(moments.join(base, "stage_index"))
-    out: dict[tuple[int, str], float] = {}
-    for r in frame.to_dict("records"):
-        row = {**r, "big_x": r["xs"], "xn": r["xnn"]}
-        value = _kish(row)
-        if value is not None:
-            out[(int(r["stage_index"]), str(r["event"]))] = value
-    return out
 
 
 def series_key(row: dict[str, Any]) -> tuple[str, str, str, str]:
