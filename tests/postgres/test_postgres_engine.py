@@ -141,3 +141,48 @@ def test_measure_reads_the_maps_table_on_its_server(
     assert duck.pop("map")["data"]["engine"] == "duckdb"
     assert postgres.pop("map")["data"]["engine"] == "postgres"
     assert_same(duck, postgres)
+
+
+def test_wall_clock_times_read_in_place_in_a_zone(
+    postgres_url: str, postgres_engine: Engine
+) -> None:
+    """A naive ``timestamp`` column is wall-clock time in ``timezone``, on the server
+    as on DuckDB (across a daylight-saving change); ``timestamptz`` keeps its instant."""
+    frame = pd.DataFrame(
+        {
+            "user_id": ["a", "a", "b"],
+            "ts": pd.to_datetime(
+                ["2026-03-29 01:30", "2026-03-29 03:30", "2026-07-01 12:00"]
+            ),
+            "event": ["visit", "buy", "visit"],
+        }
+    )
+    copy_rows(postgres_url, "berlin_times", "user_id text, ts timestamp, event text",
+              frame)  # fmt: skip
+    table = f"{postgres_url}?table=berlin_times"
+    in_place = read_events(table, engine=postgres_engine, timezone="europe/berlin")
+    on_duckdb = read_events(table, timezone="Europe/Berlin")
+    times = [
+        log.engine.to_pandas(log.table.order_by("event_seq"))["timestamp"].tolist()
+        for log in (in_place, on_duckdb)
+    ]
+    assert (
+        times[0]
+        == times[1]
+        == list(
+            pd.to_datetime(["2026-03-29 00:30", "2026-03-29 01:30", "2026-07-01 10:00"])
+        )
+    )
+    aware = frame.assign(ts=frame.ts.dt.tz_localize("UTC"))
+    copy_rows(postgres_url, "utc_instants", "user_id text, ts timestamptz, event text",
+              aware)  # fmt: skip
+    kept = read_events(
+        f"{postgres_url}?table=utc_instants", engine=postgres_engine,
+        timezone="Europe/Berlin",
+    )  # fmt: skip
+    stored = postgres_engine.to_pandas(kept.table.order_by("event_seq"))["timestamp"]
+    assert stored.tolist() == frame.ts.tolist()
+    with pytest.raises(IngestError) as caught:
+        read_events(table, engine=postgres_engine, timezone="Mars/Olympus")
+    message = caught.value.one_line()
+    assert "unknown time zone 'Mars/Olympus'" in message and "\n" not in message

@@ -111,7 +111,9 @@ def read_in_place(
     columns
         Canonical role -> source column; roles not given are detected by name.
     timezone
-        Only UTC (or none) is accepted: store ``timestamptz`` for other zones.
+        The zone of a ``timestamp`` (without time zone) or ``date`` column's wall-clock
+        times, converted to UTC by the server; a ``timestamptz`` column already says
+        its instant and is read as it is. Default UTC.
     quarantine_path
         Also write the quarantined rows to this ``.csv`` or ``.parquet`` file.
 
@@ -121,17 +123,11 @@ def read_in_place(
         Columns as :func:`~journeymap.ingest.read_events` gives them; the events
         and the quarantine are temporary tables on the server, owned by the log.
     """
-    if timezone not in (None, "UTC", "Etc/UTC"):
-        raise IngestError(
-            "a table read in place must say its zone itself: store timestamptz "
-            "(or UTC in a timestamp column) instead of passing a time zone",
-            file=address.label,
-            field="timezone",
-        )
+    zone = _server_zone(engine, timezone, label=address.label)
     raw = _open_table(engine, address)
     mapping = _map_columns(raw, columns, label=address.label)
     properties = property_names(list(raw.columns), mapping)
-    staged = _staged(raw, mapping, properties, label=address.label)
+    staged = _staged(raw, mapping, properties, zone=zone, label=address.label)
     stage = engine.materialize(staged, prefix="stage")
     try:
         events = engine.materialize(
@@ -187,11 +183,45 @@ def _customer_id(column: ir.Value) -> ir.StringValue:
     return _text(column)
 
 
-def _timestamp(column: ir.Value, *, name: str, label: str) -> ir.TimestampValue:
+def _server_zone(engine: Engine, timezone: str | None, *, label: str) -> str:
+    """The server's spelling of ``timezone`` (an IANA name), or a one-line error."""
+    if timezone is None or timezone.upper() in ("UTC", "ETC/UTC"):
+        return "UTC"
+    names = engine.backend.sql("SELECT name FROM pg_timezone_names").execute()["name"]
+    known = {str(n).lower(): str(n) for n in names}
+    if timezone.lower() not in known:
+        raise IngestError(
+            f"unknown time zone {timezone!r}; use an IANA name such as 'Europe/Berlin'",
+            file=label,
+            field="timezone",
+        )
+    return known[timezone.lower()]
+
+
+def _in_zone(zone: str, column: ir.TimestampValue) -> ir.TimestampValue:
+    """Wall-clock ``column`` read in ``zone``, as a UTC instant (PostgreSQL's
+    ``timezone(zone, ts)``, i.e. ``ts AT TIME ZONE zone``)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def timezone(zone, ts):  # type: ignore[no-untyped-def]  # typed by the signature
+        """PostgreSQL's ``timezone(text, timestamp)``."""
+
+    signature = ((dt.string, dt.timestamp), dt.Timestamp(timezone="UTC"))
+    builtin = ibis.udf.scalar.builtin(timezone, name="timezone", signature=signature)
+    return builtin(zone, column)
+
+
+def _timestamp(
+    column: ir.Value, *, name: str, zone: str = "UTC", label: str
+) -> ir.TimestampValue:
     dtype = column.type()
     if dtype.is_timestamp() or dtype.is_date():
         # the session zone is UTC, so timestamptz becomes its UTC wall-clock time
-        return column.cast("timestamp")
+        aware = dtype.is_timestamp() and dtype.timezone is not None
+        if zone == "UTC" or aware:
+            return column.cast("timestamp")
+        return _in_zone(zone, column.cast("timestamp")).cast("timestamp")
     raise IngestError(
         f"timestamp column {name!r} is {dtype} in the database; a table read in "
         "place needs a timestamp or date column (cast it in a view), or read it with "
@@ -217,6 +247,7 @@ def _staged(
     mapping: Mapping[str, str],
     properties: Mapping[str, str],
     *,
+    zone: str = "UTC",
     label: str,
 ) -> ir.Table:
     """Every row: its number, the canonical columns, properties and the reason it fails."""
@@ -228,7 +259,7 @@ def _staged(
     values: dict[str, ir.Value] = {
         ROW: numbered[ROW],
         "customer_id": _customer_id(numbered[mapping["customer_id"]]),
-        "timestamp": _timestamp(numbered[ts], name=ts, label=label),
+        "timestamp": _timestamp(numbered[ts], name=ts, zone=zone, label=label),
         "event": _text(numbered[mapping["event"]]),
     }
     for role in TEXT_ROLES:
