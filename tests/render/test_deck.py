@@ -126,3 +126,39 @@ def test_converts_in_libreoffice_with_a_page_per_slide(tmp_path: Path) -> None:
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "The journey at a glance" in text and "Stage 3 · First order" in text
     assert "<script>alert(1)</script>" in text
+
+
+def test_persona_and_department_views_reach_the_deck(tmp_path: Path) -> None:
+    """A deck of a view says whose view it is on the title slide and every footer, and
+    a department's deck keeps only the touchpoints that department owns."""
+    from journeymap.errors import RenderError
+    from journeymap.model.journey import Department
+
+    base = grocery_map()
+    stages = list(base.stages)
+    purchase = stages[2]
+    owned = tuple(
+        tp.model_copy(update={"department": "pay"}) if tp.id == "checkout" else tp
+        for tp in purchase.touchpoints
+    )
+    assert len(owned) > 1  # something else on that stage is left out
+    stages[2] = purchase.model_copy(update={"touchpoints": owned})
+    journey = base.model_copy(update={
+        "departments": (Department(id="pay", name="Payments"),), "stages": tuple(stages)})  # fmt: skip
+    persona = journey.personas[0]
+    path = jm.save(grocery_measured(journey), tmp_path / "view.pptx",
+                   persona=persona.id, department="pay")  # fmt: skip
+    slides = list(pptx.Presentation(str(path)).slides)
+    assert f"Department: Payments\nPersona: {persona.name}" in slide_text(slides[0])
+    footers = [slide_text(s) for s in slides]
+    assert all(
+        f"· Department: Payments · Persona: {persona.name} ·" in f for f in footers
+    )
+    stage_slide = next(s for s in slides
+                       if s.shapes.title.text_frame.text.endswith(purchase.name))  # fmt: skip
+    text = slide_text(stage_slide)
+    others = [tp.name for tp in purchase.touchpoints if tp.id != "checkout"]
+    assert next(tp.name for tp in owned if tp.id == "checkout") in text
+    assert not any(name in text for name in others)
+    with pytest.raises(RenderError, match="unknown department 'x'; known: pay"):
+        jm.save(journey, tmp_path / "bad.pptx", department="x")

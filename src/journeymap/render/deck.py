@@ -24,6 +24,7 @@ from journeymap.layout.formats import (
 )
 from journeymap.layout.lanes import is_online, make_context, quote_cards
 from journeymap.layout.personas import measured_chips as persona_chips
+from journeymap.layout.swimlane import department_of, department_view
 from journeymap.model.journey import JourneyMap, Stage
 from journeymap.model.measured import Emotion, MeasuredMap, StageFigures
 from journeymap.model.persona import Persona
@@ -56,20 +57,39 @@ PERSONAS_PER_SLIDE = 3
 
 
 def render_pptx(
-    journey: JourneyMap, measured: MeasuredMap | None = None, *, theme: Theme = DEFAULT
+    journey: JourneyMap,
+    measured: MeasuredMap | None = None,
+    *,
+    theme: Theme = DEFAULT,
+    persona: str | None = None,
+    department: str | None = None,
 ) -> bytes:
     """The deck as PPTX bytes.
+
+    ``persona`` names the persona whose customers ``measured`` was measured on (a
+    persona view: said on the title slide and every slide's footer); ``department``
+    keeps only what that department owns, as the map's department view does.
 
     Raises
     ------
     MissingExtraError
         When python-pptx is not installed (extra ``pptx``).
+    RenderError
+        When ``department`` is not a department of the map.
     """
     pptx = import_pptx()
     util = Canvas.module("pptx.util")
     deck = pptx.Presentation()
     deck.slide_width, deck.slide_height = util.Emu(12_192_000), util.Emu(6_858_000)
-    builder = _DeckBuilder(deck, theme, journey, measured)
+    views = []
+    if department is not None:
+        views.append(f"Department: {department_of(journey, department)}")
+        journey = department_view(journey, department)
+    if persona is not None:
+        names = {p.id: p.name for p in journey.personas}
+        views.append(f"Persona: {names.get(persona, persona)}")
+    builder = _DeckBuilder(deck, theme, journey, measured, views=tuple(views),
+                           found_in_data=department is None)  # fmt: skip
     builder.title_slide()
     builder.persona_slides()
     builder.overview_slide()
@@ -91,7 +111,14 @@ def render_pptx(
 
 class _DeckBuilder:
     def __init__(
-        self, deck: Any, theme: Theme, journey: JourneyMap, measured: MeasuredMap | None
+        self,
+        deck: Any,
+        theme: Theme,
+        journey: JourneyMap,
+        measured: MeasuredMap | None,
+        *,
+        views: tuple[str, ...] = (),
+        found_in_data: bool = True,
     ) -> None:
         self.deck, self.theme, self.journey, self.measured = (
             deck,
@@ -99,7 +126,8 @@ class _DeckBuilder:
             journey,
             measured,
         )
-        self.ctx = make_context(journey, measured)
+        self.views = views  # "Persona: …", "Department: …" of a view
+        self.ctx = make_context(journey, measured, found_in_data=found_in_data)
 
     # -- slide scaffolding ------------------------------------------------------------
 
@@ -124,7 +152,7 @@ class _DeckBuilder:
                         [para(text, 14, colour=MUTED)], inset=0.02)  # fmt: skip
             if text != subtitle:
                 canvas.notes.append(subtitle)
-        footer = f"{self.journey.name} · journeymap"
+        footer = " · ".join((self.journey.name, *self.views, "journeymap"))
         canvas.text(MARGIN, HEIGHT - 0.38, WIDTH - 2 * MARGIN, 0.3,
                     [para(shorten(footer, 8, 9, lines=1), 9, colour=MUTED)], inset=0)  # fmt: skip
         return canvas
@@ -143,7 +171,7 @@ class _DeckBuilder:
 
     def title_slide(self) -> None:
         j, m = self.journey, self.measured
-        facts = [f"{j.state.title()} state"]
+        facts = [*self.views, f"{j.state.title()} state"]
         facts += [f"Owner: {j.owner}"] if j.owner else []
         facts += [f"Version {j.version}"] if j.version else []
         if m is not None:

@@ -132,7 +132,8 @@ def _png(out: MapOutput) -> bytes:
 def _pptx(out: MapOutput) -> bytes:
     from journeymap.render.deck import render_pptx
 
-    return render_pptx(out.journey, out.measured, theme=out.theme)
+    return render_pptx(out.journey, out.measured, theme=out.theme,
+                       persona=out.persona, department=out.department)  # fmt: skip
 
 
 def _json(out: MapOutput) -> bytes:
