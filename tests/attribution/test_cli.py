@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +38,32 @@ def found(demo):
     return reference.paths(records(log), ["purchase"])[0]
 
 
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main([*args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(capsys) -> Run:
+    """``journeymap ARGS...``: exit code, stdout and stderr."""
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        code = main([str(arg) for arg in args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+@pytest.fixture
+def attribute(cli, demo) -> Run:
+    """``analyze`` of the demo events ``--what attribution --conversion purchase``."""
+    head = ("analyze", demo["events"], "--what", "attribution")
+    return lambda *args: cli(*head, "--conversion", "purchase", *args)
+
+
+@pytest.fixture
+def forecast(cli, demo) -> Run:
+    """``forecast`` of the demo events with the demo map."""
+    return lambda *args: cli("forecast", demo["events"], "--map", demo["map"], *args)
 
 
 def _csv(path: Path) -> dict[str, dict[str, float]]:
@@ -49,23 +72,9 @@ def _csv(path: Path) -> dict[str, dict[str, float]]:
 
 
 @pytest.mark.parametrize("order", ["1", "2"])
-def test_markov_matches_the_dense_reference(demo, found, capsys, tmp_path, order):
+def test_markov_matches_the_dense_reference(attribute, found, tmp_path, order):
     out = tmp_path / "markov.csv"
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "attribution",
-        "--model",
-        "markov",
-        "--order",
-        order,
-        "--conversion",
-        "purchase",
-        "-o",
-        str(out),
-    )
+    code, _, err = attribute("--model", "markov", "--order", order, "-o", out)
     assert code == 0, err
     got = _csv(out)
     assert list(pd.read_csv(out).columns) == [
@@ -82,25 +91,10 @@ def test_markov_matches_the_dense_reference(demo, found, capsys, tmp_path, order
 
 
 @pytest.mark.parametrize("model", HEURISTIC)
-def test_heuristics_match_the_reference(demo, found, capsys, tmp_path, model):
+def test_heuristics_match_the_reference(attribute, found, tmp_path, model):
     out = tmp_path / f"{model}.csv"
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "attribution",
-        "--model",
-        model,
-        "--conversion",
-        "purchase",
-        "--half-life",
-        "2d",
-        "--direct",
-        "web",
-        "-o",
-        str(out),
-    )
+    options = ("--half-life", "2d", "--direct", "web")
+    code, _, err = attribute("--model", model, *options, "-o", out)
     assert code == 0, err
     got = _csv(out)
     want = reference.heuristic(found, model, half_life_s=2 * 86400, direct=["web"])
@@ -109,21 +103,9 @@ def test_heuristics_match_the_reference(demo, found, capsys, tmp_path, model):
         assert value == pytest.approx(want.get(channel, 0.0), abs=1e-9)
 
 
-def test_shapley_matches_python_coalitions(demo, found, capsys, tmp_path):
+def test_shapley_matches_python_coalitions(attribute, found, tmp_path):
     out = tmp_path / "shapley.json"
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "attribution",
-        "--model",
-        "shapley",
-        "--conversion",
-        "purchase",
-        "-o",
-        str(out),
-    )
+    code, _, err = attribute("--model", "shapley", "-o", out)
     assert code == 0, err
     data = json.loads(out.read_text())
     channels = sorted({t for p in found for t in p[0]})
@@ -148,31 +130,14 @@ def test_shapley_matches_python_coalitions(demo, found, capsys, tmp_path):
     assert sum(got.values()) == pytest.approx(data["conversions"], abs=1e-9)
 
 
-def test_stage_attribution_and_forecast_run_on_the_demo(demo, capsys, tmp_path):
+def test_stage_attribution_and_forecast_run_on_the_demo(cli, forecast, demo, tmp_path):
     out = tmp_path / "stages.csv"
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "stage-attribution",
-        "--map",
-        str(demo["map"]),
-        "-o",
-        str(out),
-    )
+    what = ("--what", "stage-attribution", "--map", demo["map"])
+    code, _, err = cli("analyze", demo["events"], *what, "-o", out)
     assert code == 0, err
     frame = pd.read_csv(out)
     assert frame["from_stage"].iloc[0] == "awareness"
-    code, text, err = _run(
-        capsys,
-        "forecast",
-        str(demo["events"]),
-        "--map",
-        str(demo["map"]),
-        "--periods",
-        "3",
-    )
+    code, text, err = forecast("--periods", "3")
     assert code == 0, err
     assert "backtest MAPE" in text
     assert "against naive" in text
@@ -189,49 +154,24 @@ def test_stage_attribution_and_forecast_run_on_the_demo(demo, capsys, tmp_path):
         (["--by", "nope"], "no column 'nope'"),
     ],
 )
-def test_misuse_is_one_line_and_exit_2(demo, capsys, args, message):
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "attribution",
-        "--conversion",
-        "purchase",
-        *args,
-    )
+def test_misuse_is_one_line_and_exit_2(attribute, args, message):
+    code, _, err = attribute(*args)
     assert code == 2
     assert message in err
     assert "Traceback" not in err
     assert len([line for line in err.splitlines() if "error" in line]) == 1
 
 
-def test_forecast_misuse_is_one_line(demo, capsys, tmp_path):
-    code, _, err = _run(
-        capsys,
-        "forecast",
-        str(demo["events"]),
-        "--map",
-        str(demo["map"]),
-        "--period",
-        "month",
-    )
+def test_forecast_misuse_is_one_line(forecast, tmp_path):
+    code, _, err = forecast("--period", "month")
     assert code == 2 and "--period: unknown 'month'" in err
-    code, _, err = _run(
-        capsys,
-        "forecast",
-        str(demo["events"]),
-        "--map",
-        str(demo["map"]),
-        "-o",
-        str(tmp_path / "x.txt"),
-    )
+    code, _, err = forecast("-o", tmp_path / "x.txt")
     assert code == 2 and "unknown output format" in err
 
 
-def test_measure_carries_the_attribution_summary(demo, capsys, tmp_path):
+def test_measure_carries_the_attribution_summary(cli, demo, tmp_path):
     out = tmp_path / "measured.json"
-    code, _, err = _run(capsys, "measure", str(demo["map"]), "-o", str(out))
+    code, _, err = cli("measure", demo["map"], "-o", out)
     assert code == 0, err
     summary = json.loads(out.read_text())["attribution"]
     assert summary["conversion"] == ["purchase"]
@@ -241,27 +181,10 @@ def test_measure_carries_the_attribution_summary(demo, capsys, tmp_path):
     assert summary["forecast"]["backtest"]["mape"] is not None
 
 
-def test_sampled_shapley_by_event_says_so_and_writes_intervals(demo, capsys, tmp_path):
+def test_sampled_shapley_by_event_says_so_and_writes_intervals(attribute, tmp_path):
     out = tmp_path / "events.csv"
-    code, _, err = _run(
-        capsys,
-        "analyze",
-        str(demo["events"]),
-        "--what",
-        "attribution",
-        "--model",
-        "shapley",
-        "--by",
-        "event",
-        "--samples",
-        "300",
-        "--seed",
-        "4",
-        "--conversion",
-        "purchase",
-        "-o",
-        str(out),
-    )
+    sampled = ("--by", "event", "--samples", "300", "--seed", "4")
+    code, _, err = attribute("--model", "shapley", *sampled, "-o", out)
     assert code == 0, err
     assert "random orders (seed 4)" in err
     frame = pd.read_csv(out)
