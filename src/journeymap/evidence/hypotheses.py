@@ -192,6 +192,15 @@ def place_rows(units: Units, hyp: Hypothesis) -> ir.Table | str:
     answers = units.answers.filter(
         (units.answers.stage_index == k) & (units.answers[count_col] > 0)
     )
+    # a unit's time at the place is its entry into the stage, not its answer: a signal
+    # met in the stage before the answer (the problem, then the low rating) is exposure
+    entries = units.stays.filter(units.stays.stage_index == k).select(
+        e_unit="unit_id", e_ts="entry_ts"
+    )
+    answers = answers.left_join(entries, answers.unit_id == entries.e_unit)
+    answers = answers.mutate(
+        first_ts=ibis.least(answers.first_ts, answers.e_ts.fill_null(answers.first_ts))
+    ).drop("e_unit", "e_ts")
     answers = answers.mutate(
         member_id=answers.unit_id, cluster_id=answers.unit_id.cast("string")
     )

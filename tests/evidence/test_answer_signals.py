@@ -1,0 +1,96 @@
+"""A signal met before the survey answer at the same stage counts as exposure.
+
+The documented exposure is "a signal event at or after entering the stage". For the
+answer outcomes (``low_score``, ``negative_text``) it was compared with the time of the
+answer, so the usual order — the customer meets the problem, then rates the stage —
+left nobody exposed and a planted effect came out as insufficient data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+import journeymap as jm
+from journeymap.pipeline import measure_map
+
+START = dt.datetime(2026, 2, 2)
+MAP = {
+    "name": "onboarding",
+    "stages": [
+        {
+            "id": "setup",
+            "name": "Setup",
+            "touchpoints": [
+                {"id": "wizard", "name": "Wizard", "match": {"event": "wizard"}}
+            ],
+        },
+        {
+            "id": "use",
+            "name": "Use",
+            "touchpoints": [
+                {"id": "dash", "name": "Dashboard", "match": {"event": "dashboard"}}
+            ],
+            "pain_points": [
+                {
+                    "id": "empty",
+                    "text": "Empty dashboards disappoint",
+                    "touchpoint": "dash",
+                    "signal": {"events": ["empty_state"], "outcome": "low_score"},
+                },
+                {
+                    "id": "tip",
+                    "text": "Tooltips annoy",
+                    "touchpoint": "dash",
+                    "signal": {"events": ["tooltip"], "outcome": "low_score"},
+                },
+            ],
+        },
+    ],
+}
+
+
+def _data(n: int = 1200, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customers see the dashboard, maybe an empty state (planted: +40 points of low
+    answers) or a tooltip (no effect), and then answer a CSAT survey."""
+    rng = np.random.default_rng(seed)
+    events, answers = [], []
+    for i in range(n):
+        cid = f"u{i}"
+        t = START + dt.timedelta(hours=float(rng.uniform(0, 24 * 60)))
+        events.append((cid, t, "wizard"))
+        t += dt.timedelta(hours=2)
+        events.append((cid, t, "dashboard"))
+        low = 0.15
+        if rng.random() < 0.3:
+            t += dt.timedelta(minutes=1)
+            events.append((cid, t, "empty_state"))
+            low += 0.4
+        if rng.random() < 0.3:
+            t += dt.timedelta(minutes=1)
+            events.append((cid, t, "tooltip"))
+        t += dt.timedelta(minutes=5)
+        score = (
+            int(rng.integers(1, 3)) if rng.random() < low else int(rng.integers(3, 6))
+        )
+        answers.append((cid, t, "dashboard", score, "csat"))
+    ev = pd.DataFrame(events, columns=["customer_id", "timestamp", "event"])
+    sv = pd.DataFrame(
+        answers, columns=["customer_id", "timestamp", "event", "score", "score_kind"]
+    )
+    return ev, sv
+
+
+def test_a_signal_before_the_answer_is_exposure() -> None:
+    events, surveys = _data()
+    measured = measure_map(
+        jm.JourneyMap.model_validate(MAP),
+        jm.read_events(events),
+        surveys=jm.read_events(surveys),
+        clusters=False,
+    )
+    verdicts = {v.id: v for v in measured.pain_points}
+    assert verdicts["empty"].verdict == "supported", verdicts["empty"].reason
+    assert verdicts["tip"].verdict == "not_supported", verdicts["tip"].reason
