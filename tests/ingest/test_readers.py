@@ -287,6 +287,40 @@ def test_excel_duplicate_headers_are_numbered(tmp_path: Path) -> None:
     assert frame[["note", "note_1"]].values.tolist() == [["a", "b"]]
 
 
+def test_excel_title_block_above_the_header_is_skipped(tmp_path: Path) -> None:
+    """A report export: a title, a date line and a blank row above the table, a
+    blank row inside it and a totals row below it (found by running exported data)."""
+    import datetime as dt
+
+    import openpyxl
+
+    from journeymap.ingest import quarantine
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Events export - Shop EU"])
+    sheet.append(["Generated", "2024-03-01"])
+    sheet.append([])
+    sheet.append(["Customer ID", "Event Name", "Event Time", "Order Value"])
+    sheet.append([1, "visit", dt.datetime(2024, 1, 1, 10), None])
+    sheet.append([])
+    sheet.append([2, "buy", dt.datetime(2024, 1, 2, 9), 12.5])
+    sheet.append(["Total", None, None, 12.5])
+    book.save(tmp_path / "e.xlsx")
+    log = read_events(
+        tmp_path / "e.xlsx",
+        columns={"customer_id": "Customer ID", "event": "Event Name",
+                 "timestamp": "Event Time", "value": "Order Value"},
+    )  # fmt: skip
+    assert rows(log, "customer_id", "event") == [("1", "visit"), ("2", "buy")]
+    assert log.to_pandas()["value"].tolist()[1] == 12.5
+    assert log.report.warnings == ("rows 1-3 above the header (row 4) skipped",)
+    bad = quarantine(log).to_pandas()
+    assert bad[["row_number", "line", "reason"]].values.tolist() == [
+        [4, 8, "missing timestamp"]  # the totals row, sheet row 8
+    ]
+
+
 def test_an_unreadable_csv_is_a_one_line_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

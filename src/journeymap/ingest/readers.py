@@ -7,6 +7,7 @@ through Python, via openpyxl's streaming reader into Arrow.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -300,7 +301,8 @@ def _first_byte(path: Path) -> bytes:
 
 
 def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Source:
-    """A Source for the first (or named) sheet of an .xlsx file; row 1 is the header."""
+    """A Source for the first (or named) sheet of an .xlsx file; the header is row 1
+    or the first full row below a title block (see :func:`_header_row`)."""
     openpyxl = import_openpyxl()
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -310,14 +312,44 @@ def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Sourc
     try:
         worksheet = book[sheet] if sheet else book.worksheets[0]
         rows = worksheet.iter_rows(values_only=True)
-        table = rows_to_arrow(rows, label=str(path))
+        above, first, rest = _header_row(rows)
+        table = rows_to_arrow(rest, label=str(path), header=_header(first, str(path)))
     finally:
         book.close()
     name = table_name(engine.register_arrow(table, prefix="excel"))
+    skipped = "row 1" if above == 1 else f"rows 1-{above}"
+    notes = (f"{skipped} above the header (row {above + 1}) skipped",) if above else ()
     return Source(
-        label=str(path), relation=quote_ident(name), text=True, line_offset=1,
-        cleanup=(drop_sql(name),),
+        label=str(path), relation=quote_ident(name), text=True,
+        line_offset=above + 1, cleanup=(drop_sql(name),), warnings=notes,
     )  # fmt: skip
+
+
+# Rows read to find a sheet's header below a title block (report exports put a title,
+# a date and blank rows above the table).
+_HEADER_SEARCH = 20
+
+
+def _header_row(rows: Any) -> tuple[int, Any, Any]:
+    """(rows above the header, the header row, the rows after it).
+
+    The header is the first row that fills at least 3/4 as many cells as the widest
+    of the first rows (and two or more), so a title, a date line and blank rows above
+    a report's table are skipped and said, not read as the header.
+    """
+    seen: list[Any] = []
+    for row in rows:
+        seen.append(row)
+        if len(seen) == _HEADER_SEARCH:
+            break
+    widths = [
+        sum(str(cell).strip() != "" for cell in row or () if cell is not None)
+        for row in seen
+    ]
+    need = max(2, -(-3 * max(widths, default=0) // 4))  # ceil(3/4 of the widest)
+    above = next((i for i, width in enumerate(widths) if width >= need), 0)
+    rest = iter(seen[above + 1 :])
+    return above, (seen[above] if seen else None), itertools.chain(rest, rows)
 
 
 def rows_to_arrow(rows: Any, *, label: str, header: list[str] | None = None) -> Any:
