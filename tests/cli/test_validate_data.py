@@ -79,3 +79,12 @@ def test_a_misspelt_column_gets_a_suggestion(
 
 def test_no_data_skips_the_data_check(folder: Path) -> None:
     assert _validate(folder, "platform == 'ios'", "--no-data") == 0
+
+
+def test_a_missing_persona_column_names_the_line_and_field(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like every other map error: file, YAML line and field path (the rule is on line 4)."""
+    assert _validate(folder, "occupation == 'student'") == 2
+    err = capsys.readouterr().err
+    assert "map.yaml:4: personas[0].segment: persona `mobile`" in err, err

@@ -102,6 +102,7 @@ def _data_problems(path: Path) -> list[str]:
     """Persona rules whose columns the map's own data does not have."""
     import journeymap as jm
     from journeymap.cli._load import load_map_data
+    from journeymap.model.spec import field_line
 
     journey = jm.load_map(path)
     if journey.data is None or not journey.data.events:
@@ -112,7 +113,16 @@ def _data_problems(path: Path) -> list[str]:
     log = loaded.events
     if loaded.customers is not None:
         log = jm.attach_customers(log, loaded.customers, id_col=loaded.customers_id)
-    return [f"{path}: {problem}" for problem in jm.check_personas(journey, log)]
+    fields = {
+        f"persona `{persona.id}` ": f"personas[{i}].segment"
+        for i, persona in enumerate(journey.personas)
+    }
+    problems = []
+    for problem in jm.check_personas(journey, log):
+        field = next((f for p, f in fields.items() if problem.startswith(p)), None)
+        line = None if field is None else field_line(path, field)
+        problems.append(MapError(problem, file=str(path), line=line, field=field))
+    return [problem.one_line() for problem in problems]
 
 
 def schema(

@@ -176,6 +176,26 @@ def locate(document: Any, loc: Loc) -> tuple[int | None, Loc]:
     return line, loc[:depth]
 
 
+def field_line(path: str | Path, field: str) -> int | None:
+    """The line of a field path such as ``personas[2].segment`` in a map file.
+
+    For errors found after loading (a persona rule against the data's columns), so
+    they name the line like every other map error. None when the file cannot be read
+    or the field is not in it.
+    """
+    loc: list[str | int] = []
+    for part in field.split("."):
+        name, _, rest = part.partition("[")
+        loc.append(name)
+        loc.extend(int(i) for i in rest.rstrip("]").split("][") if i.isdigit())
+    try:
+        document = _yaml().load(_read(path))
+    except (MapError, *_YAML_FAILURES):
+        return None
+    line, found = locate(document, tuple(loc))
+    return line if len(found) == len(loc) else None
+
+
 def _start_line(node: Any) -> int | None:
     lc = getattr(node, "lc", None)
     return lc.line + 1 if lc is not None and lc.line is not None else None

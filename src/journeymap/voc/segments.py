@@ -43,14 +43,18 @@ def persona_members_expr(table: ir.Table, journey: JourneyMap) -> ir.Table:
         Unexecuted ``customer_id, persona_id`` pairs.
     """
     parts = []
-    for persona in journey.personas:
+    for i, persona in enumerate(journey.personas):
         if persona.segment is None:
             continue
         try:
             predicate = segment_predicate(table, persona.segment)
         except AnalysisError as exc:
-            # name the persona: "segment: ..." alone left the user to guess which one
-            raise AnalysisError(f"persona `{persona.id}`: {exc.message}") from None
+            # name the persona and its field: "segment: ..." alone left the user to
+            # guess which one; the CLI turns the field into the map's line
+            raise AnalysisError(
+                f"persona `{persona.id}`: {exc.message}",
+                field=f"personas[{i}].segment",
+            ) from None
         hits = table.filter(predicate)
         members = hits.select("customer_id").distinct()
         parts.append(members.mutate(persona_id=ibis.literal(persona.id, "string")))
