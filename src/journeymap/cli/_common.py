@@ -1,4 +1,5 @@
-"""Shared CLI pieces: consoles, column-mapping options, error reporting."""
+"""Shared CLI pieces: consoles, the engine and column mapping the options name,
+error reporting, progress."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -24,53 +24,6 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPED
 err_console = Console(
     stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPED_WIDTH
 )
-
-IdOpt = Annotated[
-    str | None,
-    typer.Option("--id", metavar="COLUMN", help="Column holding the customer id."),
-]
-TimeOpt = Annotated[
-    str | None,
-    typer.Option("--time", metavar="COLUMN", help="Column holding the timestamp."),
-]
-EventOpt = Annotated[
-    str | None,
-    typer.Option("--event", metavar="COLUMN", help="Column holding the event name."),
-]
-ChannelOpt = Annotated[
-    str | None,
-    typer.Option("--channel", metavar="COLUMN", help="Column holding the channel."),
-]
-TimezoneOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--timezone",
-        metavar="ZONE",
-        help="Zone of naive timestamps (default UTC), e.g. Europe/Berlin.",
-    ),
-]
-TimeFormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--time-format",
-        metavar="FORMAT",
-        help="How to read the timestamps when guessing is not enough: epoch_s, "
-        "epoch_ms, epoch_us, epoch_ns, yyyymmdd, yyyymmddhhmmss, excel, or a strptime "
-        "format such as '%d/%m/%Y %H:%M'. Numbers that fit no kind by their size are "
-        "quarantined as ambiguous without it.",
-    ),
-]
-
-
-EngineOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--engine",
-        metavar="ENGINE",
-        help="Where the analytics run: duckdb (default), spark, postgres, or a "
-        "connection URL (postgresql://user@host:5432/db, spark://local).",
-    ),
-]
 
 
 def open_engine(choice: str | None, source: object = None) -> jm.Engine | None:

@@ -1,7 +1,9 @@
-"""Options that scope what is measured: unit, customers, time, rule and persona (issue 9).
+"""The options that scope what is measured, checked and turned into ``jm.measure``
+keyword arguments: unit, customers, time, rule and persona (issue 9).
 
-Shared by ``measure``, ``render`` and ``analyze``. Filters apply after the customer
-attributes are joined, so ``--where`` and ``--persona`` may use them.
+Shared by ``measure``, ``render`` and ``analyze`` (the options themselves are in
+``_options``). Filters apply after the customer attributes are joined, so ``--where``
+and ``--persona`` may use them.
 """
 
 from __future__ import annotations
@@ -10,70 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from journeymap.errors import AnalysisError
-
-ScopeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scope",
-        metavar="customer|session",
-        help="Unit of measurement: a customer's whole history or each session "
-        "(default: the map's data.scope, else customer).",
-    ),
-]
-CustomersOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--customers",
-        metavar="FILE",
-        help="Customer attributes (CSV/Parquet, one row per customer) joined on the "
-        "customer id (default: the map's data.customers).",
-    ),
-]
-CustomersIdOpt = Annotated[
-    str | None,
-    typer.Option("--customers-id", metavar="COLUMN", help="Id column of --customers."),
-]
-SinceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--since", metavar="DATE", help="Only events at or after this UTC date/time."
-    ),
-]
-UntilOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--until", metavar="DATE", help="Only events before this UTC date/time."
-    ),
-]
-WhereOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--where",
-        metavar="RULE",
-        help="Only events matching a segment rule, e.g. \"platform == 'mobile'\".",
-    ),
-]
-PersonaOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--persona", metavar="ID", help="Only the customers of this persona of the map."
-    ),
-]
-SessionTimeoutOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--session-timeout",
-        metavar="MINUTES",
-        min=0.1,
-        max=525600,
-        help="Inactivity (minutes) that ends a derived session (default 30).",
-    ),
-]
 
 
 @dataclass(frozen=True)

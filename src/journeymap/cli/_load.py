@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 import journeymap as jm
 from journeymap.cli._common import echo_ingest, err_console, open_engine, working
@@ -24,35 +22,6 @@ from journeymap.errors import IngestError
 if TYPE_CHECKING:
     from journeymap import EventLog
     from journeymap.model.measured import MeasuredMap
-
-# str, not Path: Path("postgresql://h/db?table=t") collapses the "//" of a URL
-DataOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--data",
-        metavar="EVENTS",
-        help="Events to measure the map with: a file, a folder or a table "
-        "('postgresql://user@host/db?table=events') (default: the map's data.events).",
-    ),
-]
-SurveysOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--surveys",
-        metavar="FILE",
-        help="Survey answers: score, score_kind (and customer_id, timestamp, event) "
-        "columns (default: the map's data.surveys).",
-    ),
-]
-FeedbackOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--feedback",
-        metavar="FILE",
-        help="Free-text feedback: a text column (and customer_id, timestamp, event) "
-        "(default: the map's data.feedback).",
-    ),
-]
 
 
 @dataclass(frozen=True)

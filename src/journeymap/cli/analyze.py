@@ -20,14 +20,8 @@ import typer
 from rich.table import Table
 
 import journeymap as jm
+from journeymap.cli import _options as opt
 from journeymap.cli._common import (
-    ChannelOpt,
-    EngineOpt,
-    EventOpt,
-    IdOpt,
-    TimeFormatOpt,
-    TimeOpt,
-    TimezoneOpt,
     column_mapping,
     console,
     duration_text,
@@ -36,18 +30,7 @@ from journeymap.cli._common import (
     working,
     written,
 )
-from journeymap.cli._evidence import (
-    CustomersIdOpt,
-    CustomersOpt,
-    PersonaOpt,
-    ScopeOpt,
-    Scoping,
-    SessionTimeoutOpt,
-    SinceOpt,
-    UntilOpt,
-    WhereOpt,
-    period,
-)
+from journeymap.cli._evidence import Scoping, period
 from journeymap.cli._load import read_source
 from journeymap.cli._output import (
     check_output,
@@ -558,13 +541,13 @@ def analyze(
             "--what", "-w", metavar="METRIC", help="Metric: " + ", ".join(WHAT) + "."
         ),
     ] = "transitions",
-    id_col: IdOpt = None,
-    time_col: TimeOpt = None,
-    event_col: EventOpt = None,
-    channel_col: ChannelOpt = None,
-    timezone: TimezoneOpt = None,
-    time_format: TimeFormatOpt = None,
-    engine: EngineOpt = None,
+    id_col: opt.IdColumn = None,
+    time_col: opt.TimeColumn = None,
+    event_col: opt.EventColumn = None,
+    channel_col: opt.ChannelColumn = None,
+    timezone: opt.Timezone = None,
+    time_format: opt.TimeFormat = None,
+    engine: opt.Engine = None,
     steps: Annotated[
         str | None,
         typer.Option(
@@ -654,14 +637,14 @@ def analyze(
             "customers) to .csv, .parquet or .json.",
         ),
     ] = None,
-    scope: ScopeOpt = None,
-    customers: CustomersOpt = None,
-    customers_id: CustomersIdOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    where: WhereOpt = None,
-    persona: PersonaOpt = None,
-    session_timeout: SessionTimeoutOpt = None,
+    scope: opt.Scope = None,
+    customers: opt.Customers = None,
+    customers_id: opt.CustomersId = None,
+    since: opt.Since = None,
+    until: opt.Until = None,
+    where: opt.Where = None,
+    persona: opt.Persona = None,
+    session_timeout: opt.SessionTimeout = None,
     period_unit: Annotated[
         str,
         typer.Option(

@@ -9,17 +9,8 @@ import typer
 from rich.table import Table
 
 import journeymap as jm
-from journeymap.cli._common import (
-    ChannelOpt,
-    EventOpt,
-    IdOpt,
-    TimeOpt,
-    TimezoneOpt,
-    column_mapping,
-    console,
-    echo_ingest,
-    written,
-)
+from journeymap.cli import _options as opt
+from journeymap.cli._common import column_mapping, console, echo_ingest, written
 from journeymap.cli._output import check_output
 from journeymap.errors import AnalysisError, IngestError
 
@@ -62,11 +53,11 @@ def forecast(
             help="Write the forecast to .csv/.parquet (periods) or .json (all).",
         ),
     ] = None,
-    id_col: IdOpt = None,
-    time_col: TimeOpt = None,
-    event_col: EventOpt = None,
-    channel_col: ChannelOpt = None,
-    timezone: TimezoneOpt = None,
+    id_col: opt.IdColumn = None,
+    time_col: opt.TimeColumn = None,
+    event_col: opt.EventColumn = None,
+    channel_col: opt.ChannelColumn = None,
+    timezone: opt.Timezone = None,
 ) -> None:
     """Forecast conversions and revenue from the customers now in each stage, with a
     backtest on held-out periods (MAPE against a naive forecast)."""

@@ -7,37 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from journeymap.cli._common import (
-    ChannelOpt,
-    EngineOpt,
-    EventOpt,
-    IdOpt,
-    TimeFormatOpt,
-    TimeOpt,
-    TimezoneOpt,
-    about,
-    column_mapping,
-    console,
-    written,
-)
-from journeymap.cli._evidence import (
-    CustomersIdOpt,
-    CustomersOpt,
-    PersonaOpt,
-    ScopeOpt,
-    Scoping,
-    SessionTimeoutOpt,
-    SinceOpt,
-    UntilOpt,
-    WhereOpt,
-)
-from journeymap.cli._load import (
-    DataOpt,
-    FeedbackOpt,
-    SurveysOpt,
-    load_map_data,
-    write_measured,
-)
+from journeymap.cli import _options as opt
+from journeymap.cli._common import about, column_mapping, console, written
+from journeymap.cli._evidence import Scoping
+from journeymap.cli._load import load_map_data, write_measured
 from journeymap.cli._output import check_output
 from journeymap.errors import IngestError, RenderError
 
@@ -62,29 +35,27 @@ ClustersOpt = Annotated[
 
 
 def measure(
-    map_path: Annotated[
-        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
-    ],
-    data: DataOpt = None,
-    surveys: SurveysOpt = None,
-    feedback: FeedbackOpt = None,
+    map_path: opt.MapFile,
+    data: opt.Data = None,
+    surveys: opt.Surveys = None,
+    feedback: opt.Feedback = None,
     output: OutputOpt = Path("measured.json"),
-    id_col: IdOpt = None,
-    time_col: TimeOpt = None,
-    event_col: EventOpt = None,
-    channel_col: ChannelOpt = None,
-    timezone: TimezoneOpt = None,
-    engine: EngineOpt = None,
-    time_format: TimeFormatOpt = None,
+    id_col: opt.IdColumn = None,
+    time_col: opt.TimeColumn = None,
+    event_col: opt.EventColumn = None,
+    channel_col: opt.ChannelColumn = None,
+    timezone: opt.Timezone = None,
+    engine: opt.Engine = None,
+    time_format: opt.TimeFormat = None,
     clusters: ClustersOpt = None,
-    scope: ScopeOpt = None,
-    customers: CustomersOpt = None,
-    customers_id: CustomersIdOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    where: WhereOpt = None,
-    persona: PersonaOpt = None,
-    session_timeout: SessionTimeoutOpt = None,
+    scope: opt.Scope = None,
+    customers: opt.Customers = None,
+    customers_id: opt.CustomersId = None,
+    since: opt.Since = None,
+    until: opt.Until = None,
+    where: opt.Where = None,
+    persona: opt.Persona = None,
+    session_timeout: opt.SessionTimeout = None,
 ) -> None:
     """Measure a journey map: emotion curve, pain-point verdicts, opportunities, KPIs."""
     scoping = Scoping(

@@ -8,21 +8,9 @@ from typing import Annotated
 import typer
 
 import journeymap as jm
-from journeymap.cli._common import (
-    ChannelOpt,
-    EngineOpt,
-    EventOpt,
-    IdOpt,
-    TimeFormatOpt,
-    TimeOpt,
-    TimezoneOpt,
-    about,
-    column_mapping,
-    working,
-    written,
-)
-from journeymap.cli._evidence import PersonaOpt
-from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
+from journeymap.cli import _options as opt
+from journeymap.cli._common import about, column_mapping, working, written
+from journeymap.cli._load import load_map_data
 from journeymap.cli._output import check_output, replacing
 from journeymap.errors import MapError
 
@@ -54,9 +42,7 @@ ThemeOpt = Annotated[
 
 
 def render(
-    map_path: Annotated[
-        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
-    ],
+    map_path: opt.MapFile,
     output: Annotated[
         Path,
         typer.Option(
@@ -67,20 +53,20 @@ def render(
             ".html .json .yaml .csv .xlsx .md .mmd",
         ),
     ] = Path("map.svg"),
-    data: DataOpt = None,
-    surveys: SurveysOpt = None,
-    feedback: FeedbackOpt = None,
-    id_col: IdOpt = None,
-    time_col: TimeOpt = None,
-    event_col: EventOpt = None,
-    channel_col: ChannelOpt = None,
-    timezone: TimezoneOpt = None,
-    engine: EngineOpt = None,
-    time_format: TimeFormatOpt = None,
+    data: opt.Data = None,
+    surveys: opt.Surveys = None,
+    feedback: opt.Feedback = None,
+    id_col: opt.IdColumn = None,
+    time_col: opt.TimeColumn = None,
+    event_col: opt.EventColumn = None,
+    channel_col: opt.ChannelColumn = None,
+    timezone: opt.Timezone = None,
+    engine: opt.Engine = None,
+    time_format: opt.TimeFormat = None,
     paper: PaperOpt = "fit",
     stages_per_page: StagesPerPageOpt = None,
     theme: ThemeOpt = "default",
-    persona: PersonaOpt = None,
+    persona: opt.Persona = None,
     department: Annotated[
         str | None,
         typer.Option(

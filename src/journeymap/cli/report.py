@@ -8,44 +8,31 @@ from typing import Annotated
 import typer
 
 import journeymap as jm
-from journeymap.cli._common import (
-    ChannelOpt,
-    EngineOpt,
-    EventOpt,
-    IdOpt,
-    TimeFormatOpt,
-    TimeOpt,
-    TimezoneOpt,
-    about,
-    column_mapping,
-    working,
-    written,
-)
-from journeymap.cli._load import DataOpt, FeedbackOpt, SurveysOpt, load_map_data
+from journeymap.cli import _options as opt
+from journeymap.cli._common import about, column_mapping, working, written
+from journeymap.cli._load import load_map_data
 from journeymap.cli._output import check_output, replacing
 from journeymap.errors import RenderError
 
 
 def report(
-    map_path: Annotated[
-        Path, typer.Argument(metavar="MAP.yaml", help="Journey map (YAML).")
-    ],
-    data: DataOpt = None,
-    surveys: SurveysOpt = None,
-    feedback: FeedbackOpt = None,
+    map_path: opt.MapFile,
+    data: opt.Data = None,
+    surveys: opt.Surveys = None,
+    feedback: opt.Feedback = None,
     output: Annotated[
         Path,
         typer.Option(
             "--output", "-o", metavar="FILE", help="Report to write (.html or .pdf)."
         ),
     ] = Path("report.html"),
-    id_col: IdOpt = None,
-    time_col: TimeOpt = None,
-    event_col: EventOpt = None,
-    channel_col: ChannelOpt = None,
-    timezone: TimezoneOpt = None,
-    engine: EngineOpt = None,
-    time_format: TimeFormatOpt = None,
+    id_col: opt.IdColumn = None,
+    time_col: opt.TimeColumn = None,
+    event_col: opt.EventColumn = None,
+    channel_col: opt.ChannelColumn = None,
+    timezone: opt.Timezone = None,
+    engine: opt.Engine = None,
+    time_format: opt.TimeFormat = None,
 ) -> None:
     """Measure the map (--data or its data.events) and write the report."""
     if output.suffix.lower() not in (".html", ".htm", ".pdf"):
