@@ -6,6 +6,12 @@ as separate whole processes in the same run and interleaved:
 - ``journeymap analyze FILE --what transitions`` against one Python process running a
   hand-written DuckDB query over the same file computing the same columns (edges with
   count, distinct customers, median/p90 seconds; start and end events);
+- ``journeymap analyze FILE --what funnel`` (ordered, 4 steps) and ``--what
+  time-to-convert`` against hand-written queries straight over ``read_parquet``
+  computing the same columns (customers per step and mean/median/p90 seconds between
+  steps; customers, converters, mean/median/p90 seconds and the 20-bin histogram),
+  the queries of ``bench/bench_analytics.py``; before timing, both sides' numbers are
+  compared once (journeymap's ``-o`` JSON against the hand query's output);
 - ``read_events(FILE)`` against ``CREATE TABLE AS SELECT * FROM read_parquet(FILE)
   ORDER BY customer_id, ts`` (Parquet) and ``read_csv`` (CSV) in DuckDB;
 - Python start-up (``import journeymap.cli, duckdb``), which the "net" ratios subtract.
@@ -26,6 +32,8 @@ interleaved, so before and after are measured under the same load.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import shutil
 import statistics
@@ -70,6 +78,58 @@ con.execute(f'''
   SELECT first, last, event, count(*) FROM (
     SELECT event, lag(ts) OVER w IS NULL AS first, lead(ts) OVER w IS NULL AS last
     FROM e {{w}}) WHERE first OR last GROUP BY ALL''').fetchall()
+"""
+
+FUNNEL = ["visit", "view", "cart", "purchase"]
+
+# The funnel of bench_analytics.py over the raw file: an analyst reads only the
+# columns and the step events it needs.
+HAND_FUNNEL = """
+import duckdb, json, sys
+con = duckdb.connect(config={{"threads": 2}})
+steps = {steps!r}
+rows = con.execute('''
+WITH e AS (SELECT customer_id, ts, event FROM read_parquet($file)
+           WHERE event IN ($a, $b, $c, $d)),
+s1 AS (SELECT customer_id, min(ts) AS t1 FROM e WHERE event = $a GROUP BY 1),
+s2 AS (SELECT s1.customer_id, min(e.ts) AS t2 FROM s1 JOIN e
+        ON e.customer_id = s1.customer_id AND e.event = $b AND e.ts > s1.t1
+        GROUP BY s1.customer_id, s1.t1),
+s3 AS (SELECT s2.customer_id, min(e.ts) AS t3 FROM s2 JOIN e
+        ON e.customer_id = s2.customer_id AND e.event = $c AND e.ts > s2.t2
+        GROUP BY s2.customer_id, s2.t2),
+s4 AS (SELECT s3.customer_id, min(e.ts) AS t4 FROM s3 JOIN e
+        ON e.customer_id = s3.customer_id AND e.event = $d AND e.ts > s3.t3
+        GROUP BY s3.customer_id, s3.t3),
+wide AS (SELECT * FROM s1 LEFT JOIN s2 USING (customer_id)
+         LEFT JOIN s3 USING (customer_id) LEFT JOIN s4 USING (customer_id)),
+gaps AS (SELECT t1, t2, t3, t4,
+                date_diff('microsecond', t1, t2) / 1e6 AS d2,
+                date_diff('microsecond', t2, t3) / 1e6 AS d3,
+                date_diff('microsecond', t3, t4) / 1e6 AS d4 FROM wide)
+SELECT count(t1), count(t2), count(t3), count(t4),
+       avg(d2), quantile_cont(d2, 0.5), quantile_cont(d2, 0.9),
+       avg(d3), quantile_cont(d3, 0.5), quantile_cont(d3, 0.9),
+       avg(d4), quantile_cont(d4, 0.5), quantile_cont(d4, 0.9)
+FROM gaps''', dict(file=sys.argv[1], a=steps[0], b=steps[1], c=steps[2], d=steps[3]))
+print(json.dumps(rows.fetchall()[0]))
+"""
+
+# Time to convert (bench_analytics.py) over the raw file: seconds from each
+# customer's first event to its first purchase; summary and a 20-bin histogram.
+HAND_TTC = """
+import duckdb, json, sys
+con = duckdb.connect(config={"threads": 2})
+con.execute('''CREATE TEMP TABLE ttc AS SELECT customer_id,
+  date_diff('microsecond', min(ts), min(ts) FILTER (WHERE event = ?)) / 1e6 AS seconds
+  FROM read_parquet(?) GROUP BY 1''', ["purchase", sys.argv[1]])
+summary = con.execute('''SELECT count(*), count(seconds), avg(seconds),
+  quantile_cont(seconds, 0.5), quantile_cont(seconds, 0.9), max(seconds)
+  FROM ttc''').fetchall()[0]
+bins = con.execute('''SELECT least(CAST(floor(seconds * 20 / ?) AS BIGINT), 19),
+  count(*) FROM ttc WHERE seconds IS NOT NULL GROUP BY 1 ORDER BY 1''',
+  [summary[5]]).fetchall()
+print(json.dumps([summary, bins]))
 """
 
 SORTED_TABLE = """
@@ -126,12 +186,17 @@ def commands(
     old = ["env", f"PYTHONPATH={before}", PYTHON] if before else []
     script = {
         "hand transitions": HAND_TRANSITIONS.format(reader="read_parquet"),
+        "hand funnel": HAND_FUNNEL.format(steps=FUNNEL),
         "sorted CTAS parquet": SORTED_TABLE.format(reader="read_parquet"),
         "sorted CTAS csv": SORTED_TABLE.format(reader="read_csv"),
     }
     earlier = {
         "analyze transitions before": [*old, "-m", "journeymap", "analyze", parquet,
                                        "--what", "transitions"],
+        "analyze funnel before": [*old, "-m", "journeymap", "analyze", parquet,
+                                  *FUNNEL_OPTIONS],
+        "analyze time-to-convert before": [*old, "-m", "journeymap", "analyze",
+                                           parquet, *TTC_OPTIONS],
         "read_events parquet before": [*old, "-c", READ_EVENTS, parquet],
         "read_events csv before": [*old, "-c", READ_EVENTS, csv],
     }  # fmt: skip
@@ -146,6 +211,10 @@ def commands(
             "transitions",
         ],
         "hand transitions": [PYTHON, "-c", script["hand transitions"], parquet],
+        "analyze funnel": [JOURNEYMAP, "analyze", parquet, *FUNNEL_OPTIONS],
+        "hand funnel": [PYTHON, "-c", script["hand funnel"], parquet],
+        "analyze time-to-convert": [JOURNEYMAP, "analyze", parquet, *TTC_OPTIONS],
+        "hand time-to-convert": [PYTHON, "-c", HAND_TTC, parquet],
         "read_events parquet": [PYTHON, "-c", READ_EVENTS, parquet],
         "sorted CTAS parquet": [PYTHON, "-c", script["sorted CTAS parquet"], parquet],
         "read_events csv": [PYTHON, "-c", READ_EVENTS, csv],
@@ -153,8 +222,13 @@ def commands(
     }
 
 
+FUNNEL_OPTIONS = ["--what", "funnel", "--steps", ",".join(FUNNEL)]
+TTC_OPTIONS = ["--what", "time-to-convert", "--conversion", "purchase"]
+
 PAIRS = (
     ("analyze transitions", "hand transitions"),
+    ("analyze funnel", "hand funnel"),
+    ("analyze time-to-convert", "hand time-to-convert"),
     ("read_events parquet", "sorted CTAS parquet"),
     ("read_events csv", "sorted CTAS csv"),
 )
@@ -169,6 +243,7 @@ def measure(n: int, repeat: int, before: Path | None = None) -> None:
               f"(parquet {paths['parquet'].stat().st_size / 1e6:.0f} MB, "
               f"csv {paths['csv'].stat().st_size / 1e6:.0f} MB)")  # fmt: skip
         todo = commands(paths, before)
+        check(todo, folder)
         seconds: dict[str, list[float]] = {name: [] for name in todo}
         rss: dict[str, float] = dict.fromkeys(todo, 0.0)
         for _ in range(repeat):  # interleaved, so machine load hits all alike
@@ -179,6 +254,44 @@ def measure(n: int, repeat: int, before: Path | None = None) -> None:
         report(seconds, rss, n)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def check(todo: dict[str, list[str]], folder: Path) -> None:
+    """Run each analyze command and its hand query once; stop if they disagree."""
+    out, histogram = folder / "out.json", folder / "histogram.json"
+    for what in ("funnel", "time-to-convert"):
+        extra = ["--histogram", str(histogram)] if what == "time-to-convert" else []
+        command = [*todo[f"analyze {what}"], "-o", str(out), *extra]
+        subprocess.run(command, check=True, capture_output=True)
+        hand = subprocess.run(todo[f"hand {what}"], check=True, capture_output=True)
+        theirs = json.loads(hand.stdout)
+        mine = json.loads(out.read_text())
+        if what == "funnel":
+            ours = [row["customers"] for row in mine["rows"]] + [
+                value
+                for step in mine["step_times"]
+                for value in (step["mean_seconds"], step["median_seconds"],
+                              step["p90_seconds"])
+            ]  # fmt: skip
+        else:
+            bins = json.loads(histogram.read_text())
+            ours = [
+                [mine["customers"], mine["n"], mine["mean_seconds"],
+                 mine["median_seconds"], mine["p90_seconds"]],
+                [[i, b["customers"]] for i, b in enumerate(bins) if b["customers"]],
+            ]  # fmt: skip
+            theirs = [theirs[0][:5], theirs[1]]
+        if not _close(ours, theirs):
+            raise SystemExit(f"{what}: journeymap {ours} != hand {theirs}")
+        print(f"# {what}: journeymap and the hand query agree")
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+    return a == b
 
 
 def report(seconds: dict[str, list[float]], rss: dict[str, float], n: int) -> None:
