@@ -94,3 +94,20 @@ def test_a_signal_before_the_answer_is_exposure() -> None:
     verdicts = {v.id: v for v in measured.pain_points}
     assert verdicts["empty"].verdict == "supported", verdicts["empty"].reason
     assert verdicts["tip"].verdict == "not_supported", verdicts["tip"].reason
+
+
+def test_answers_from_their_own_file_join_their_visit_in_session_scope() -> None:
+    """The events carry session ids, the survey file does not: each answer belongs to
+    the session it was given in, where the signal happened."""
+    events, surveys = _data(seed=6)
+    events["session_id"] = events["customer_id"] + "-visit"
+    measured = measure_map(
+        jm.JourneyMap.model_validate(MAP),
+        jm.read_events(events),
+        surveys=jm.read_events(surveys),
+        clusters=False,
+        scope="session",
+    )
+    verdicts = {v.id: v for v in measured.pain_points}
+    assert verdicts["empty"].verdict == "supported", verdicts["empty"].reason
+    assert verdicts["tip"].verdict == "not_supported", verdicts["tip"].reason

@@ -40,7 +40,8 @@ def sessionize(
         Events that always start a new session.
     overwrite
         Replace an existing ``session_id`` column. By default existing ids are kept
-        and derived ids only fill the rows where it is null.
+        and the rows where it is null take the given id of the inactivity session they
+        fall in (derived ids only where that session has none).
 
     Returns
     -------
@@ -61,11 +62,21 @@ def sessionize(
         raise IngestError(
             f"timeout_s must be positive, not {timeout_s}", field="timeout_s"
         )
+    import ibis
+
     table = session_expr(
         log, timeout_s=timeout_s, boundary_events=tuple(boundary_events)
     )
     if log.has("session_id") and not overwrite:
-        table = table.mutate(session_id=table.session_id.coalesce(table._jm_derived))
+        # a row without an id (a survey answer appended from its own file) joins the
+        # given session of the visit it falls in by the inactivity rule; only a stretch
+        # with no given id at all gets the derived one (a phantom session per answer
+        # left answers outside the visits they were given in)
+        given = table.session_id.cast("string")
+        inherited = given.max().over(
+            ibis.window(group_by=[table.customer_id, table._jm_derived])
+        )
+        table = table.mutate(session_id=given.coalesce(inherited, table._jm_derived))
     else:
         table = table.mutate(session_id=table._jm_derived)
     return log.with_table(table.drop("_jm_derived"))
