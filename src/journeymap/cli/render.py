@@ -89,18 +89,7 @@ def render(
     # reject a bad suffix or an unwritable path before reading any data
     kind = jm.output_format(output)
     check_output(output)
-    if department is not None:  # checked before any data is read
-        departments = jm.load_map(map_path).departments
-        if department not in {d.id for d in departments}:
-            known = ", ".join(d.id for d in departments) or "none"
-            raise MapError(f"--department: unknown department {department!r}; "
-                           f"known: {known}", file=str(map_path))  # fmt: skip
-    if persona is not None:
-        personas = jm.load_map(map_path).personas
-        if persona not in {p.id for p in personas}:
-            known = ", ".join(p.id for p in personas) or "none"
-            raise MapError(f"--persona: unknown persona {persona!r}; known: {known}",
-                           file=str(map_path))  # fmt: skip
+    _check_views(map_path, department=department, persona=persona)
     # the same loader and measurement as `measure`, so the drawing and measured.json
     # show the same numbers (issue 8)
     if compare is not None:
@@ -131,6 +120,24 @@ def render(
             department=department,
         )
     written(output, "map")
+
+
+def _check_views(
+    map_path: Path, *, department: str | None, persona: str | None
+) -> None:
+    """--department and --persona name one of the map's own, checked before any data
+    is read."""
+    if department is None and persona is None:
+        return
+    journey = jm.load_map(map_path)
+    for kind, given, ids in (
+        ("department", department, [d.id for d in journey.departments]),
+        ("persona", persona, [p.id for p in journey.personas]),
+    ):
+        if given is not None and given not in ids:
+            known = ", ".join(ids) or "none"
+            raise MapError(f"--{kind}: unknown {kind} {given!r}; known: {known}",
+                           file=str(map_path))  # fmt: skip
 
 
 def _render_compared(
