@@ -16,6 +16,7 @@ from typing import Any
 from journeymap.engine import Engine, EventLog, connect
 from journeymap.engine.eventlog import CANONICAL_COLUMNS
 from journeymap.errors import IngestError
+from journeymap.ingest import nested
 from journeymap.ingest.canonical import (
     KIND_COLUMN,
     Verdict,
@@ -134,7 +135,7 @@ def read_events(
     opened = open_source(engine, source, delimiter=delimiter, encoding=encoding)
     try:
         types = describe(engine, opened)
-        mapping = _map_columns(types, columns, label=opened.label)
+        opened, types, mapping = _resolve_columns(engine, opened, types, columns)
         return load(
             engine, opened, types, mapping, zone=zone,
             quarantine_path=quarantine_path, time_format=time_format,
@@ -144,6 +145,39 @@ def read_events(
             engine.sql_rows(statement)
         for name in opened.temp_files:
             Path(name).unlink(missing_ok=True)
+
+
+def _resolve_columns(
+    engine: Engine,
+    source: Source,
+    types: dict[str, str],
+    columns: Mapping[str, str | None] | None,
+) -> tuple[Source, dict[str, str], dict[str, str]]:
+    """The column mapping, with keys inside JSON/struct columns (``properties.time``)
+    exposed as columns when named or needed (see :mod:`~journeymap.ingest.nested`)."""
+    named = [c for c in (columns or {}).values() if c and c not in types]
+    source, types = nested.expose(engine, source, types, named)
+    try:
+        return source, types, _map_columns(types, columns, label=source.label)
+    except IngestError as exc:
+        if exc.field is not None or not nested.objects(types):
+            raise
+        top = [c for c in types if c != ROW_COLUMN]
+        leaves = nested.leaf_names(nested.nested_names(engine, source, types), top)
+        try:
+            mapping = {
+                role: leaves.get(column, column)
+                for role, column in detect_columns([*top, *leaves], columns).items()
+            }
+        except IngestError:
+            hint = f"{nested.objects(types)[0]}.KEY"
+            raise IngestError(
+                f"{exc.message} (a key inside a JSON column is named {hint})",
+                file=exc.file,
+            ) from None
+    found = [c for c in mapping.values() if c not in types]
+    source, types = nested.expose(engine, source, types, found)
+    return source, types, mapping
 
 
 def _map_columns(

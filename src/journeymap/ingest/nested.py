@@ -1,0 +1,178 @@
+"""Keys inside JSON or struct columns as columns of their own: ``properties.distinct_id``.
+
+Analytics exports nest what journeymap needs: a Mixpanel export line is
+``{"event": ..., "properties": {"distinct_id": ..., "time": ...}}``, Segment and
+Amplitude keep campaign data in ``properties`` / ``event_properties`` objects, and a
+BigQuery export read from Parquet has ``traffic_source`` as a struct. A column
+name ``parent.key`` (or ``parent.key.subkey``), given on the command line or in the
+map's ``data.columns``, reads that key when ``parent`` is a JSON, struct or JSON-text
+column; when the required roles are not found among the top-level columns, the keys
+of JSON and struct columns are searched for the usual names (so a Mixpanel export
+needs no options). The key's value is read as text and judged like a CSV cell.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from journeymap.engine import Engine
+from journeymap.errors import IngestError
+from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
+
+# Rows whose keys are looked at, to find nested names and to check a given one exists.
+SAMPLE_ROWS = 1000
+
+
+def objects(types: Mapping[str, str]) -> list[str]:
+    """Columns that may hold keys: JSON and struct columns (``ROW_COLUMN`` excluded)."""
+    return [
+        name
+        for name, sql_type in types.items()
+        if name != ROW_COLUMN and sql_type.upper().startswith(("JSON", "STRUCT"))
+    ]
+
+
+def split_path(name: str, types: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    """(parent column, keys) for a dotted ``name`` that is not itself a column.
+
+    The longest parent wins, so a top-level column named ``traffic_source.medium``
+    is never read as a key; only JSON, struct and text parents qualify.
+
+    Examples
+    --------
+    >>> split_path("properties.time", {"event": "VARCHAR", "properties": "JSON"})
+    ('properties', ['time'])
+    >>> split_path("context.campaign.medium", {"context": "JSON"})
+    ('context', ['campaign', 'medium'])
+    >>> split_path("a.b", {"a.b": "VARCHAR", "a": "JSON"}) is None
+    True
+    """
+    if name in types or "." not in name:
+        return None
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:cut])
+        sql_type = types.get(parent, "").upper()
+        if sql_type.startswith(("JSON", "STRUCT", "VARCHAR")):
+            return parent, parts[cut:]
+    return None
+
+
+def key_sql(parent: str, sql_type: str, keys: Sequence[str]) -> str:
+    """SQL of the text at ``keys`` inside column ``parent`` (NULL when absent)."""
+    path = "$" + "".join(
+        '."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"' for key in keys
+    )
+    literal = "'" + path.replace("'", "''") + "'"
+    column = quote_ident(parent)
+    upper = sql_type.upper()
+    if upper.startswith("STRUCT"):
+        return f"json_extract_string(to_json({column}), {literal})"
+    if upper.startswith("JSON"):
+        return f"json_extract_string({column}, {literal})"
+    return (  # JSON written as text (a CSV column): only valid JSON is looked into
+        f"(CASE WHEN json_valid({column}) THEN json_extract_string({column}, "
+        f"{literal}) END)"
+    )
+
+
+def nested_names(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    parents: Sequence[str] | None = None,
+) -> list[str]:
+    """``parent.key`` for the keys of the JSON and struct columns (or of ``parents``),
+    in a stable order (columns in file order, keys by name), from the first
+    :data:`SAMPLE_ROWS` rows."""
+    names: list[str] = []
+    for parent in objects(types) if parents is None else parents:
+        column = quote_ident(parent)
+        upper = types[parent].upper()
+        value = f"to_json({column})" if upper.startswith("STRUCT") else column
+        valid = (
+            "" if upper.startswith(("STRUCT", "JSON")) else f"json_valid({column}) AND "
+        )
+        rows = engine.sql_rows(
+            f"SELECT DISTINCT unnest(json_keys({value})) AS k FROM (SELECT {column} "
+            f"FROM {source.relation} LIMIT {SAMPLE_ROWS}) WHERE {valid}"
+            f"json_type({value}) = 'OBJECT' ORDER BY k",
+            source.params,
+        )
+        names += [f"{parent}.{row[0]}" for row in rows]
+    return names
+
+
+def expose(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    names: Sequence[str],
+) -> tuple[Source, dict[str, str]]:
+    """The source with each dotted name in ``names`` added as a text column.
+
+    Raises
+    ------
+    IngestError
+        A name whose key holds no value in any of the first rows (a typo), with the
+        keys that do occur.
+    """
+    added: dict[str, str] = {}
+    for name in names:
+        found = split_path(name, types)
+        if found is None or name in added:
+            continue
+        parent, keys = found
+        sql = key_sql(parent, types[parent], keys)
+        _check_present(engine, source, types, name, parent, sql)
+        added[name] = sql
+    if not added:
+        return source, dict(types)
+    extra = ", ".join(f"{sql} AS {quote_ident(name)}" for name, sql in added.items())
+    relation = f"(SELECT *, {extra} FROM {source.relation})"
+    widened = {**types, **dict.fromkeys(added, "VARCHAR")}
+    return dataclasses.replace(source, relation=relation), widened
+
+
+def _check_present(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    name: str,
+    parent: str,
+    sql: str,
+) -> None:
+    rows = engine.sql_rows(
+        f"SELECT count({sql}) FROM (SELECT * FROM {source.relation} "
+        f"LIMIT {SAMPLE_ROWS})",
+        source.params,
+    )
+    if rows and int(rows[0][0]) > 0:
+        return
+    keys = ", ".join(nested_names(engine, source, types, [parent])[:20])
+    raise IngestError(
+        f"column {name!r} not found: no value at that key of {parent!r} in the first "
+        f"{SAMPLE_ROWS:,} rows; keys there: {keys or '(none: not JSON objects)'}",
+        file=source.label,
+        field=name,
+    )
+
+
+def leaf_names(nested: Sequence[str], available: Sequence[str]) -> dict[str, str]:
+    """Last key -> dotted name, for keys named like no top-level column (the first
+    parent wins), so the usual names are found inside objects.
+
+    Examples
+    --------
+    >>> leaf_names(["properties.distinct_id", "properties.event", "meta.time"],
+    ...            ["event", "properties"])
+    {'distinct_id': 'properties.distinct_id', 'time': 'meta.time'}
+    """
+    top = {name.lower() for name in available}
+    leaves: dict[str, str] = {}
+    for name in nested:
+        leaf = name.rsplit(".", 1)[-1]
+        if leaf.lower() not in top and leaf not in leaves:
+            leaves[leaf] = name
+    return leaves

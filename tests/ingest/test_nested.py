@@ -1,0 +1,110 @@
+"""Keys inside JSON and struct columns as columns (Mixpanel, Segment, GA4 exports)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from journeymap.errors import IngestError
+from journeymap.ingest import read_events
+
+from .conftest import rows, write
+
+
+def mixpanel_lines() -> str:
+    """A Mixpanel export: everything but the event name sits in ``properties``."""
+    lines = [
+        {"event": "visit", "properties": {"distinct_id": "42", "time": 1704103200,
+                                          "utm_medium": "email", "amount": None}},
+        {"event": "buy", "properties": {"distinct_id": "42", "time": 1704103500,
+                                        "utm_medium": "cpc", "amount": 12.5}},
+        {"event": "visit", "properties": {"distinct_id": "$device:7", "time": 1704189600,
+                                          "utm_medium": "email"}},
+    ]  # fmt: skip
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def test_mixpanel_export_needs_no_options(tmp_path: Path) -> None:
+    log = read_events(write(tmp_path / "mp.jsonl", mixpanel_lines()))
+    assert log.report.columns == {
+        "customer_id": "properties.distinct_id",
+        "timestamp": "properties.time",
+        "event": "event",
+        "channel": "properties.utm_medium",
+        "value": "properties.amount",
+    }
+    assert rows(log, "customer_id", "event", "channel") == [
+        ("$device:7", "visit", "email"), ("42", "visit", "email"), ("42", "buy", "cpc"),
+    ]  # fmt: skip
+    frame = log.to_pandas()
+    assert str(frame["timestamp"].iloc[1]) == "2024-01-01 10:00:00"
+    assert frame["value"].tolist()[2] == 12.5
+    assert log.report.read == log.report.loaded == 3
+
+
+def test_a_named_key_inside_a_json_text_column(tmp_path: Path) -> None:
+    """PostHog and Amplitude CSV exports write properties as JSON text."""
+    text = (
+        "distinct_id,event,timestamp,properties\n"
+        'a,visit,2024-01-01T10:00:00Z,"{""utm_medium"": ""email"", ""$lib"": ""web""}"\n'
+        "a,buy,2024-01-01T10:05:00Z,not json\n"
+    )
+    log = read_events(
+        write(tmp_path / "ph.csv", text), columns={"channel": "properties.utm_medium"}
+    )
+    frame = log.to_pandas()
+    assert frame["event"].tolist() == ["visit", "buy"]
+    assert frame["channel"].tolist()[0] == "email"
+    assert frame["channel"].isna().tolist() == [False, True]  # not JSON: no key
+    assert "properties" in frame.columns  # the object stays a property
+
+
+def test_a_named_key_inside_a_parquet_struct(tmp_path: Path) -> None:
+    """A BigQuery GA4 export: traffic_source is a struct, the time is in µs."""
+    table = pa.Table.from_pylist([
+        {"user_pseudo_id": "1197596843.1673515350", "event_name": "page_view",
+         "event_timestamp": 1704103200123456,
+         "traffic_source": {"medium": "cpc", "source": "google"}},
+        {"user_pseudo_id": "1197596843.1673515351", "event_name": "page_view",
+         "event_timestamp": 1704103200000000,
+         "traffic_source": {"medium": "organic", "source": "google"}},
+    ])  # fmt: skip
+    pq.write_table(table, tmp_path / "ga4.parquet")
+    log = read_events(
+        tmp_path / "ga4.parquet",
+        columns={"customer_id": "user_pseudo_id", "channel": "traffic_source.medium"},
+    )
+    assert rows(log, "customer_id", "channel") == [
+        ("1197596843.1673515350", "cpc"), ("1197596843.1673515351", "organic"),
+    ]  # fmt: skip
+
+
+def test_a_misspelt_key_names_the_keys_there(tmp_path: Path) -> None:
+    path = write(tmp_path / "mp.jsonl", mixpanel_lines())
+    with pytest.raises(IngestError) as info:
+        read_events(path, columns={"customer_id": "properties.distnct_id"})
+    message = str(info.value)
+    assert "'properties.distnct_id' not found" in message
+    assert "properties.distinct_id" in message and "\n" not in message
+
+
+def test_a_top_level_column_with_a_dot_is_not_a_key(tmp_path: Path) -> None:
+    text = (
+        "user_id,ts,event,traffic_source.medium,traffic_source\n"
+        'a,2024-01-01T10:00:00Z,visit,cpc,"{""medium"": ""wrong""}"\n'
+    )
+    log = read_events(
+        write(tmp_path / "flat.csv", text), columns={"channel": "traffic_source.medium"}
+    )
+    assert rows(log, "channel") == [("cpc",)]
+
+
+def test_no_id_anywhere_says_how_to_name_a_key(tmp_path: Path) -> None:
+    line = {"event": "visit", "properties": {"who": "a", "when": "2024-01-01"}}
+    path = write(tmp_path / "x.jsonl", json.dumps(line) + "\n")
+    with pytest.raises(IngestError, match=r"named properties\.KEY"):
+        read_events(path)
