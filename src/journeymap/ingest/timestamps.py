@@ -73,7 +73,7 @@ def timestamp_sql(
     """
     sql_type = sql_type.upper()
     if sql_type.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):
-        return f"({column} AT TIME ZONE 'UTC')"
+        return utc_sql(column)
     if sql_type.startswith("TIMESTAMP") or sql_type == "DATE":
         return local_to_utc_sql(f"CAST({column} AS TIMESTAMP)", zone)
     if sql_type.startswith(NUMERIC_TYPES):
@@ -129,9 +129,9 @@ def text_timestamp_sql(
     about three times slower, measured on 1e6 rows.
     """
     number = text_number_sql(text)
-    zoned = (  # upper() only for the rare failures, such as a lowercase 'z'
-        f"(coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
-        f"TRY_CAST(upper({text}) AS TIMESTAMPTZ)) AT TIME ZONE 'UTC')"
+    zoned = utc_sql(  # upper() only for the rare failures, such as a lowercase 'z'
+        f"coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
+        f"TRY_CAST(upper({text}) AS TIMESTAMPTZ))"
     )
     kind = number_kind_sql(number, time_format)
     epoch = f"WHEN {number} IS NOT NULL THEN {number_timestamp_sql(number, kind, zone)}"
@@ -155,7 +155,22 @@ def local_to_utc_sql(naive: str, zone: str) -> str:
     if zone == "UTC":
         return naive
     literal = zone.replace("'", "''")  # zone is validated; doubling is belt and braces
-    return f"(timezone('{literal}', {naive}) AT TIME ZONE 'UTC')"
+    return utc_sql(f"timezone('{literal}', {naive})")
+
+
+def utc_sql(instant: str) -> str:
+    """SQL for the naive UTC ``TIMESTAMP`` of a ``TIMESTAMPTZ`` expression.
+
+    A ``TIMESTAMPTZ`` stores UTC microseconds, so ``make_timestamp(epoch_us(x))``
+    reads them without ICU's zone conversion: ``x AT TIME ZONE 'UTC'`` cost 1.3 s
+    more per 1e7 CSV timestamps (issue 10). It yields NULL for the infinite values,
+    which alone go through ``AT TIME ZONE`` (coalesce evaluates its second argument
+    only for the rows the first leaves NULL), so they stay infinite and are
+    quarantined as outside the plausible years, as before.
+    """
+    return (
+        f"coalesce(make_timestamp(epoch_us({instant})), ({instant}) AT TIME ZONE 'UTC')"
+    )
 
 
 # (kind, lower bound, upper bound, microseconds per unit) for epoch numbers
