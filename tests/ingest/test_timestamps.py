@@ -109,3 +109,21 @@ def test_zone_names_are_case_insensitive() -> None:
     assert timestamps(read_events(frame, timezone="europe/berlin")) == [
         "2023-12-31 23:00:00"
     ]
+
+
+def test_infinite_instants_are_outside_the_years_not_unparsable(tmp_path: Path) -> None:
+    """Infinite TIMESTAMPTZ values keep their reason whichever way UTC is reached
+    (DuckDB's ``make_timestamp(epoch_us(x))`` is NULL for them)."""
+    import duckdb
+
+    path = tmp_path / "t.parquet"
+    duckdb.sql(
+        "SELECT 'c' || i AS customer_id, 'e' AS event, CAST(ts AS TIMESTAMPTZ) AS ts "
+        "FROM (VALUES (1, 'infinity'), (2, '-infinity'), (3, '2024-03-01 10:00+02'))"
+        " AS t(i, ts)"
+    ).write_parquet(str(path))
+    for timezone in (None, "Europe/Berlin"):
+        log = read_events(path, timezone=timezone)
+        assert timestamps(log) == ["2024-03-01 08:00:00"]
+        reasons = quarantine(log).to_pandas().sort_values("row_number")
+        assert list(reasons["reason"]) == ["timestamp outside the years 1900-2200"] * 2
