@@ -88,3 +88,26 @@ def test_a_missing_persona_column_names_the_line_and_field(
     assert _validate(folder, "occupation == 'student'") == 2
     err = capsys.readouterr().err
     assert "map.yaml:4: personas[0].segment: persona `mobile`" in err, err
+
+
+def test_a_missing_data_file_names_the_line_and_the_closest_file(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = MAP.format(rule="channel == 'ios'").replace("events.csv", "event.csv")
+    (folder / "map.yaml").write_text(text)
+    for command in ("validate", "measure"):
+        assert main([command, str(folder / "map.yaml")]) == 2
+        err = capsys.readouterr().err
+        assert "map.yaml:14: data.events: `event.csv` not found" in err, err
+        assert "did you mean `events.csv`?" in err
+
+
+def test_measure_names_the_line_of_a_persona_rule_the_data_cannot_answer(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "map.yaml").write_text(MAP.format(rule="occupation == 'student'"))
+    monkeypatch.chdir(folder)
+    assert main(["measure", "map.yaml", "-o", "measured.json"]) == 2
+    err = capsys.readouterr().err
+    assert "map.yaml:4: personas[0].segment: persona `mobile`" in err, err
+    assert "Traceback" not in err

@@ -105,6 +105,10 @@ def about(path: Path) -> Iterator[None]:
     except JourneymapError as exc:
         if exc.file is None:
             exc.file = str(path)
+            if exc.line is None and exc.field:  # e.g. personas[2].segment
+                from journeymap.model.spec import field_line
+
+                exc.line = field_line(path, exc.field)
             exc.args = (exc.one_line(),)
         raise
 

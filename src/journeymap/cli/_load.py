@@ -10,6 +10,7 @@ map and ``measured.json`` always come from the same rows, measured the same way,
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import journeymap as jm
 from journeymap.cli._common import echo_ingest, err_console, open_engine, working
 from journeymap.cli._output import write_text
-from journeymap.errors import IngestError
+from journeymap.errors import IngestError, MapError
 
 if TYPE_CHECKING:
     from journeymap import EventLog
@@ -122,7 +123,9 @@ def load_map_data(
         if log is not None and answers is not None:
             _echo_unmatched(answers, log, key)
     attrs = None if spec is None else spec.customers
-    customers = None if attrs is None else map_path.parent / attrs.path
+    customers = (
+        None if attrs is None else beside_map(map_path, attrs.path, "data.customers")
+    )
     return MapData(
         journey,
         log,
@@ -142,7 +145,28 @@ def _source(
     named = None if journey.data is None else getattr(journey.data, key)
     if named and "://" in named:  # a table URL, not a path beside the map
         return str(named)
-    return None if not named else map_path.parent / named
+    return None if not named else beside_map(map_path, named, f"data.{key}")
+
+
+def beside_map(map_path: Path, named: str, field: str) -> Path:
+    """The file a map's ``data`` section names, relative to the map; a missing one is
+    a map error at that field's line, with the closest file name there."""
+    path = map_path.parent / named
+    if path.exists() or any(c in named for c in "*?["):  # globs are the reader's
+        return path
+    from journeymap.model.spec import field_line
+
+    folder = path.parent
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    looked = "" if str(path) == named else f" (looked for {path})"
+    raise MapError(
+        f"`{named}` not found{looked}{hint}",
+        file=str(map_path),
+        line=field_line(map_path, field),
+        field=field,
+    )
 
 
 def read_source(
