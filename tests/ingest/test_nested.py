@@ -108,3 +108,23 @@ def test_no_id_anywhere_says_how_to_name_a_key(tmp_path: Path) -> None:
     path = write(tmp_path / "x.jsonl", json.dumps(line) + "\n")
     with pytest.raises(IngestError, match=r"named properties\.KEY"):
         read_events(path)
+
+
+def test_a_null_typed_field_inside_a_list_of_structs_can_be_stored(
+    tmp_path: Path,
+) -> None:
+    """GA4 ``event_params`` with a ``float_value`` that is always empty: Arrow types it
+    ``null``, and storing the events (as measure does) failed with a parser error."""
+    params = [{"key": "page", "value": {"string_value": "/", "float_value": None}}]
+    table = pa.Table.from_pylist([
+        {"user_pseudo_id": "1.2", "event_name": "page_view",
+         "event_timestamp": 1704103200000000, "event_params": params},
+    ])  # fmt: skip
+    assert "null" in str(table.schema.field("event_params").type)
+    pq.write_table(table, tmp_path / "ga4.parquet")
+    log = read_events(
+        tmp_path / "ga4.parquet", columns={"customer_id": "user_pseudo_id"}
+    )
+    stored = log.engine.materialize(log.table).to_pandas()
+    value = stored["event_params"].tolist()[0][0]["value"]
+    assert value == {"string_value": "/", "float_value": None}

@@ -8,6 +8,7 @@ in the scan made DuckDB parse every timestamp once per check).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -205,10 +206,29 @@ def _canonical_selects(
             )
             selects.append(f"{text_sql(col(mapping[role]))} AS _jm_raw_{role}")
     selects += [
-        f"{source.column_sql(name)} AS {quote_ident(target)}"
+        f"{_storable(source.column_sql(name), types[name])} AS {quote_ident(target)}"
         for name, target in properties.items()
     ]
     return selects
+
+
+# A field of type "NULL" inside a struct or list (an Arrow null field: a GA4
+# ``float_value`` that is always empty) cannot be written in a CREATE TABLE.
+_NULL_FIELD = re.compile(r'(?<= )"NULL"(?=[,)\]])')
+
+
+def _storable(sql: str, sql_type: str) -> str:
+    """``sql`` with null-typed fields nested in its type cast to text.
+
+    Examples
+    --------
+    >>> _storable('"p"', 'STRUCT(a VARCHAR, b "NULL")[]')
+    'CAST("p" AS STRUCT(a VARCHAR, b VARCHAR)[])'
+    >>> _storable('"p"', 'STRUCT("NULL" VARCHAR)')
+    '"p"'
+    """
+    fixed = _NULL_FIELD.sub("VARCHAR", sql_type)
+    return sql if fixed == sql_type else f"CAST({sql} AS {fixed})"
 
 
 def raw_time_sql(column: str, sql_type: str) -> str:
