@@ -36,3 +36,25 @@ def test_process_mining_names() -> None:
 def test_bad_mappings(given: dict[str, str], message: str) -> None:
     with pytest.raises(IngestError, match=message):
         detect_columns(["a", "user_id", "ts"], given)
+
+
+def test_a_mostly_empty_detected_id_names_the_full_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """GA4: ``user_id`` only for signed-in users, ``user_pseudo_id`` always."""
+    from journeymap.ingest import read_events
+
+    path = tmp_path / "ga4.csv"
+    path.write_text(
+        "event_id,user_id,user_pseudo_id,event_timestamp,event_name\n"
+        "e1,,111.222,1704103200000000,page_view\n"
+        "e2,u9,333.444,1704103260000000,page_view\n"
+        "e3,,111.222,1704103320000000,purchase\n"
+    )
+    log = read_events(path)
+    assert log.report.reasons == {"missing customer_id": 2}
+    assert log.report.warnings[-1] == (
+        "customer_id was detected as 'user_id', which is empty in 2 rows; "
+        "'user_pseudo_id' has a value in each of them: pass --id user_pseudo_id "
+        "(in the map: data.columns.customer_id)"
+    )
+    given = read_events(path, columns={"customer_id": "user_pseudo_id"})
+    assert given.report.loaded == 3 and not given.report.reasons

@@ -8,6 +8,7 @@ and reason) or dropped as an exact duplicate, and the counts are reported:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +30,7 @@ from journeymap.ingest.decimals import settle_decimal_commas
 from journeymap.ingest.frames import read_frame
 from journeymap.ingest.ordering import (
     bad_rows,
+    keep_bad_rows,
     needs_stage,
     number_events,
     payload_columns,
@@ -136,10 +138,13 @@ def read_events(
     try:
         types = describe(engine, opened)
         opened, types, mapping = _resolve_columns(engine, opened, types, columns)
-        return load(
+        log = load(
             engine, opened, types, mapping, zone=zone,
             quarantine_path=quarantine_path, time_format=time_format,
         )  # fmt: skip
+        if (columns or {}).get("customer_id"):
+            return log
+        return _other_id_hint(engine, opened, types, mapping, log)
     finally:
         for statement in opened.cleanup:
             engine.sql_rows(statement)
@@ -178,6 +183,64 @@ def _resolve_columns(
     found = [c for c in mapping.values() if c not in types]
     source, types = nested.expose(engine, source, types, found)
     return source, types, mapping
+
+
+def _other_id_hint(
+    engine: Engine,
+    source: Source,
+    types: Mapping[str, str],
+    mapping: Mapping[str, str],
+    log: EventLog,
+) -> EventLog:
+    """Say which column holds the id when the detected one is often empty.
+
+    A GA4 export has ``user_id`` (signed-in users only) beside ``user_pseudo_id``, a
+    Segment one ``userId`` beside ``anonymousId``: the detected ``user_id`` leaves most
+    rows quarantined. Only read when rows were quarantined for a missing id.
+    """
+    report = log.report
+    missing = report.reasons.get("missing customer_id", 0) if report else 0
+    if report is None or not missing:
+        return log
+    who = mapping["customer_id"]
+    others = [
+        name
+        for name in types
+        if name not in (ROW_COLUMN, *mapping.values()) and _looks_like_an_id(name)
+    ]
+    if not others:
+        return log
+    empty = f"NULLIF(trim(CAST({quote_ident(who)} AS VARCHAR)), '') IS NULL"
+    counts = ", ".join(
+        f"count(NULLIF(trim(CAST({quote_ident(name)} AS VARCHAR)), ''))"
+        for name in others
+    )
+    found = engine.sql_rows(
+        f"SELECT {counts} FROM {source.relation} WHERE {empty}", source.params
+    )[0]
+    full = [name for name, n in zip(others, found, strict=True) if int(n) == missing]
+    if not full:
+        return log
+    note = (
+        f"customer_id was detected as {who!r}, which is empty in {missing:,} rows; "
+        f"{full[0]!r} has a value in each of them: pass --id {full[0]} "
+        "(in the map: data.columns.customer_id)"
+    )
+    return dataclasses.replace(
+        log, report=dataclasses.replace(report, warnings=(*report.warnings, note))
+    )
+
+
+# Words of a column naming a person (not a message, event or row id).
+_PERSON = (
+    "user", "anonymous", "pseudo", "device", "distinct", "visitor", "person",
+    "customer", "client", "account", "contact", "member", "cookie",
+)  # fmt: skip
+
+
+def _looks_like_an_id(name: str) -> bool:
+    lower = name.lower()
+    return any(word in lower for word in _PERSON) and lower.endswith(("id", "key"))
 
 
 def _map_columns(
@@ -247,6 +310,8 @@ def load(
     try:
         ordered = _sorted(engine, source, select, verdict, names, mapping, staged)
         owned = [ordered]
+        if staged is not None:  # the sorted copy has the good rows: free the rest
+            staged = keep_bad_rows(engine, staged, verdict)
     except BaseException:
         if staged is not None:
             engine.sql_rows(drop_sql(staged))
