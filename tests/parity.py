@@ -1,11 +1,13 @@
 """The parity suite's shared parts: one seeded log, one map, every metric, one comparison.
 
-Each engine's suite (tests/spark, tests/postgres) reads :func:`seeded_events` once on
-DuckDB, moves the canonical events to its engine with ``EventLog.to_engine`` (so both
-measure byte-identical rows with the same ``event_seq``), runs every entry of
-:data:`METRICS` on both and compares with :func:`assert_same` (floats to 1e-9). The log
-has timestamp ties, repeated events, regressions to an earlier stage, surveys,
-comments and exact duplicates.
+Each engine's suite (tests/spark, tests/postgres) is a few lines: its conftest starts
+the engine, imports the fixtures below and builds ``logs`` with :func:`logs_on`, which
+reads :func:`seeded_events` once on DuckDB and moves the canonical events to the engine
+with ``EventLog.to_engine`` (so both measure byte-identical rows with the same
+``event_seq``); its test is parametrised by :func:`metric_params` and runs
+:func:`assert_parity`: every entry of :data:`METRICS` on both engines, compared with
+:func:`assert_same` (floats to 1e-9). The log has timestamp ties, repeated events,
+regressions to an earlier stage, surveys, comments and exact duplicates.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import dataclasses
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from journeymap.analytics import (
     count_transitions,
@@ -34,8 +37,8 @@ from journeymap.analytics import (
 from journeymap.attribution import attribute_conversions
 from journeymap.attribution.forecast import forecast_conversions
 from journeymap.attribution.stages import attribute_stage_moves
-from journeymap.engine import EventLog
-from journeymap.ingest import sessionize
+from journeymap.engine import Engine, EventLog, connect
+from journeymap.ingest import read_events, sessionize
 from journeymap.model.journey import JourneyMap
 from journeymap.pipeline import measure_map as measure_pipeline
 from journeymap.voc.measure import measure_map
@@ -287,3 +290,49 @@ def assert_same(duck: Any, other: Any, where: str = "result") -> None:
     else:
         assert duck == other, f"{where}: duckdb {duck!r} != other {other!r}"
         assert type(duck) is type(other), f"{where}: {type(duck)} != {type(other)}"
+
+
+def metric_params(gaps: Mapping[str, str]) -> list[Any]:
+    """One parameter a metric; a known gap (metric -> what fails on the engine) is a
+    strict ``xfail`` naming it: declared, never deleted, and an error once it passes."""
+    return [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(reason=gaps[name], strict=True)]
+            if name in gaps
+            else [],
+            id=name,
+        )
+        for name in METRICS
+    ]
+
+
+def assert_parity(
+    metric: str, logs: Mapping[str, EventLog], journey: JourneyMap
+) -> None:
+    """``metric`` gives DuckDB's result on every other engine of ``logs``."""
+    run = METRICS[metric]
+    duck = plain(run(logs["duckdb"], journey))
+    assert duck not in (None, {}, []), "the metric measured nothing"
+    for kind, log in logs.items():
+        if kind != "duckdb":
+            assert_same(duck, plain(run(log, journey)), kind)
+
+
+def logs_on(duckdb_engine: Engine, engine: Engine) -> dict[str, EventLog]:
+    """The same canonical events on DuckDB and on ``engine``, keyed by engine kind."""
+    on_duckdb = read_events(seeded_events(), engine=duckdb_engine)
+    return {"duckdb": on_duckdb, engine.kind: on_duckdb.to_engine(engine)}
+
+
+# fixtures of every engine's suite: its conftest imports them by name
+@pytest.fixture(scope="session")
+def duckdb_engine() -> Iterator[Engine]:
+    engine = connect()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def journey() -> JourneyMap:
+    return JourneyMap.model_validate(MAP)

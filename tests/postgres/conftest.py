@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 
 from journeymap.engine import Engine, EventLog, connect
-from journeymap.ingest import read_events
-from journeymap.model.journey import JourneyMap
-from parity import MAP, seeded_events
+from parity import duckdb_engine as duckdb_engine
+from parity import journey as journey
+from parity import logs_on, seeded_events
 
 USER = "jm"
 TABLE = "shop_events"
@@ -104,22 +104,8 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def duckdb_engine() -> Iterator[Engine]:
-    engine = connect()
-    yield engine
-    engine.close()
-
-
-@pytest.fixture(scope="session")
-def journey() -> JourneyMap:
-    return JourneyMap.model_validate(MAP)
-
-
-@pytest.fixture(scope="session")
 def logs(duckdb_engine: Engine, postgres_engine: Engine) -> dict[str, EventLog]:
-    """The same canonical events on each engine, keyed by engine kind."""
-    on_duckdb = read_events(seeded_events(), engine=duckdb_engine)
-    return {"duckdb": on_duckdb, "postgres": on_duckdb.to_engine(postgres_engine)}
+    return logs_on(duckdb_engine, postgres_engine)
 
 
 def copy_rows(url: str, table: str, columns: str, frame: pd.DataFrame) -> None:
