@@ -91,17 +91,43 @@ def stage_sql(
         time_format=time_format, trimmed=trimmed,
     )  # fmt: skip
     if not trimmed:
-        return f"SELECT {', '.join(selects)} FROM {source.relation}"
-    # Text is trimmed once per column in an inner projection: each check and cast
-    # trimming it again cost half of staging a CSV (issue 10: 2.1 s -> 1.2 s for the
-    # timestamp of 1e6 rows).
-    inner = ", ".join(
-        f"{_trim_sql(quote_ident(name))} AS {alias.removeprefix('_jm_source.')}"
-        for name, alias in trimmed.items()
+        select = f"SELECT {', '.join(selects)} FROM {source.relation}"
+    else:
+        # Text is trimmed once per column in an inner projection: each check and cast
+        # trimming it again cost half of staging a CSV (issue 10: 2.1 s -> 1.2 s for
+        # the timestamp of 1e6 rows).
+        inner = ", ".join(
+            f"{_trim_sql(quote_ident(name))} AS {alias.removeprefix('_jm_source.')}"
+            for name, alias in trimmed.items()
+        )
+        select = (
+            f"SELECT {', '.join(selects)} FROM "
+            f"(SELECT *, {inner} FROM {source.relation}) AS _jm_source"
+        )
+    ts_type = types[mapping["timestamp"]].upper()
+    if ts_type.startswith(("TIMESTAMP", "DATE")):
+        return select  # raw text made only where needed already (raw_time_sql)
+    return _raw_time_where_needed(select, kinds=any(KIND_COLUMN in s for s in selects))
+
+
+def _raw_time_where_needed(select: str, *, kinds: bool) -> str:
+    """Keep a text timestamp's raw text only where a check or a note reads it.
+
+    The quarantine shows it for missing, unparsable and implausible times, and the
+    numeric-time notes for numbers; a good time needs only "not missing" (``''``).
+    Staging 1e7 CSV rows held 190 MB of raw timestamps no one read (issue 10).
+    """
+    low, high = YEARS
+    needed = (
+        "_jm_raw_timestamp IS NULL OR timestamp IS NULL OR "
+        f"timestamp < TIMESTAMP '{low}-01-01' OR "
+        f"timestamp >= TIMESTAMP '{high + 1}-01-01'"
     )
+    if kinds:
+        needed += f" OR {KIND_COLUMN} IS NOT NULL"
     return (
-        f"SELECT {', '.join(selects)} FROM "
-        f"(SELECT *, {inner} FROM {source.relation}) AS _jm_source"
+        f"SELECT * REPLACE (CASE WHEN {needed} THEN _jm_raw_timestamp ELSE '' END "
+        f"AS _jm_raw_timestamp) FROM ({select}) AS _jm_staged"
     )
 
 
@@ -262,7 +288,8 @@ def quarantine_checks(
         "_jm_raw_timestamp",
     )
     implausible = Check(
-        f"timestamp < TIMESTAMP '{low}-01-01' OR timestamp >= TIMESTAMP '{high + 1}-01-01'",
+        f"timestamp < TIMESTAMP '{low}-01-01' OR "
+        f"timestamp >= TIMESTAMP '{high + 1}-01-01'",
         f"timestamp outside the years {low}-{high}",
         mapping["timestamp"],
         "_jm_raw_timestamp",

@@ -78,6 +78,21 @@ def stage_rows(engine: Engine, source: Source, select: str) -> str:
     return create_temp_table(engine, select, source.params, prefix="stage")
 
 
+def keep_bad_rows(engine: Engine, stage: str, verdict: Verdict) -> str:
+    """A table of the staging rows that fail a check; the staging table is dropped.
+
+    Once the good rows are sorted into their own table, the staging table would
+    only hold memory (a second copy of every row) until the quarantine is built.
+    """
+    bad = create_temp_table(
+        engine,
+        f"SELECT * FROM {quote_ident(stage)} WHERE NOT ({verdict.good})",
+        prefix="stage",
+    )
+    engine.sql_rows(drop_sql(stage))
+    return bad
+
+
 def content_order(names: Sequence[str]) -> str:
     return f"{', '.join(f'{name} NULLS FIRST' for name in names)}, {ROW_COLUMN}"
 
