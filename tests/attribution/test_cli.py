@@ -190,3 +190,38 @@ def test_sampled_shapley_by_event_says_so_and_writes_intervals(attribute, tmp_pa
     frame = pd.read_csv(out)
     assert list(frame.columns[-2:]) == ["ci_low", "ci_high"]
     assert (frame["ci_low"] <= frame["ci_high"]).all()
+
+
+def test_forecast_reads_the_events_as_the_map_says(cli, demo, tmp_path):
+    """A semicolon export with its own column names and a day-first time: the map's
+    data.columns and data.time_format (or --time-format) read it as measure does;
+    forecast read it with neither and loaded nothing."""
+    frame = pd.read_parquet(demo["events"])
+    export = frame.rename(columns={"customer_id": "Kunden-Nr.", "timestamp": "Zeit",
+                                   "event": "Ereignis", "channel": "Kanal",
+                                   "value": "Umsatz"})  # fmt: skip
+    export["Zeit"] = export["Zeit"].dt.strftime("%d.%m.%Y %H:%M:%S.%f")
+    export.to_csv(tmp_path / "export.csv", sep=";", index=False)
+    columns = "{customer_id: Kunden-Nr., timestamp: Zeit, event: Ereignis, channel: Kanal, value: Umsatz}"
+    text = demo["map"].read_text(encoding="utf-8")
+    head = text[: text.index("\ndata:")]
+    mapped = tmp_path / "map.yaml"
+    mapped.write_text(
+        f"{head}\ndata:\n  events: export.csv\n  columns: {columns}\n"
+        "  time_format: '%d.%m.%Y %H:%M:%S.%f'\n",
+        encoding="utf-8",
+    )
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(f"{head}\ndata:\n  columns: {columns}\n", encoding="utf-8")
+    expected, got, flagged = (tmp_path / n for n in ("a.json", "b.json", "c.json"))
+    code, _, err = cli("forecast", demo["events"], "--map", demo["map"], "-o", expected)
+    assert code == 0, err
+    code, _, err = cli("forecast", tmp_path / "export.csv", "--map", mapped, "-o", got)
+    assert code == 0, err
+    assert f"loaded {len(frame):,} + quarantined 0" in err
+    assert json.loads(got.read_text()) == json.loads(expected.read_text())
+    form = ("--time-format", "%d.%m.%Y %H:%M:%S.%f")
+    code, _, err = cli("forecast", tmp_path / "export.csv", "--map", plain, *form,
+                       "-o", flagged)  # fmt: skip
+    assert code == 0, err
+    assert json.loads(flagged.read_text()) == json.loads(expected.read_text())

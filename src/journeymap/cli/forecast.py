@@ -10,7 +10,8 @@ from rich.table import Table
 
 import journeymap as jm
 from journeymap.cli import _options as opt
-from journeymap.cli._common import column_mapping, console, echo_ingest, written
+from journeymap.cli._common import column_mapping, console, written
+from journeymap.cli._load import read_source
 from journeymap.cli._output import check_output
 from journeymap.errors import AnalysisError, IngestError
 
@@ -58,6 +59,7 @@ def forecast(
     event_col: opt.EventColumn = None,
     channel_col: opt.ChannelColumn = None,
     timezone: opt.Timezone = None,
+    time_format: opt.TimeFormat = None,
 ) -> None:
     """Forecast conversions and revenue from the customers now in each stage, with a
     backtest on held-out periods (MAPE against a naive forecast)."""
@@ -76,9 +78,14 @@ def forecast(
     journey = jm.load_map(map_file)
     names = [n.strip() for n in (conversion or "").split(",") if n.strip()]
     columns = column_mapping(id_col, time_col, event_col, channel_col)
-    log = jm.read_events(events, columns=columns, timezone=timezone)
+    spec = journey.data  # the events are read the way measure reads them
+    if spec is not None:  # the options on the command line win
+        columns = {**spec.columns, **columns}
+        timezone = timezone or spec.timezone
+        time_format = time_format or spec.time_format
+    log = read_source(events, columns, timezone, time_format)
+    assert log is not None  # None only for no path
     if log.report is not None:
-        echo_ingest(log)
         if log.report.loaded == 0:
             raise IngestError("no events to forecast (0 rows loaded)", file=events)
     conversion_events = names or list(
