@@ -20,6 +20,7 @@ from journeymap.attribution.markov import (
 from journeymap.attribution.paths import (
     BLOCK,
     MAX_ORDER,
+    UNORDERED,
     PathSpec,
     base_expr,
     coalitions_expr,
@@ -40,6 +41,7 @@ from journeymap.model.attribution import AttributionResult, ChannelCredit, Order
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
 
     from journeymap.engine import EventLog
 
@@ -179,10 +181,23 @@ def _markov(
         order = best_order(scores)
     if not isinstance(order, int) or isinstance(order, bool):
         raise AnalysisError(f"order must be 1 to {MAX_ORDER} or auto, not {order!r}")
-    frame = log.execute(transition_counts_expr(base, spec, order=order))
+    frame = _transition_counts(log, base, spec, order)
     chain = chain_from_counts(frame, order)
     result = markov_credits(chain, by=spec.by, has_value=has_value)
     return replace(result, order=order, order_scores=scores)
+
+
+def _transition_counts(
+    log: EventLog, base: ir.Table, spec: PathSpec, order: int
+) -> pd.DataFrame:
+    """The chain's counts; over the stored order first where the engine streams it,
+    again the ordinary way if those rows were not in event order."""
+    streams = log.engine.streams_stored_order
+    expr = transition_counts_expr(base, spec, order=order, stored_order=streams)
+    frame = log.execute(expr)
+    if streams and (frame["kind"] == UNORDERED).any():
+        frame = log.execute(transition_counts_expr(base, spec, order=order))
+    return frame
 
 
 def _totals(log: EventLog, base: ir.Table, spec: PathSpec) -> dict[str, Any]:

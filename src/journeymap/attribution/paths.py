@@ -10,6 +10,13 @@ empty path (they converted before any touch) are counted, then left out.
 Everything here is an Ibis expression over window functions: an ordered ``collect``
 fails on Spark through Ibis, and only aggregated counts (per state, per channel, per
 channel set) ever come back to Python, so the engine does the heavy work.
+
+Order-1 counts have a second plan for engines that stream a plain scan in its stored
+order (``Engine.streams_stored_order``, DuckDB): ingest stores the events sorted in
+content order, so ``lag``/``lead`` over the stored order give each event's neighbours
+without the sort a window partitioned by customer costs. The plan proves in the same
+pass that the order it read was event order, and the caller runs the ordinary plan
+when it was not (:data:`UNORDERED`).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from journeymap.errors import AnalysisError
 
 __all__ = [
     "NONE",
+    "UNORDERED",
     "PathSpec",
     "base_expr",
     "coalitions_expr",
@@ -35,6 +43,9 @@ __all__ = [
 ]
 
 NONE = "(none)"  # the touch of an event whose ``by`` value is null
+# the kind of the count row by which the stored-order plan says that the rows it read
+# were not in event order: its counts are void, run the plan again without it
+UNORDERED = "unordered"
 SCOPES = ("customer", "session")
 MAX_ORDER = 4
 BLOCK = 62  # channels per int64 bit mask (Shapley coalitions)
@@ -162,7 +173,12 @@ def _history(runs: ir.Table, units: Sequence[str], order: int) -> dict[str, Any]
 
 
 def transition_counts_expr(
-    base: ir.Table, spec: PathSpec, *, order: int = 1, folds: int | None = None
+    base: ir.Table,
+    spec: PathSpec,
+    *,
+    order: int = 1,
+    folds: int | None = None,
+    stored_order: bool = False,
 ) -> ir.Table:
     """Counts per (history, touch, next, kind): the order-``order`` chain's edges.
 
@@ -172,12 +188,19 @@ def transition_counts_expr(
     touch · ``start``: no edge, the row only opens its path), ``first`` (the touch
     starts its path), ``count`` and ``value`` (of the conversions reached). With
     ``folds`` a ``fold`` column splits the units (for held-out likelihood).
+
+    ``stored_order`` (the engine's ``streams_stored_order``) lets order 1 per customer
+    read the events in their stored order when ``base`` is a plain scan of one table.
+    Its result then may hold a row of kind :data:`UNORDERED`: the stored order was not
+    event order, and the counts must be computed again without ``stored_order``.
     """
     if not 1 <= order <= MAX_ORDER:
         raise AnalysisError(
             f"order must be 1 to {MAX_ORDER}, not {order}", field="order"
         )
     if order == 1 and folds is None:
+        if stored_order and spec.units == ("customer_id",) and _plain_scan(base):
+            return _order_one_streamed(base, spec)
         return _order_one_counts(base, spec)
     runs = runs_expr(base, spec.units, keep_repeats=spec.keep_repeats)
     hist = runs.mutate(**_history(runs, spec.units, order))
@@ -220,31 +243,128 @@ def _order_one_counts(base: ir.Table, spec: PathSpec) -> ir.Table:
     seen = flag.sum().over(_window(base, spec.units, rows=(None, 0)))
     rows = base.mutate(
         _before=seen - flag,
-        _prev=base.touch.lag().over(w),
+        _first=base.touch.lag().over(w).isnull(),
         _nxt=base.touch.lead().over(w),
         _nxt_conv=base.is_conv.lead().over(w),
         _nxt_value=base.value.lead().over(w),
     )
-    first = rows._prev.isnull()
-    rows = rows.filter((rows._before == 0) & (~rows.is_conv | first))
+    rows = rows.filter((rows._before == 0) & (~rows.is_conv | rows._first))
+    return _edge_counts(rows, spec)
+
+
+def _order_one_streamed(base: ir.Table, spec: PathSpec) -> ir.Table:
+    """Order 1 per customer over the events as stored, checked in the same pass.
+
+    Every window is ``OVER ()``: the neighbours in the order the rows are read. That
+    is event order when ``event_seq`` rises from row to row and ``(customer_id,
+    timestamp)`` never falls (ingest's content order); then a customer's events are
+    one run, ``customer_id`` of the row before or after says whether a neighbour is
+    the same customer's, and "a conversion earlier in the path" is a running maximum
+    of the converting customers' ids reaching this row's id. Each kind of window
+    (``lag``, ``lead``, running maximum) checks ``event_seq`` itself, so the proof
+    holds even if the engine ran them apart; a row that breaks it is counted under
+    :data:`UNORDERED` and voids the result.
+    """
+    w = ibis.window()
+    running = ibis.window(rows=(None, 0))
+    seq, cust, ts = base.event_seq, base.customer_id, base.timestamp
+    before_cust = cust.lag().over(w)
+    converted = ibis.cases((base.is_conv, cust), else_=ibis.null("string"))
+    rows = base.mutate(
+        _bad=(
+            seq.isnull()
+            | cust.isnull()
+            | ts.isnull()
+            | (seq.lag().over(w) >= seq).fill_null(False)
+            | (seq.lead().over(w) <= seq).fill_null(False)
+            | (seq.max().over(running) != seq).fill_null(False)
+            | (before_cust > cust).fill_null(False)
+            | ((before_cust == cust) & (ts.lag().over(w) > ts)).fill_null(False)
+        ),
+        _first=before_cust.isnull() | (before_cust != cust),
+        _same=(cust.lead().over(w) == cust).fill_null(False),
+        _conv_cust=converted.max().over(running),
+        _touch_after=base.touch.lead().over(w),
+        _conv_after=base.is_conv.lead().over(w),
+        _value_after=base.value.lead().over(w),
+    )
+    no_conv_before = rows._conv_cust.isnull() | (rows._conv_cust != cust)
+    rows = rows.filter(
+        rows._bad | ibis.cases((rows.is_conv, rows._first), else_=no_conv_before)
+    )
+    nothing = ibis.null()
+    rows = rows.mutate(
+        _nxt=ibis.cases((rows._same, rows._touch_after), else_=nothing.cast("string")),
+        _nxt_conv=ibis.cases(
+            (rows._same, rows._conv_after), else_=nothing.cast("boolean")
+        ),
+        _nxt_value=ibis.cases(
+            (rows._same, rows._value_after), else_=nothing.cast("float64")
+        ),
+    )
+    return _edge_counts(rows, spec, unordered=rows._bad)
+
+
+def _edge_counts(
+    rows: ir.Table, spec: PathSpec, *, unordered: ir.BooleanValue | None = None
+) -> ir.Table:
+    """The order-1 counts of path rows that know their ``_first``-ness and the
+    next event of their unit (``_nxt``, ``_nxt_conv``, ``_nxt_value``).
+
+    The rows are grouped by a small integer code of their kind and the raw next
+    touch; the kind's name and the keys it blanks out are set on the groups (a few
+    hundred rows), not on every event.
+    """
     repeat = rows._nxt == rows.touch if not spec.keep_repeats else ibis.literal(False)
-    kind = ibis.cases(
-        (rows.is_conv, "empty"),
-        (rows._nxt_conv.fill_null(False), "conv"),
-        (rows._nxt.isnull(), "null"),
-        (repeat, "start"),
-        else_="touch",
+    codes: list[tuple[Any, int]] = [
+        (rows.is_conv, 1),
+        (rows._nxt_conv.fill_null(False), 2),
+        (rows._nxt.isnull(), 3),
+        (repeat, 4),
+    ]
+    if unordered is not None:
+        codes.insert(0, (unordered, 0))
+    coded = rows.select(
+        "touch",
+        "_first",
+        "_nxt",
+        "_nxt_value",
+        _code=ibis.cases(*codes, else_=5).cast("int8"),
     )
-    keyed = rows.select(
-        touch=ibis.cases((rows.is_conv, ibis.null("string")), else_=rows.touch),
-        nxt=ibis.cases((kind == "touch", rows._nxt), else_=ibis.null("string")),
+    coded = coded.filter((coded._code != 4) | coded._first)
+    groups = coded.group_by(["touch", "_nxt", "_code", "_first"]).aggregate(
+        _count=coded.count(), _value=coded._nxt_value.sum()
+    )
+    kind = groups._code.cases(*enumerate(_KINDS), else_=ibis.null("string"))
+    keyed = groups.select(
+        touch=ibis.cases((groups._code == 1, ibis.null("string")), else_=groups.touch),
+        nxt=ibis.cases((groups._code == 5, groups._nxt), else_=ibis.null("string")),
         kind=kind,
-        first=rows._prev.isnull(),
-        _v=ibis.cases((kind == "conv", rows._nxt_value.fill_null(0.0)), else_=0.0),
+        first=groups._first,
+        _count=groups._count,
+        _value=ibis.cases((groups._code == 2, groups._value.fill_null(0.0)), else_=0.0),
     )
-    keyed = keyed.filter((keyed.kind != "start") | keyed.first)
     return keyed.group_by(["touch", "nxt", "kind", "first"]).aggregate(
-        count=keyed.count(), value=keyed._v.sum()
+        count=keyed._count.sum(), value=keyed._value.sum()
+    )
+
+
+_KINDS = (UNORDERED, "empty", "conv", "null", "start", "touch")  # by code
+
+
+def _plain_scan(table: ir.Table) -> bool:
+    """Whether ``table`` only selects, computes row by row and filters the rows of one
+    stored table: no window, join, union or aggregate can have reordered them."""
+    import ibis.expr.operations as ops
+
+    node = table.op()
+    relations = node.find(ops.Relation)
+    row_wise = (ops.Project, ops.Filter, ops.DropColumns, ops.DatabaseTable)
+    stored = [r for r in relations if isinstance(r, ops.DatabaseTable)]
+    return (
+        all(isinstance(r, row_wise) for r in relations)
+        and len(stored) == 1
+        and not node.find(ops.WindowFunction)
     )
 
 

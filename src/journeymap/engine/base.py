@@ -178,6 +178,18 @@ class Engine:
         """Whether ingest's file readers run on this engine (DuckDB only)."""
         return False
 
+    @property
+    def streams_stored_order(self) -> bool:
+        """Whether a window with neither partition nor order (``OVER ()``) reads the
+        rows of a plain scan in their stored order, in one streaming pass (DuckDB).
+
+        Nothing may assume that order: a query that rides it checks it in the same
+        pass and is run again the ordinary way when the check fails (attribution's
+        order-1 counts do). Engines that scatter rows (Spark) or whose plain windows
+        sort anyway say no.
+        """
+        return False
+
     def close(self) -> None:
         """Drop what this engine made and disconnect (idempotent)."""
         if self._closed:

@@ -70,6 +70,12 @@ class DuckDBEngine(Engine):
     def reads_files(self) -> bool:
         return True
 
+    @property
+    def streams_stored_order(self) -> bool:
+        # a scan keeps insertion order (preserve_insertion_order, on by default) and
+        # lag/lead/running aggregates over () run as a streaming window over it
+        return True
+
     def _store_arrow(self, name: str, data: pa.Table) -> ibis.Table:
         return self.backend.create_table(name, data, temp=True)
 
