@@ -367,3 +367,34 @@ def test_no_column_name_breaks_ingest(tmp_path: Path, kind: str) -> None:
     ]
     values = {str(v) for column in out.columns for v in out[column]}
     assert {f"{name}-2" for name in HOSTILE} <= values  # every column kept
+
+
+def test_gzip_compressed_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BigQuery writes .csv.gz, Amplitude gzipped JSON lines: read as the inner type,
+    line numbers and messages of the .gz file, no decompressed copy left behind."""
+    import gzip
+    import tempfile
+
+    from journeymap.ingest import quarantine
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    text = csv_text() + "c3,yesterday,visit\n"
+    (tmp_path / "e.csv.gz").write_bytes(gzip.compress(text.encode()))
+    log = read_events(tmp_path / "e.csv.gz")
+    assert rows(log, "customer_id", "event") == EXPECTED
+    assert log.report.source == str(tmp_path / "e.csv.gz")
+    assert quarantine(log).to_pandas()["line"].tolist() == [5]
+    lines = '{"user_id": "c1", "ts": "2024-01-01T10:00:00Z", "event": "visit"}\n'
+    (tmp_path / "e.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    assert rows(read_events(tmp_path / "e.jsonl.gz"), "event") == [("visit",)]
+    (tmp_path / "bad.csv.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(IngestError, match=r"bad\.csv\.gz: cannot decompress"):
+        read_events(tmp_path / "bad.csv.gz")
+    (tmp_path / "x.tar.gz").write_bytes(gzip.compress(b"x"))
+    with pytest.raises(IngestError, match=r"unknown file type '\.tar\.gz'"):
+        read_events(tmp_path / "x.tar.gz")
+    assert list(scratch.iterdir()) == []

@@ -15,6 +15,7 @@ from typing import Any
 from journeymap._importers import import_openpyxl
 from journeymap.engine import Engine, fresh_name
 from journeymap.errors import IngestError
+from journeymap.ingest.compressed import is_gzip, read_gzip
 from journeymap.ingest.jsonlines import read_jsonl
 from journeymap.ingest.lines import scan_lines
 from journeymap.ingest.sniffing import (
@@ -53,6 +54,13 @@ def read_file(
         raise IngestError("file not found", file=str(path))
     if path.is_dir():
         return read_parquet(engine, path)
+    if is_gzip(path) and Path(path.stem).suffix.lower() in SUFFIXES:
+        return read_gzip(
+            path,
+            lambda copy: read_file(
+                engine, copy, delimiter=delimiter, encoding=encoding
+            ),
+        )
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "csv":
         try:
@@ -68,7 +76,8 @@ def read_file(
         return read_excel(engine, path)
     known = ", ".join(sorted(SUFFIXES))
     raise IngestError(
-        f"unknown file type {path.suffix!r}; known: {known}, or a folder of parquet",
+        f"unknown file type {''.join(path.suffixes[-2:])!r}; known: {known} (also "
+        "gzip-compressed, as .csv.gz), or a folder of parquet",
         file=str(path),
     )
 
