@@ -127,3 +127,28 @@ def test_infinite_instants_are_outside_the_years_not_unparsable(tmp_path: Path) 
         assert timestamps(log) == ["2024-03-01 08:00:00"]
         reasons = quarantine(log).to_pandas().sort_values("row_number")
         assert list(reasons["reason"]) == ["timestamp outside the years 1900-2200"] * 2
+
+
+def test_naive_iso_text_reads_as_the_general_path_reads_it(tmp_path: Path) -> None:
+    """The fast strptime reading of naive ISO text (issue 10) takes nothing the
+    TIMESTAMPTZ cast refuses: strptime skips whitespace and reads 1-digit fields."""
+    values = [
+        "2024-03-01 10:00:00",
+        "2024-03-01T10:00:00",
+        "2024-03-01 24:00:00",  # the cast reads it as the next midnight
+        "2024-3-1 10:00:00+01",
+        '"2024-03-01\t10:00:00"',  # both read a tab as the separator
+        '"2024-03-01 10:00:0\t"',
+        '"2024-03-01 1:00:00\n"',
+    ]
+    log = read_zoo(tmp_path, values)
+    assert timestamps(log) == [
+        "2024-03-01 10:00:00",
+        "2024-03-01 10:00:00",
+        "2024-03-02 00:00:00",
+        "2024-03-01 09:00:00",
+        "2024-03-01 10:00:00",
+    ]
+    reasons = quarantine(log).to_pandas().sort_values("row_number")
+    assert list(reasons["row_number"]) == [6, 7]
+    assert set(reasons["reason"]) == {"unparsable timestamp"}
