@@ -241,14 +241,16 @@ def _order_one_counts(base: ir.Table, spec: PathSpec) -> ir.Table:
     w = _window(base, spec.units)
     flag = base.is_conv.cast("int64")
     seen = flag.sum().over(_window(base, spec.units, rows=(None, 0)))
+    first = base.touch.lag().over(w).isnull()
+    after = base.touch.lead().over(w)
     rows = base.mutate(
-        _before=seen - flag,
-        _first=base.touch.lag().over(w).isnull(),
-        _nxt=base.touch.lead().over(w),
-        _nxt_conv=base.is_conv.lead().over(w),
-        _nxt_value=base.value.lead().over(w),
+        _first=first,
+        _drop=~((seen - flag == 0) & (~base.is_conv | first)).fill_null(False),
+        _same=after.notnull(),  # a touch is never null: the unit goes on
+        _touch_after=after,
+        _conv_after=base.is_conv.lead().over(w),
+        _value_after=base.value.lead().over(w),
     )
-    rows = rows.filter((rows._before == 0) & (~rows.is_conv | rows._first))
     return _edge_counts(rows, spec)
 
 
@@ -268,39 +270,31 @@ def _order_one_streamed(base: ir.Table, spec: PathSpec) -> ir.Table:
     w = ibis.window()
     running = ibis.window(rows=(None, 0))
     seq, cust, ts = base.event_seq, base.customer_id, base.timestamp
-    before_cust = cust.lag().over(w)
+    before = cust.lag().over(w)
+    first = before.isnull() | (before != cust)
     converted = ibis.cases((base.is_conv, cust), else_=ibis.null("string"))
+    conv_before = (converted.max().over(running) == cust).fill_null(False)
     rows = base.mutate(
         _bad=(
             seq.isnull()
             | cust.isnull()
             | ts.isnull()
+            | base.is_conv.isnull()
             | (seq.lag().over(w) >= seq).fill_null(False)
             | (seq.lead().over(w) <= seq).fill_null(False)
             | (seq.max().over(running) != seq).fill_null(False)
-            | (before_cust > cust).fill_null(False)
-            | ((before_cust == cust) & (ts.lag().over(w) > ts)).fill_null(False)
+            | (before > cust).fill_null(False)
+            | ((before == cust) & (ts.lag().over(w) > ts)).fill_null(False)
         ),
-        _first=before_cust.isnull() | (before_cust != cust),
+        _first=first,
+        # a conversion ends the path only as its first event; any other event counts
+        # while no conversion came before it (the running maximum includes the row
+        # itself, which is no conversion there)
+        _drop=ibis.cases((base.is_conv, ~first), else_=conv_before),
         _same=(cust.lead().over(w) == cust).fill_null(False),
-        _conv_cust=converted.max().over(running),
         _touch_after=base.touch.lead().over(w),
         _conv_after=base.is_conv.lead().over(w),
         _value_after=base.value.lead().over(w),
-    )
-    no_conv_before = rows._conv_cust.isnull() | (rows._conv_cust != cust)
-    rows = rows.filter(
-        rows._bad | ibis.cases((rows.is_conv, rows._first), else_=no_conv_before)
-    )
-    nothing = ibis.null()
-    rows = rows.mutate(
-        _nxt=ibis.cases((rows._same, rows._touch_after), else_=nothing.cast("string")),
-        _nxt_conv=ibis.cases(
-            (rows._same, rows._conv_after), else_=nothing.cast("boolean")
-        ),
-        _nxt_value=ibis.cases(
-            (rows._same, rows._value_after), else_=nothing.cast("float64")
-        ),
     )
     return _edge_counts(rows, spec, unordered=rows._bad)
 
@@ -308,48 +302,60 @@ def _order_one_streamed(base: ir.Table, spec: PathSpec) -> ir.Table:
 def _edge_counts(
     rows: ir.Table, spec: PathSpec, *, unordered: ir.BooleanValue | None = None
 ) -> ir.Table:
-    """The order-1 counts of path rows that know their ``_first``-ness and the
-    next event of their unit (``_nxt``, ``_nxt_conv``, ``_nxt_value``).
+    """The order-1 counts of events that know whether they start their unit's path
+    (``_first``), fall outside it (``_drop``), and the unit's next event
+    (``_same``: there is one; ``_touch_after``, ``_conv_after``, ``_value_after``:
+    its touch, whether it converts, its value).
 
-    The rows are grouped by a small integer code of their kind and the raw next
-    touch; the kind's name and the keys it blanks out are set on the groups (a few
-    hundred rows), not on every event.
+    Every event gets a small integer code of its kind (dropped ones too) and is
+    grouped by it with the raw next touch, so no event is filtered or named one by
+    one; the kind's name and the keys it blanks out are set on the groups (a few
+    hundred rows), and the dropped ones are left out there (bench/RESULTS.md,
+    attribution: the plans measured).
     """
-    repeat = rows._nxt == rows.touch if not spec.keep_repeats else ibis.literal(False)
+    same = rows._same
+    repeat = ibis.literal(False)
+    if not spec.keep_repeats:
+        repeat = same & (rows._touch_after == rows.touch)
     codes: list[tuple[Any, int]] = [
+        (rows._drop, _DROPPED),
         (rows.is_conv, 1),
-        (rows._nxt_conv.fill_null(False), 2),
-        (rows._nxt.isnull(), 3),
-        (repeat, 4),
+        (same & rows._conv_after, 2),
+        (~same, 3),
+        (repeat & rows._first, 4),
+        (repeat, _DROPPED),  # a repeat inside a path: no edge, no start
     ]
     if unordered is not None:
         codes.insert(0, (unordered, 0))
     coded = rows.select(
         "touch",
         "_first",
-        "_nxt",
-        "_nxt_value",
+        "_touch_after",
+        "_value_after",
         _code=ibis.cases(*codes, else_=5).cast("int8"),
     )
-    coded = coded.filter((coded._code != 4) | coded._first)
-    groups = coded.group_by(["touch", "_nxt", "_code", "_first"]).aggregate(
-        _count=coded.count(), _value=coded._nxt_value.sum()
+    groups = coded.group_by(["touch", "_touch_after", "_code", "_first"]).aggregate(
+        _count=coded.count(), _value=coded._value_after.sum()
     )
-    kind = groups._code.cases(*enumerate(_KINDS), else_=ibis.null("string"))
+    code = groups._code
     keyed = groups.select(
-        touch=ibis.cases((groups._code == 1, ibis.null("string")), else_=groups.touch),
-        nxt=ibis.cases((groups._code == 5, groups._nxt), else_=ibis.null("string")),
-        kind=kind,
+        touch=ibis.cases((code == 1, ibis.null("string")), else_=groups.touch),
+        nxt=ibis.cases((code == 5, groups._touch_after), else_=ibis.null("string")),
+        kind=code.cases(*enumerate(_KINDS), else_=ibis.null("string")),
         first=groups._first,
-        _count=groups._count,
-        _value=ibis.cases((groups._code == 2, groups._value.fill_null(0.0)), else_=0.0),
+        _count=ibis.cases((code == _DROPPED, 0), else_=groups._count),
+        _value=ibis.cases((code == 2, groups._value.fill_null(0.0)), else_=0.0),
     )
-    return keyed.group_by(["touch", "nxt", "kind", "first"]).aggregate(
+    counts = keyed.group_by(["touch", "nxt", "kind", "first"]).aggregate(
         count=keyed._count.sum(), value=keyed._value.sum()
     )
+    # the dropped events leave by their count, not by their code: a filter on the
+    # code would be pushed below the grouping and code every event twice
+    return counts.filter(counts["count"] > 0)
 
 
 _KINDS = (UNORDERED, "empty", "conv", "null", "start", "touch")  # by code
+_DROPPED = len(_KINDS)
 
 
 def _plain_scan(table: ir.Table) -> bool:
