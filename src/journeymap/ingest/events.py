@@ -311,7 +311,7 @@ def load(
         ordered = _sorted(engine, source, select, verdict, names, mapping, staged)
         owned = [ordered]
         if staged is not None:  # the sorted copy has the good rows: free the rest
-            staged = keep_bad_rows(engine, staged, verdict)
+            staged = keep_bad_rows(engine, staged, verdict, ordered)
     except BaseException:
         if staged is not None:
             engine.sql_rows(drop_sql(staged))
