@@ -128,3 +128,28 @@ def test_a_null_typed_field_inside_a_list_of_structs_can_be_stored(
     stored = log.engine.materialize(log.table).to_pandas()
     value = stored["event_params"].tolist()[0][0]["value"]
     assert value == {"string_value": "/", "float_value": None}
+
+
+def test_struct_fields_are_typed_properties(tmp_path: Path) -> None:
+    """BigQuery's GA4 Parquet: personas and breakdowns read ``device.category``,
+    ``device.web_info.browser`` like columns; a list of structs stays one property."""
+    from journeymap.ingest import filter_segment
+
+    table = pa.Table.from_pylist([
+        {"user_pseudo_id": "1", "event_name": "page_view", "event_timestamp": 1704103200000000,
+         "device": {"category": "mobile", "web_info": {"browser": "Chrome", "version": 120}},
+         "items": [{"id": "a"}]},
+        {"user_pseudo_id": "2", "event_name": "page_view", "event_timestamp": 1704103200000000,
+         "device": {"category": "desktop", "web_info": {"browser": "Firefox", "version": 121}},
+         "items": []},
+    ])  # fmt: skip
+    pq.write_table(table, tmp_path / "ga4.parquet")
+    log = read_events(
+        tmp_path / "ga4.parquet", columns={"customer_id": "user_pseudo_id"}
+    )
+    frame = log.to_pandas()
+    assert frame["device.category"].tolist() == ["mobile", "desktop"]
+    assert frame["device.web_info.version"].tolist() == [120, 121]
+    assert "items.id" not in frame.columns and "items" in frame.columns
+    mobile = filter_segment(log, "`device.category` == 'mobile'").to_pandas()
+    assert mobile["customer_id"].tolist() == ["1"]

@@ -158,8 +158,10 @@ def _resolve_columns(
     types: dict[str, str],
     columns: Mapping[str, str | None] | None,
 ) -> tuple[Source, dict[str, str], dict[str, str]]:
-    """The column mapping, with keys inside JSON/struct columns (``properties.time``)
-    exposed as columns when named or needed (see :mod:`~journeymap.ingest.nested`)."""
+    """The column mapping, with the fields of struct columns as columns, and keys
+    inside JSON columns (``properties.time``) exposed as columns when named or needed
+    (see :mod:`~journeymap.ingest.nested`)."""
+    source, types = nested.flatten_structs(engine, source, types)
     named = [c for c in (columns or {}).values() if c and c not in types]
     source, types = nested.expose(engine, source, types, named)
     try:

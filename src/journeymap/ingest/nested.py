@@ -9,6 +9,10 @@ map's ``data.columns``, reads that key when ``parent`` is a JSON, struct or JSON
 column; when the required roles are not found among the top-level columns, the keys
 of JSON and struct columns are searched for the usual names (so a Mixpanel export
 needs no options). The key's value is read as text and judged like a CSV cell.
+
+The fields of struct columns are known from the schema alone, so every leaf field
+becomes a typed property ``device.category`` (the struct stays too): persona rules,
+match rules and ``--by`` read them like any column.
 """
 
 from __future__ import annotations
@@ -24,12 +28,17 @@ from journeymap.ingest.sources import ROW_COLUMN, Source, quote_ident
 SAMPLE_ROWS = 1000
 
 
+def is_struct(sql_type: str) -> bool:
+    """A struct, not a list or array of structs (``STRUCT(a INTEGER)[]``)."""
+    return sql_type.upper().startswith("STRUCT") and sql_type.endswith(")")
+
+
 def objects(types: Mapping[str, str]) -> list[str]:
     """Columns that may hold keys: JSON and struct columns (``ROW_COLUMN`` excluded)."""
     return [
         name
         for name, sql_type in types.items()
-        if name != ROW_COLUMN and sql_type.upper().startswith(("JSON", "STRUCT"))
+        if name != ROW_COLUMN and (sql_type.upper() == "JSON" or is_struct(sql_type))
     ]
 
 
@@ -157,6 +166,39 @@ def _check_present(
         file=source.label,
         field=name,
     )
+
+
+def flatten_structs(
+    engine: Engine, source: Source, types: Mapping[str, str]
+) -> tuple[Source, dict[str, str]]:
+    """The source with each leaf field of its struct columns as a column of its own,
+    ``parent.field`` (nested structs: ``parent.field.subfield``), typed as stored.
+    A name a column already has is left alone. Only the schema is read."""
+    pending = [
+        (name, quote_ident(name))
+        for name in types
+        if name != ROW_COLUMN and is_struct(types[name])
+    ]
+    added: dict[str, tuple[str, str]] = {}
+    while pending:
+        name, sql = pending.pop(0)
+        fields = engine.sql_rows(
+            f"DESCRIBE SELECT unnest({sql}) FROM {source.relation}", source.params
+        )
+        for row in fields:
+            field, sql_type = str(row[0]), str(row[1])
+            literal = "'" + field.replace("'", "''") + "'"
+            inner = (f"{name}.{field}", f"struct_extract({sql}, {literal})")
+            if is_struct(sql_type):
+                pending.append(inner)
+            elif inner[0] not in types and inner[0] not in added:
+                added[inner[0]] = (inner[1], sql_type)
+    if not added:
+        return source, dict(types)
+    extra = ", ".join(f"{sql} AS {quote_ident(n)}" for n, (sql, _) in added.items())
+    relation = f"(SELECT *, {extra} FROM {source.relation})"
+    widened = {**types, **{n: sql_type for n, (_, sql_type) in added.items()}}
+    return dataclasses.replace(source, relation=relation), widened
 
 
 def leaf_names(nested: Sequence[str], available: Sequence[str]) -> dict[str, str]:
