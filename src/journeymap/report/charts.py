@@ -28,6 +28,34 @@ class Chart:
         return html
 
 
+LABEL_CHARS = 32  # a longer name squeezed the plot to a sliver and ran off the page
+
+
+def chart_labels(names: list[str], limit: int = LABEL_CHARS) -> list[str]:
+    """Axis, legend and node labels of at most ``limit`` characters, still unique
+    (a category axis merges equal labels), in the order of ``names``; the full
+    names go to the hover text.
+
+    Examples
+    --------
+    >>> chart_labels(["Sign up", "Set up the workspace for the whole team",
+    ...               "Set up the workspace for the whole company"], limit=12)
+    ['Sign up', 'Set up the…', 'Set up… (2)']
+    """
+    labels: list[str] = []
+    for name in names:
+        label, k = _shorten(name, limit), 1
+        while label in labels:
+            k += 1
+            label = _shorten(name, limit - len(f" ({k})")) + f" ({k})"
+        labels.append(label)
+    return labels
+
+
+def _shorten(name: str, limit: int) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
 def _div(figure: Any, div_id: str, *, height: int = 380) -> Chart:
     figure.update_layout(font={"family": FONT, "size": 13}, margin={"l": 60, "r": 20,
                          "t": 30, "b": 60}, height=height, template="plotly_white")  # fmt: skip
@@ -41,7 +69,8 @@ def funnel_chart(measured: MeasuredMap) -> Chart:
         (measured.stage_figures(s.id) or _none()).reached
         for s in measured.journey.stages
     ]
-    figure = go.Figure(go.Funnel(y=names, x=reached, textinfo="value+percent initial",
+    figure = go.Figure(go.Funnel(y=chart_labels(names), x=reached, hovertext=names,
+                                 textinfo="value+percent initial",
                                  marker={"color": "#0f766e"}))  # fmt: skip
     return _div(figure, "jm-funnel")
 
@@ -51,7 +80,8 @@ def emotion_chart(measured: MeasuredMap) -> Chart:
     as a shaded band."""
     go = import_plotly().graph_objects
     stages = measured.journey.stages
-    names = [s.name for s in stages]
+    full = [s.name for s in stages]
+    names = chart_labels(full)
     emotions = [
         measured.stage_emotion.get(s.id, Emotion(assumed=s.emotion)) for s in stages
     ]
@@ -67,8 +97,9 @@ def emotion_chart(measured: MeasuredMap) -> Chart:
     figure.add_trace(go.Scatter(
         x=names, y=[e.measured for e in emotions], name="measured",
         mode="lines+markers", line={"color": "#ea580c", "dash": "dash"},
-        customdata=[[e.n, e.ci_low, e.ci_high] for e in emotions],
-        hovertemplate="%{x}: %{y:+.2f} (n=%{customdata[0]}, 95% CI "
+        customdata=[[e.n, e.ci_low, e.ci_high, name]
+                    for e, name in zip(emotions, full, strict=True)],
+        hovertemplate="%{customdata[3]}: %{y:+.2f} (n=%{customdata[0]}, 95% CI "
         "%{customdata[1]:+.2f} to %{customdata[2]:+.2f})<extra></extra>",
     ))  # fmt: skip
     figure.update_yaxes(range=[-1.05, 1.05], title="−1 frustrated … +1 delighted")
@@ -87,22 +118,25 @@ def touchpoint_emotion_chart(measured: MeasuredMap) -> Chart | None:
         return None
     figure = go.Figure()
     stage_ids = [s.id for s in measured.journey.stages]
+    label = dict(zip([tp.id for _, tp, _ in points],
+                     chart_labels([tp.name for _, tp, _ in points]), strict=True))  # fmt: skip
     for stage in measured.journey.stages:
         mine = [(tp, e) for s, tp, e in points if s.id == stage.id]
         if not mine:
             continue
         figure.add_trace(go.Scatter(
-            x=[tp.name for tp, _ in mine], y=[e.measured for _, e in mine],
-            name=stage.name, mode="markers", marker={"size": 11,
+            x=[label[tp.id] for tp, _ in mine], y=[e.measured for _, e in mine],
+            name=chart_labels([stage.name])[0], mode="markers", marker={"size": 11,
             "color": PALETTE[stage_ids.index(stage.id) % len(PALETTE)]},
-            customdata=[[e.n] for _, e in mine],
-            hovertemplate="%{x}: %{y:+.2f} (n=%{customdata[0]})<extra></extra>",
+            customdata=[[e.n, tp.name] for tp, e in mine],
+            hovertemplate="%{customdata[1]}: %{y:+.2f} (n=%{customdata[0]})"
+                          "<extra></extra>",
             error_y={"type": "data", "symmetric": False,
                      "array": [_gap(e.ci_high, e.measured) for _, e in mine],
                      "arrayminus": [_gap(e.measured, e.ci_low) for _, e in mine]},
         ))  # fmt: skip
     figure.update_xaxes(categoryorder="array",
-                        categoryarray=[tp.name for _, tp, _ in points])  # fmt: skip
+                        categoryarray=list(label.values()))  # fmt: skip
     figure.update_yaxes(range=[-1.05, 1.05], title="measured emotion (95% CI)")
     return _div(figure, "jm-touchpoint-emotion")
 
@@ -118,8 +152,9 @@ def persona_emotion_chart(measured: MeasuredMap) -> Chart | None:
         if not any(v.measured is not None for v in values):
             continue
         figure.add_trace(go.Scatter(
-            x=[s.name for s in stages], y=[v.measured for v in values],
-            name=str(persona.get("name") or persona.get("id")), mode="lines+markers",
+            x=chart_labels([s.name for s in stages]), y=[v.measured for v in values],
+            name=chart_labels([str(persona.get("name") or persona.get("id"))])[0],
+            hovertext=[s.name for s in stages], mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)]},
             error_y={"type": "data", "symmetric": False,
                      "array": [_gap(v.ci_high, v.measured) for v in values],
@@ -160,7 +195,8 @@ def stage_sankey(measured: MeasuredMap, flows: JourneyFlows) -> Chart:
             labels.append("leave")
     figure = go.Figure(go.Sankey(
         arrangement="snap",
-        node={"label": [s.name for s in stages] + ["Left the journey"], "pad": 18,
+        node={"label": chart_labels([s.name for s in stages] + ["Left the journey"]),
+              "pad": 18,
               "color": ["#1e3a5f"] * len(stages) + ["#9ca3af"]},
         link={"source": sources, "target": targets, "value": values, "color": colours,
               "customdata": labels,
@@ -189,7 +225,8 @@ def touchpoint_sankey(measured: MeasuredMap, flows: JourneyFlows) -> Chart | Non
     index = {t: i for i, t in enumerate(used)}
     figure = go.Figure(go.Sankey(
         arrangement="snap",
-        node={"label": [names.get(t, t) for t in used], "pad": 12, "color": "#0e7490"},
+        node={"label": chart_labels([names.get(t, t) for t in used]), "pad": 12,
+              "color": "#0e7490"},
         link={"source": [index[f.source] for f in shown],
               "target": [index[f.target] for f in shown],
               "value": [f.customers for f in shown],
@@ -216,7 +253,8 @@ def persona_chart(measured: MeasuredMap) -> Chart | None:
         p.get("conversion_ci") or (r, r) for p, r in zip(personas, rates, strict=True)
     ]
     figure = go.Figure(go.Bar(
-        x=[str(p.get("name") or p.get("id")) for p in personas], y=rates,
+        x=chart_labels([str(p.get("name") or p.get("id")) for p in personas]),
+        hovertext=[str(p.get("name") or p.get("id")) for p in personas], y=rates,
         marker={"color": "#4338ca"},
         error_y={"type": "data", "symmetric": False,
                  "array": [float(c[1]) - r for c, r in zip(cis, rates, strict=True)],
