@@ -24,7 +24,10 @@ def _long_names() -> MeasuredMap:
         s.model_copy(update={"name": f"{LONG} {i}"})
         for i, s in enumerate(journey.stages)
     ]
-    return grocery_measured(journey.model_copy(update={"stages": tuple(stages)}))
+    measured: MeasuredMap = grocery_measured(
+        journey.model_copy(update={"stages": tuple(stages)})
+    )
+    return measured
 
 
 def _labels(chart: charts.Chart) -> list[str]:
