@@ -253,6 +253,10 @@ def session_visits(units: Units) -> ir.Table | None:
     seq = units.seq
     if seq is None:
         return None
+    return units.shared("session_visits", lambda: _visits_expr(seq), "visits")
+
+
+def _visits_expr(seq: ir.Table) -> ir.Table:
     visits = seq.group_by(
         session=seq.session_id.cast("string"), stage_index=seq.stage_index
     ).agg(

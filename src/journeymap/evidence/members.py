@@ -65,10 +65,9 @@ def persona_membership(units: Units, persona: Persona) -> Membership:
     problem = missing_columns(persona.id, columns, list(events.columns), renamed)
     if problem is not None:
         return Membership(persona.id, None, problem)
-    everyone = events.select("unit_id").distinct()
-    attrs = everyone
-    for column in columns:
-        attrs = _with_first_value(attrs, events, column)
+    attrs = units.shared(
+        ("first_values", *columns), lambda: _first_values(events, columns), "attrs"
+    )
     known = ibis.literal(True)
     for column in columns:
         known = known & attrs[column].notnull()
@@ -116,6 +115,14 @@ def missing_columns(
     if close:
         return f"{text}; did you mean {', '.join(f'`{m}`' for m in close)}?"
     return text
+
+
+def _first_values(events: ir.Table, columns: list[str]) -> ir.Table:
+    """Every unit with the first non-null value of each of ``columns``."""
+    attrs = events.select("unit_id").distinct()
+    for column in columns:
+        attrs = _with_first_value(attrs, events, column)
+    return attrs
 
 
 def _with_first_value(attrs: ir.Table, events: ir.Table, column: str) -> ir.Table:

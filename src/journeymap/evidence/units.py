@@ -32,6 +32,7 @@ recent one only ``H_k``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -83,9 +84,27 @@ class Units:
     event_names: frozenset[str] = frozenset()
     seq: ir.Table | None = None  # the matched events in order, per unit and session
     signal_events: frozenset[str] = frozenset()  # the events pain points name
+    # tables derived from these once and shared by every judge (session visits,
+    # persona attributes): see :meth:`shared`
+    _shared: dict[Any, ir.Table] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def execute(self, expr: Any) -> Any:
         return self.log.execute(expr)
+
+    def shared(self, key: Any, build: Callable[[], ir.Table], prefix: str) -> ir.Table:
+        """``build()`` materialised on the first call for ``key``, reused after.
+
+        The judges aggregate the same derived tables many times (each persona's
+        tests, each series, each hypothesis); computed once, each later query is a
+        scan of a small table instead of a rebuild from the sequence or the events.
+        """
+        table = self._shared.get(key)
+        if table is None:
+            table = self.log.engine.materialize(build(), prefix=prefix)
+            self._shared[key] = table
+        return table
 
 
 def unit_events_expr(log: EventLog, scope: str) -> ir.Table:
