@@ -46,6 +46,24 @@ def test_timestamp_zoo(tmp_path: Path) -> None:
     assert timestamps(log) == [str(pd.Timestamp(want)) for _, want in ZOO]
 
 
+# What foreign exports write beyond ISO 8601 (found by reading real-shaped exports)
+EXPORTS = [
+    ("2024-03-01 10:00:00 +0530", "2024-03-01 04:30:00"),  # Ruby / Rails Time#to_s
+    ("2024-03-01 10:00:00.5 -08:00", "2024-03-01 18:00:00.500"),
+    ("2024-03-01 10:00:00.123456 UTC", "2024-03-01 10:00:00.123456"),  # BigQuery CSV
+    ("2024-03-01T10:00:00.123456789Z", "2024-03-01 10:00:00.123456"),  # nanoseconds
+]
+
+
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_offsets_after_a_space_and_other_export_spellings(
+    tmp_path: Path, zone: str | None
+) -> None:
+    log = read_zoo(tmp_path, [raw for raw, _ in EXPORTS], timezone=zone)
+    assert log.report.quarantined == 0
+    assert timestamps(log) == [str(pd.Timestamp(want)) for _, want in EXPORTS]
+
+
 def test_naive_times_in_a_zone_are_dst_correct(tmp_path: Path) -> None:
     values = [
         "2024-01-15 12:00",

@@ -42,6 +42,10 @@ _ZONE_PATTERN = (
 )
 
 
+# A space between the time and its numeric offset, which a TIMESTAMPTZ cast refuses
+_SPACED_OFFSET = r"\s+([+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
 def check_timezone(engine: Engine, timezone: str | None) -> str:
     """Return a zone name known to DuckDB, or raise a one-line IngestError."""
     if timezone is None or timezone.upper() == "UTC":
@@ -162,7 +166,9 @@ def _general_timestamp_sql(
     number = text_number_sql(text)
     zoned = utc_sql(  # upper() only for the rare failures, such as a lowercase 'z'
         f"coalesce(TRY_CAST({text} AS TIMESTAMPTZ), "
-        f"TRY_CAST(upper({text}) AS TIMESTAMPTZ))"
+        f"TRY_CAST(upper({text}) AS TIMESTAMPTZ), "
+        # a space before the offset, as Ruby and many logs write it: '10:00 +0530'
+        f"TRY_CAST(regexp_replace({text}, '{_SPACED_OFFSET}', '\\1') AS TIMESTAMPTZ))"
     )
     kind = number_kind_sql(number, time_format)
     epoch = f"WHEN {number} IS NOT NULL THEN {number_timestamp_sql(number, kind, zone)}"
