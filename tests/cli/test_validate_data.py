@@ -111,3 +111,21 @@ def test_measure_names_the_line_of_a_persona_rule_the_data_cannot_answer(
     err = capsys.readouterr().err
     assert "map.yaml:4: personas[0].segment: persona `mobile`" in err, err
     assert "Traceback" not in err
+
+
+def test_a_misspelt_match_event_is_a_warning_with_its_line(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data has `view`; the map's first touchpoint matches `veiw` (line 8)."""
+    text = MAP.format(rule="channel == 'ios'").replace("[view]", "[veiw]")
+    (folder / "map.yaml").write_text(text.replace("age == '45+'", "age == '18-44'"))
+    assert main(["validate", str(folder / "map.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning:" in err and "map.yaml:9: stages[0].touchpoints[0].match.event" in err
+    )
+    assert "`veiw`, which never occurs in the data; did you mean `view`?" in err
+    monkeypatch.chdir(folder)
+    assert main(["measure", "map.yaml", "-o", "measured.json"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: map.yaml: touchpoint `pages` matches event `veiw`" in err, err

@@ -19,6 +19,7 @@ import journeymap as jm
 from journeymap.cli._common import echo_ingest, err_console, open_engine, working
 from journeymap.cli._output import write_text
 from journeymap.errors import IngestError, MapError
+from journeymap.model.references import MAP_VS_DATA
 
 if TYPE_CHECKING:
     from journeymap import EventLog
@@ -35,6 +36,7 @@ class MapData:
     feedback: EventLog | None = None
     customers: Path | None = None  # customer attributes (the map's data.customers)
     customers_id: str = "customer_id"
+    path: Path | None = None  # the map file, for warnings about it
 
     def measure(self, **options: Any) -> MeasuredMap | None:
         """The measured map (``jm.measure`` options), or None without events."""
@@ -42,7 +44,15 @@ class MapData:
             return None
         customers = options.pop("customers", None) or self.customers
         with working(f"measuring {self.journey.name}"):
-            return self._measure(customers, options)
+            measured = self._measure(customers, options)
+        where = f"{self.path}: " if self.path else ""
+        for note in measured.notes:  # a misspelt event in a match rule measures 0
+            if note.startswith(MAP_VS_DATA):
+                err_console.print(
+                    f"[yellow]warning:[/yellow] {where}{note[len(MAP_VS_DATA) :]}",
+                    soft_wrap=True,
+                )
+        return measured
 
     def _measure(self, customers: Any, options: dict[str, Any]) -> MeasuredMap:
         assert self.events is not None
@@ -133,6 +143,7 @@ def load_map_data(
         read["feedback"],
         customers=customers,
         customers_id="customer_id" if attrs is None else attrs.id,
+        path=map_path,
     )
 
 

@@ -87,7 +87,11 @@ def validate(
     for path in paths:
         problems = [p.one_line() for p in validate_map(path)]
         if not problems and data:
-            problems = _data_problems(path)
+            problems, warnings = _data_problems(path)
+            for warning in warnings:
+                err_console.print(
+                    f"[yellow]warning:[/yellow] {warning}", soft_wrap=True
+                )
         if problems:
             failed += 1
             for problem in problems:
@@ -98,18 +102,25 @@ def validate(
         raise typer.Exit(2)
 
 
-def _data_problems(path: Path) -> list[str]:
-    """Persona rules whose columns the map's own data does not have."""
+def _data_problems(path: Path) -> tuple[list[str], list[str]]:
+    """Persona rules whose columns the map's own data does not have (errors), and
+    event names the match rules and conversion expect but the data lacks (warnings)."""
     import journeymap as jm
     from journeymap.cli._load import load_map_data
-    from journeymap.model.spec import field_line
+    from journeymap.model.references import absent_events
+    from journeymap.model.spec import (
+        field_line,
+        field_path,
+        load_map_document,
+        locate,
+    )
 
     journey = jm.load_map(path)
     if journey.data is None or not journey.data.events:
-        return []
+        return [], []
     loaded = load_map_data(path)
     if loaded.events is None:
-        return []
+        return [], []
     log = loaded.events
     if loaded.customers is not None:
         log = jm.attach_customers(log, loaded.customers, id_col=loaded.customers_id)
@@ -122,7 +133,18 @@ def _data_problems(path: Path) -> list[str]:
         field = next((f for p, f in fields.items() if problem.startswith(p)), None)
         line = None if field is None else field_line(path, field)
         problems.append(MapError(problem, file=str(path), line=line, field=field))
-    return [problem.one_line() for problem in problems]
+    names: set[str] = set()
+    for source in (loaded.events, loaded.surveys, loaded.feedback):
+        if source is not None:
+            found = source.execute(source.table.select("event").distinct())
+            names.update(str(n) for n in found["event"] if n is not None)
+    warnings = []
+    for absent in absent_events(journey, names):
+        line, shown = locate(load_map_document(path)[1], absent.loc)
+        warnings.append(
+            MapError(absent.message, file=str(path), line=line, field=field_path(shown))
+        )
+    return [p.one_line() for p in problems], [w.one_line() for w in warnings]
 
 
 def schema(

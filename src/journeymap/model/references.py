@@ -17,6 +17,7 @@ from journeymap.model.journey import JourneyMap
 from journeymap.model.rules import parse_rule
 
 Loc = tuple[str | int, ...]
+MAP_VS_DATA = "map vs data: "  # the notes of measured.json that warn about the map
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,3 +198,58 @@ def _segment_problems(journey: JourneyMap) -> Iterator[Problem]:
             parse_rule(persona.segment)
         except MapError as exc:
             yield Problem(("personas", i, "segment"), exc.message)
+
+
+def absent_events(journey: JourneyMap, names: Iterable[str]) -> list[Problem]:
+    """Event names the map's match rules and conversion expect but the data lacks.
+
+    A misspelt name in a match rule leaves its touchpoint at 0 reached and shifts every
+    stage figure without an error; a misspelt conversion event makes conversion 0.
+    These are warnings, not map errors: the same map may be measured on a sample that
+    lacks some events.
+
+    Examples
+    --------
+    >>> from journeymap.model import JourneyMap
+    >>> journey = JourneyMap.model_validate({"name": "x", "stages": [
+    ...     {"id": "buy", "name": "Buy", "touchpoints": [{"id": "pay", "name": "Pay",
+    ...      "match": {"event": ["checkout_strat", "pay"]}}]}]})
+    >>> [(p.loc, p.message) for p in absent_events(journey, ["checkout_start", "pay"])]
+    [(('stages', 0, 'touchpoints', 0, 'match', 'event', 0), 'touchpoint `pay` matches event `checkout_strat`, which never occurs in the data; did you mean `checkout_start`?')]
+    """
+    known = sorted({str(n) for n in names})
+    present = set(known)
+    problems = []
+    for i, stage in enumerate(journey.stages):
+        for j, tp in enumerate(stage.touchpoints):
+            if tp.match is None:
+                continue
+            loc: Loc = ("stages", i, "touchpoints", j, "match")
+            for k, event in enumerate(tp.match.event):
+                if event not in present:
+                    problems.append(Problem(
+                        (*loc, "event", k),
+                        f"touchpoint `{tp.id}` matches event `{event}`, which never "
+                        f"occurs in the data{_closest(event, known)}",
+                    ))  # fmt: skip
+            prefix = tp.match.event_prefix
+            if prefix and not any(n.startswith(prefix) for n in known):
+                problems.append(Problem(
+                    (*loc, "event_prefix"),
+                    f"touchpoint `{tp.id}` matches events starting with `{prefix}`, "
+                    "and no event in the data does",
+                ))  # fmt: skip
+    conversion = journey.conversion
+    for k, event in enumerate(() if conversion is None else conversion.event):
+        if event not in present:
+            problems.append(Problem(
+                ("conversion", "event", k),
+                f"conversion event `{event}` never occurs in the data"
+                f"{_closest(event, known)}",
+            ))  # fmt: skip
+    return problems
+
+
+def _closest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    return f"; did you mean `{close[0]}`?" if close else ""

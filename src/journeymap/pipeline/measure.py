@@ -21,6 +21,7 @@ from journeymap.ingest.customers import (
 )
 from journeymap.ingest.filters import filter_persona, filter_segment, filter_time
 from journeymap.ingest.sessions import sessionize
+from journeymap.model.references import MAP_VS_DATA, absent_events
 from journeymap.voc.measure import measure_map as measure_voice
 from journeymap.voc.observations import observations_expr
 
@@ -163,6 +164,10 @@ def judge(
         f"points and >= {thresholds.min_relative:.0%} relative, >= "
         f"{thresholds.min_units} units per group",
         *(n for n in (suggestions.note, incidents.note) if n),
+        *(
+            f"{MAP_VS_DATA}{p.message}"
+            for p in absent_events(units.journey, units.event_names)
+        ),
         *(
             f"persona `{m.persona}`: {m.problem}"
             for m in memberships.values()
