@@ -225,3 +225,18 @@ def test_forecast_reads_the_events_as_the_map_says(cli, demo, tmp_path):
                        "-o", flagged)  # fmt: skip
     assert code == 0, err
     assert json.loads(flagged.read_text()) == json.loads(expected.read_text())
+
+
+def test_events_without_a_channel_say_how_to_map_one(cli, tmp_path):
+    """A PostHog or Segment export has its medium inside ``properties``: the error
+    names --channel and --by instead of only listing the columns."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "distinct_id,event,timestamp\n"
+        "a,visit,2024-01-01T10:00:00Z\na,purchase,2024-01-01T10:05:00Z\n"
+    )
+    code, _, err = cli(
+        "analyze", path, "--what", "attribution", "--conversion", "purchase"
+    )
+    assert code == 2
+    assert "no column 'channel'" in err and "--channel COLUMN" in err and "--by" in err

@@ -83,8 +83,14 @@ class PathSpec:
 def _require(table: ir.Table, column: str, field: str) -> None:
     if column not in table.columns:
         known = ", ".join(table.columns)
+        hint = (  # the default touch: say how to get one (a GA4 export's medium...)
+            "; map one with --channel COLUMN (data.columns.channel in the map) or "
+            "attribute by another column with --by"
+            if column == "channel"
+            else ""
+        )
         raise AnalysisError(
-            f"no column {column!r} in the events; known: {known}", field=field
+            f"no column {column!r} in the events; known: {known}{hint}", field=field
         )
 
 
