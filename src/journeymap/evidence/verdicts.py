@@ -17,7 +17,6 @@ A verdict only ever rests on its own hypothesis: its persona, its outcome, its p
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ from journeymap.evidence.hypotheses import (
     place_rows,
 )
 from journeymap.model.measured import PainPointVerdict
+from journeymap.model.references import did_you_mean
 from journeymap.model.values import format_duration, optional_float
 from journeymap.voc.outcomes import as_count
 
@@ -87,8 +87,7 @@ def _problem(
         )
     for event in hyp.signal_events:
         if event not in units.event_names:
-            close = difflib.get_close_matches(event, sorted(units.event_names), n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
+            hint = did_you_mean(event, sorted(units.event_names))
             return f"signal event `{event}` never occurs in the data{hint}"
         stage = signal_stage_of(units.journey, event)
         if (

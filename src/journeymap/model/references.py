@@ -230,7 +230,7 @@ def absent_events(journey: JourneyMap, names: Iterable[str]) -> list[Problem]:
                     problems.append(Problem(
                         (*loc, "event", k),
                         f"touchpoint `{tp.id}` matches event `{event}`, which never "
-                        f"occurs in the data{_closest(event, known)}",
+                        f"occurs in the data{did_you_mean(event, known)}",
                     ))  # fmt: skip
             prefix = tp.match.event_prefix
             if prefix and not any(n.startswith(prefix) for n in known):
@@ -245,11 +245,15 @@ def absent_events(journey: JourneyMap, names: Iterable[str]) -> list[Problem]:
             problems.append(Problem(
                 ("conversion", "event", k),
                 f"conversion event `{event}` never occurs in the data"
-                f"{_closest(event, known)}",
+                f"{did_you_mean(event, known)}",
             ))  # fmt: skip
     return problems
 
 
-def _closest(name: str, known: list[str]) -> str:
+def did_you_mean(name: str, known: list[str]) -> str:
+    """``"; did you mean `x`?"`` for the closest of ``known`` event names, or ``""``.
+
+    The cutoff is above difflib's 0.6, which offered `id_rejected` for
+    `postident_requested`: a wrong hint reads as if the tool knew better."""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
     return f"; did you mean `{close[0]}`?" if close else ""
