@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from journeymap.cli import _options as opt
-from journeymap.cli._common import about, column_mapping, console, written
+from journeymap.cli._common import (
+    about,
+    column_mapping,
+    console,
+    err_console,
+    written,
+)
 from journeymap.cli._evidence import Scoping
 from journeymap.cli._load import load_map_data, write_measured
 from journeymap.cli._output import check_output
@@ -91,12 +97,16 @@ def measure(
 def _print_summary(measured: MeasuredMap) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Pain points (unit: {measured.scope})", show_lines=False)
-    for column in ("pain point", "verdict", "what the data shows"):
-        table.add_column(column, overflow="fold")
-    for verdict in measured.pain_points:
-        table.add_row(verdict.id, verdict.verdict, verdict.summary or "—")
-    console.print(table)
+    _print_unmatched(measured)
+    if not measured.pain_points:
+        console.print("no pain points in the map: nothing to judge")
+    else:
+        table = Table(title=f"Pain points (unit: {measured.scope})", show_lines=False)
+        for column in ("pain point", "verdict", "what the data shows"):
+            table.add_column(column, overflow="fold")
+        for verdict in measured.pain_points:
+            table.add_row(verdict.id, verdict.verdict, verdict.summary or "—")
+        console.print(table)
     for found in measured.suggested_pain_points:
         console.print(f"  found in data: {found.get('text')}", soft_wrap=True)
     for incident in measured.incidents:
@@ -108,6 +118,22 @@ def _print_summary(measured: MeasuredMap) -> None:
             f"top-ranked place: {top['kind']} {top['id']} ({who}), "
             f"impact {top['impact']:.1f}"
         )
+
+
+def _print_unmatched(measured: MeasuredMap) -> None:
+    """How many events no touchpoint matches, and the commonest of them: a map whose
+    rules match nothing measures nothing, and said nothing about it."""
+    unmatched, events = measured.unmatched_events, measured.events
+    if not unmatched:
+        return
+    top = measured.unmatched_top[:5]
+    names = ", ".join(f"{name} {count:,}" for name, count in top)
+    line = f"{unmatched:,} of {events:,} events match no touchpoint"
+    if top:
+        line += f" (the {len(top)} commonest: {names})"
+    if unmatched == events:
+        line += "; add match rules to the map's touchpoints"
+    err_console.print(f"[yellow]note:[/yellow] {line}", soft_wrap=True)
 
 
 def _number(value: float | None, fmt: str = "{:.1f}") -> str:
