@@ -14,6 +14,7 @@ A 2×2 table is always written ``(a, b, c, d)``::
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -70,8 +71,12 @@ class OddsRatio:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=64)
 def normal_quantile(confidence: float) -> float:
     """Two-sided critical value of the standard normal (1.959964 for 0.95).
+
+    Remembered per ``confidence``: every interval of a map asks for the same few
+    (thousands of calls through scipy's argument checks cost half a second).
 
     Examples
     --------

@@ -151,7 +151,8 @@ def build_units(
         Materialised ``stays``, ``touches``, ``signals`` and ``answers``.
     """
     engine = log.engine
-    events = engine.materialize(unit_events_expr(log, scope), prefix="units_ev")
+    # a projection of the (materialised) log, not a copy of every column of it
+    events = unit_events_expr(log, scope)
     unit_log = log.with_table(events)
     seq = _sequence(unit_log, journey)
     seq = engine.materialize(seq, prefix="seq")
