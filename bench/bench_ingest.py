@@ -86,7 +86,8 @@ FUNNEL = ["visit", "view", "cart", "purchase"]
 # columns and the step events it needs.
 HAND_FUNNEL = """
 import duckdb, json, sys
-con = duckdb.connect(config={{"threads": 2, "enable_progress_bar": False}})
+con = duckdb.connect(config={{"threads": 2}})
+con.execute("SET enable_progress_bar = false")
 steps = {steps!r}
 rows = con.execute('''
 WITH e AS (SELECT customer_id, ts, event FROM read_parquet($file)
@@ -119,7 +120,8 @@ print(json.dumps(rows.fetchall()[0]))
 # customer's first event to its first purchase; summary and a 20-bin histogram.
 HAND_TTC = """
 import duckdb, json, sys
-con = duckdb.connect(config={"threads": 2, "enable_progress_bar": False})
+con = duckdb.connect(config={"threads": 2})
+con.execute("SET enable_progress_bar = false")
 con.execute('''CREATE TEMP TABLE ttc AS SELECT customer_id,
   date_diff('microsecond', min(ts), min(ts) FILTER (WHERE event = ?)) / 1e6 AS seconds
   FROM read_parquet(?) GROUP BY 1''', ["purchase", sys.argv[1]])
