@@ -23,6 +23,8 @@ also gives the child's peak RSS). No thresholds here: the numbers go to
     python bench/bench_ingest.py                     # 1e7 events, 3 repeats
     python bench/bench_ingest.py --size 1e6 --repeat 5
     python bench/bench_ingest.py --before /tmp/old/src  # also time another version
+    python bench/bench_ingest.py --size 1e8 --repeat 1 \\
+        --only "read_events parquet" --only "sorted CTAS parquet"
 
 ``--before`` takes the ``src`` folder of another checkout (``git archive <commit> src |
 tar -x -C /tmp/old``): its journeymap runs the same commands in the same run,
@@ -152,12 +154,15 @@ print(log.report.summary())
 STARTUP = "import journeymap.cli, duckdb"
 
 
-def generate(folder: Path, n: int) -> dict[str, Path]:
+def generate(folder: Path, n: int, *, csv: bool = True) -> dict[str, Path]:
     names = "[" + ", ".join(f"'{e}'" for e in EVENTS) + "]"
     customers = max(n // EVENTS_PER_CUSTOMER, 1)
     paths = {"parquet": folder / "events.parquet", "csv": folder / "events.csv"}
+    kinds = [("parquet", "FORMAT PARQUET"), ("csv", "FORMAT CSV, HEADER")]
+    if not csv:
+        del paths["csv"], kinds[1]
     con = duckdb.connect(config={"threads": 2})
-    for kind, options in (("parquet", "FORMAT PARQUET"), ("csv", "FORMAT CSV, HEADER")):
+    for kind, options in kinds:
         con.execute(
             GENERATE.format(customers=customers, names=names, count=len(EVENTS), n=n,
                             path=paths[kind], options=options)
@@ -184,7 +189,7 @@ def run(command: list[str]) -> tuple[float, float]:
 def commands(
     paths: dict[str, Path], before: Path | None = None
 ) -> dict[str, list[str]]:
-    parquet, csv = str(paths["parquet"]), str(paths["csv"])
+    parquet, csv = str(paths["parquet"]), str(paths.get("csv", "not written"))
     old = ["env", f"PYTHONPATH={before}", PYTHON] if before else []
     script = {
         "hand transitions": HAND_TRANSITIONS.format(reader="read_parquet"),
@@ -236,16 +241,25 @@ PAIRS = (
 )
 
 
-def measure(n: int, repeat: int, before: Path | None = None) -> None:
+def measure(
+    n: int, repeat: int, before: Path | None = None, only: list[str] | None = None
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="journeymap-bench-ingest-"))
     try:
         start = time.perf_counter()
-        paths = generate(folder, n)
-        print(f"# {n:.0e} events generated in {time.perf_counter() - start:.1f} s "
-              f"(parquet {paths['parquet'].stat().st_size / 1e6:.0f} MB, "
-              f"csv {paths['csv'].stat().st_size / 1e6:.0f} MB)")  # fmt: skip
+        csv = not only or any("csv" in name for name in only)
+        paths = generate(folder, n, csv=csv)
+        sizes = ", ".join(
+            f"{k} {p.stat().st_size / 1e6:.0f} MB" for k, p in paths.items()
+        )
+        print(
+            f"# {n:.0e} events generated in {time.perf_counter() - start:.1f} s ({sizes})"
+        )
         todo = commands(paths, before)
-        check(todo, folder)
+        if only:  # start-up always: the net ratios need it
+            todo = {k: v for k, v in todo.items() if k in only or k == "startup"}
+        if "analyze funnel" in todo and "analyze time-to-convert" in todo:
+            check(todo, folder)
         seconds: dict[str, list[float]] = {name: [] for name in todo}
         rss: dict[str, float] = dict.fromkeys(todo, 0.0)
         for _ in range(repeat):  # interleaved, so machine load hits all alike
@@ -311,7 +325,7 @@ def report(seconds: dict[str, list[float]], rss: dict[str, float], n: int) -> No
     print("|---|---|---|---:|---:|")
     for ours, theirs in PAIRS:
         for name in (f"{ours} before", ours):
-            if name not in median:
+            if name not in median or theirs not in median:
                 continue
             ratio = median[name] / median[theirs]
             rest = median[theirs] - startup  # no net ratio when start-up is it all
@@ -324,9 +338,16 @@ def main() -> None:
     parser.add_argument("--size", type=float, action="append", help="events (1e7)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path, help="src folder of another version")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="COMMAND",
+        help="time only these commands (repeatable), e.g. 'read_events parquet' and "
+        "'sorted CTAS parquet' at 1e8",
+    )
     args = parser.parse_args()
     for size in args.size or [1e7]:
-        measure(int(size), args.repeat, args.before)
+        measure(int(size), args.repeat, args.before, args.only)
 
 
 if __name__ == "__main__":
