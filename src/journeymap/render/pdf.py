@@ -37,5 +37,15 @@ def render_pdf(
     """
     weasyprint = import_weasyprint()
     html = pages_html(diagrams, paper=paper, theme=theme)
+    global _last
+    last = _last  # one read: another thread may replace it meanwhile
+    if last is not None and last[0] == html:
+        return last[1]
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    _last = (html, pdf)
     return pdf
+
+
+# the last document printed: `demo` writes map.pdf and then map.png, which is
+# rasterised from the very same page (laying it out again took seconds)
+_last: tuple[str, bytes] | None = None
