@@ -19,9 +19,18 @@ the current ones, same run, same files. ``measured.json`` of both must be equal
 (apart from fields the older code did not have). No thresholds here: the numbers go
 to ``bench/RESULTS.md``.
 
+``--commands`` times the commands people run, as whole processes (start to file
+written, ingest included), each once per round, rounds interleaved: ``measure MAP
+--data EVENTS -o measured.json``, ``report ... -o report.html``, ``render ... -o
+map.svg`` and ``demo --customers N`` (simulation, measuring and every export). With
+``--before SRC`` each runs under both trees in the same round; measured.json, map.svg
+and report.html of both must be byte-identical. The load average is printed before
+and after, since the machine may be shared.
+
     python bench/bench_measure.py                          # 5,000 and 30,000 customers
     python bench/bench_measure.py --customers 30000 --repeat 5
     python bench/bench_measure.py --before /tmp/old/src
+    python bench/bench_measure.py --commands --customers 30000 --before /tmp/old/src
 """
 
 from __future__ import annotations
@@ -262,15 +271,81 @@ def bench(folder: Path, customers: int, repeat: int, before: str | None) -> None
         print(f"{name:28s} {median:8.2f} {median / base:10.1f}× {peaks[name]:6.0f} MB")
 
 
+def bench_commands(
+    folder: Path, customers: int, repeat: int, before: str | None
+) -> None:
+    """``measure``, ``report``, ``render`` and ``demo`` as whole processes."""
+    demo = simulate(folder, customers)
+    map_path, events = demo / "map.yaml", demo / "data" / "events.parquet"
+    env_now = dict(os.environ)
+    variants = [("now", env_now)]
+    if before:
+        variants.append(("before", {**env_now, "PYTHONPATH": before}))
+    outputs = {"measure": "measured.json", "report": "report.html", "render": "map.svg"}
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for verb, output in outputs.items():
+        for tag, env in variants:
+            out = folder / f"{tag}-{customers}-{output}"
+            commands[f"{verb} ({tag})"] = (
+                [*JOURNEYMAP, verb, str(map_path), "--data", str(events),
+                 "-o", str(out)],
+                env,
+            )  # fmt: skip
+    for tag, env in variants:
+        out = folder / f"demo-{tag}-{customers}"
+        commands[f"demo ({tag})"] = (
+            [*JOURNEYMAP, "demo", "--customers", str(customers), "-o", str(out)],
+            env,
+        )
+    load = os.getloadavg()
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
+    for _ in range(repeat):
+        for name, (command, env) in commands.items():
+            if command[3] == "demo":  # a fresh folder: demo keeps an edited map
+                subprocess.run(["rm", "-rf", command[-1]], check=True)
+            seconds, peak, _ = run(command, env)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+    after = os.getloadavg()
+    print(f"\n{customers:,} customers; median of {repeat}; load average "
+          f"{load[0]:.1f} / {load[1]:.1f} before, {after[0]:.1f} / {after[1]:.1f} after")  # fmt: skip
+    if before:
+        for output in outputs.values():
+            mine = (folder / f"now-{customers}-{output}").read_bytes()
+            theirs = (folder / f"before-{customers}-{output}").read_bytes()
+            print(f"{output} now == before (bytes): {mine == theirs}")
+        now_demo = folder / f"demo-now-{customers}" / "measured.json"
+        then_demo = folder / f"demo-before-{customers}" / "measured.json"
+        print(f"demo measured.json now == before (bytes): "
+              f"{now_demo.read_bytes() == then_demo.read_bytes()}")  # fmt: skip
+    print(f"{'command':20s} {'seconds':>8s} {'peak RSS':>9s} {'now / before':>13s}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        ratio = ""
+        if before and name.endswith("(now)"):
+            then = statistics.median(times[name.replace("(now)", "(before)")])
+            ratio = f"{median / then:12.2f}×"
+        print(f"{name:20s} {median:8.2f} {peaks[name]:6.0f} MB {ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, action="append")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", help="PYTHONPATH of an older journeymap src")
+    parser.add_argument(
+        "--commands",
+        action="store_true",
+        help="time measure, report, render and demo as whole processes",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="jm-bench-measure-") as tmp:
         for customers in args.customers or [5000, 30000]:
-            bench(Path(tmp), customers, args.repeat, args.before)
+            if args.commands:
+                bench_commands(Path(tmp), customers, args.repeat, args.before)
+            else:
+                bench(Path(tmp), customers, args.repeat, args.before)
 
 
 if __name__ == "__main__":
