@@ -398,3 +398,47 @@ def test_gzip_compressed_exports(
     with pytest.raises(IngestError, match=r"unknown file type '\.tar\.gz'"):
         read_events(tmp_path / "x.tar.gz")
     assert list(scratch.iterdir()) == []
+
+
+def test_a_sheet_of_a_workbook_is_named_after_the_file(tmp_path: Path) -> None:
+    """A workbook whose first sheet is a summary: the note names the other sheets,
+    ``book.xlsx::Events`` reads one, an unknown sheet lists them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Total events", 2])
+    events = book.create_sheet("Events")
+    events.append(["user_id", "ts", "event"])
+    events.append(["c1", "2024-01-01 10:00:00", "visit"])
+    events.append(["c1", "2024-01-01 10:05:00", "buy"])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(IngestError, match=r"cannot find column.*also: Events.*::SHEET"):
+        read_events(tmp_path / "book.xlsx")
+    log = read_events(f"{tmp_path / 'book.xlsx'}::Events")
+    assert rows(log, "customer_id", "event") == [("c1", "visit"), ("c1", "buy")]
+    assert log.report.source == f"{tmp_path / 'book.xlsx'}::Events"
+    with pytest.raises(
+        IngestError, match="no sheet 'Evnts'; the sheets are: Summary, Events"
+    ):
+        read_events(f"{tmp_path / 'book.xlsx'}::Evnts")
+    single = openpyxl.Workbook()
+    single.active.append(["user_id", "ts", "event"])
+    single.active.append(["c1", "2024-01-01 10:00:00", "visit"])
+    single.save(tmp_path / "one.xlsx")
+    assert read_events(tmp_path / "one.xlsx").report.warnings == ()
+
+
+def test_the_first_of_several_sheets_is_said(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Q1"
+    book.active.append(["user_id", "ts", "event"])
+    book.active.append(["c1", "2024-01-01 10:00:00", "visit"])
+    book.create_sheet("Q2")
+    book.save(tmp_path / "book.xlsx")
+    log = read_events(tmp_path / "book.xlsx")
+    assert log.report.warnings == (
+        "read sheet 'Q1', the first of 2 (also: Q2); name another as book.xlsx::SHEET",
+    )

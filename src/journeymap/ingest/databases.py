@@ -36,6 +36,7 @@ from journeymap.ingest.sources import (
 SCHEMES = ("duckdb", "sqlite", "postgresql", "postgres")
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db.duckdb")
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 BATCH_ROWS = 50_000
 # Path("duckdb:///a/b.duckdb?table=t") is "duckdb:/a/b.duckdb?table=t"
 _COLLAPSED = re.compile(r"^(duckdb|sqlite):/(?!/)", re.IGNORECASE)
@@ -79,6 +80,8 @@ def parse_table_address(text: str) -> TableAddress | None:
         )
     if "::" in text:
         location, table = text.rsplit("::", 1)
+        if location.lower().endswith(EXCEL_SUFFIXES):
+            return None  # a sheet of a workbook: the file reader's (book.xlsx::Events)
         if location.lower().endswith(DUCKDB_SUFFIXES):
             return TableAddress("duckdb", location, table)
         if location.lower().endswith(SQLITE_SUFFIXES):

@@ -137,7 +137,13 @@ def read_events(
     opened = open_source(engine, source, delimiter=delimiter, encoding=encoding)
     try:
         types = describe(engine, opened)
-        opened, types, mapping = _resolve_columns(engine, opened, types, columns)
+        try:
+            opened, types, mapping = _resolve_columns(engine, opened, types, columns)
+        except IngestError as exc:  # how the source was read may explain it (a sheet)
+            if exc.field is not None or not opened.warnings:
+                raise
+            said = "; ".join(opened.warnings)
+            raise IngestError(f"{exc.message} ({said})", file=exc.file) from None
         log = load(
             engine, opened, types, mapping, zone=zone,
             quarantine_path=quarantine_path, time_format=time_format,

@@ -49,7 +49,13 @@ def read_file(
     delimiter: str | None = None,
     encoding: str | None = None,
 ) -> Source:
-    """A Source for a file (or a folder of Parquet files), chosen by suffix."""
+    """A Source for a file (or a folder of Parquet files), chosen by suffix; a sheet
+    of a workbook is named after the file: ``book.xlsx::Events``."""
+    book, _, sheet = str(path).rpartition("::")
+    if sheet and SUFFIXES.get(Path(book).suffix.lower()) == "excel":
+        if not Path(book).exists():
+            raise IngestError("file not found", file=book)
+        return read_excel(engine, Path(book), sheet=sheet)
     if not path.exists():
         raise IngestError("file not found", file=str(path))
     if path.is_dir():
@@ -319,18 +325,31 @@ def read_excel(engine: Engine, path: Path, *, sheet: str | None = None) -> Sourc
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise IngestError(f"cannot read Excel file: {first}", file=str(path)) from exc
     try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise IngestError(
+                f"no sheet {sheet!r}; the sheets are: {', '.join(book.sheetnames)}",
+                file=str(path),
+            )
         worksheet = book[sheet] if sheet else book.worksheets[0]
+        others = [other for other in book.sheetnames if other != worksheet.title]
         rows = worksheet.iter_rows(values_only=True)
         above, first, rest = _header_row(rows)
         table = rows_to_arrow(rest, label=str(path), header=_header(first, str(path)))
     finally:
         book.close()
     name = table_name(engine.register_arrow(table, prefix="excel"))
-    skipped = "row 1" if above == 1 else f"rows 1-{above}"
-    notes = (f"{skipped} above the header (row {above + 1}) skipped",) if above else ()
+    notes: tuple[str, ...] = ()
+    if sheet is None and others:  # a workbook's first sheet is often a summary
+        notes += (
+            f"read sheet {worksheet.title!r}, the first of {len(others) + 1} (also: "
+            f"{', '.join(others)}); name another as {path.name}::SHEET",
+        )
+    if above:
+        skipped = "row 1" if above == 1 else f"rows 1-{above}"
+        notes += (f"{skipped} above the header (row {above + 1}) skipped",)
     return Source(
-        label=str(path), relation=quote_ident(name), text=True,
-        line_offset=above + 1, cleanup=(drop_sql(name),), warnings=notes,
+        label=str(path) if sheet is None else f"{path}::{sheet}",
+        relation=quote_ident(name), text=True, line_offset=above + 1, cleanup=(drop_sql(name),), warnings=notes,
     )  # fmt: skip
 
 
