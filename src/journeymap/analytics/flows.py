@@ -44,6 +44,46 @@ def flows_expr(log: EventLog, journey: JourneyMap, level: str) -> ir.Table:
     ).agg(moves=moves.count(), customers=moves.customer_id.nunique())
 
 
+LEVELS = {"stage": "stage_id", "touchpoint": "touchpoint_id"}
+
+
+def _moves_expr(log: EventLog, journey: JourneyMap) -> ir.Table:
+    """Consecutive matched events of one customer whose stage or touchpoint differs,
+    with the previous event's place: ``prev_stage_id``, ``prev_touchpoint_id``,
+    ``prev_index``."""
+    matched = matched_events_expr(log, journey)
+    window = ibis.window(group_by="customer_id", order_by=list(ORDER))
+    seq = matched.select(
+        "customer_id",
+        "stage_id",
+        "touchpoint_id",
+        "stage_index",
+        prev_stage_id=matched.stage_id.lag().over(window),
+        prev_touchpoint_id=matched.touchpoint_id.lag().over(window),
+        prev_index=matched.stage_index.lag().over(window),
+    )
+    return seq.filter(
+        seq.prev_index.notnull()
+        & (
+            (seq.prev_stage_id != seq.stage_id)
+            | (seq.prev_touchpoint_id != seq.touchpoint_id)
+        )
+    )
+
+
+def _counts(moves: ir.Table, level: str) -> ir.Table:
+    """:func:`flows_expr`'s counts from :func:`_moves_expr`'s moves."""
+    column = LEVELS[level]
+    source = moves[f"prev_{column}"]
+    mine = moves.filter(source != moves[column])
+    return mine.group_by(
+        source=mine[f"prev_{column}"],
+        target=mine[column],
+        source_index=mine.prev_index,
+        target_index=mine.stage_index,
+    ).agg(moves=mine.count(), customers=mine.customer_id.nunique())
+
+
 def measure_flows(log: EventLog, journey: JourneyMap) -> JourneyFlows:
     """Stage-to-stage and touchpoint-to-touchpoint flows of a map on an event log.
 
@@ -57,8 +97,12 @@ def measure_flows(log: EventLog, journey: JourneyMap) -> JourneyFlows:
     order = {tp.id: i for i, (_, tp) in enumerate(journey.touchpoints())}
     order.update({s.id: i for i, s in enumerate(journey.stages)})
     found = {}
-    for level in ("stage", "touchpoint"):
-        frame = log.engine.to_pandas(flows_expr(log, journey, level))
+    engine = log.engine
+    with engine.scratch():
+        # one sort of the log for both levels (each level's own query sorted it again)
+        moves = engine.materialize(_moves_expr(log, journey), prefix="moves")
+        frames = {level: engine.to_pandas(_counts(moves, level)) for level in LEVELS}
+    for level, frame in frames.items():
         rows = [
             Flow(
                 source=str(r["source"]),
