@@ -111,3 +111,19 @@ def test_answers_from_their_own_file_join_their_visit_in_session_scope() -> None
     verdicts = {v.id: v for v in measured.pain_points}
     assert verdicts["empty"].verdict == "supported", verdicts["empty"].reason
     assert verdicts["tip"].verdict == "not_supported", verdicts["tip"].reason
+
+
+def test_answers_of_customers_without_events_make_no_journey() -> None:
+    """A survey export wider than the event export: the extra answers are left out,
+    not counted as customers who reached the stage of the surveyed touchpoint."""
+    events, surveys = _data(n=300, seed=7)
+    extra = surveys.assign(customer_id="x" + surveys["customer_id"])
+    measured = measure_map(
+        jm.JourneyMap.model_validate(MAP),
+        jm.read_events(events),
+        surveys=jm.read_events(pd.concat([surveys, extra])),
+        clusters=False,
+    )
+    reached = {s.stage_id: s.reached for s in measured.stages}
+    assert reached == {"setup": 300, "use": 300}
+    assert measured.customers == 300

@@ -215,7 +215,7 @@ def _echo_unmatched(answers: EventLog, events: EventLog, key: str) -> None:
         example = answers.engine.scalar(orphans.customer_id.min())
         err_console.print(
             f"[yellow]  note: {count:,} of {total:,} {key} rows name a customer with "
-            f"no events (first: {example!r}); they join no journey[/yellow]",
+            f"no events (first: {example!r}); they are left out[/yellow]",
             soft_wrap=True,
         )
 

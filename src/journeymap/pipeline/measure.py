@@ -93,6 +93,22 @@ def prepare_log(
     return log
 
 
+def _of_known_customers(answers: EventLog | None, log: EventLog) -> EventLog | None:
+    """The survey or feedback rows of customers the events know.
+
+    An answer of a customer without events would be a journey of its own: a survey
+    row at a later touchpoint made that stage "reached" by people no event shows
+    (with a survey export wider than the event export, a later stage was reached
+    by twenty times more customers than the first).
+    """
+    if answers is None:
+        return None
+    if answers.engine is not log.engine:
+        answers = answers.to_engine(log.engine)
+    known = log.table.select("customer_id").distinct()
+    return answers.with_table(answers.table.semi_join(known, "customer_id"))
+
+
 def _has_every_session(log: EventLog) -> bool:
     """Whether every event already has a text ``session_id``: then deriving sessions
     would only fill nulls there are none of, and its two sorts are skipped."""
@@ -209,7 +225,8 @@ def measure_map(
         Canonical events; ``score``/``score_kind``/``text`` rows count as answers.
     surveys, feedback
         Separate survey and feedback rows (the same columns), counted exactly as if
-        they were inside ``log``.
+        they were inside ``log``; rows of customers with no events in ``log`` are
+        left out.
     thresholds
         Verdict thresholds (alpha, practical effect, minimum group size).
     clusters
@@ -226,9 +243,8 @@ def measure_map(
         ``to_dict()`` is measured.json (docs/reference/measured-map.md).
     """
     thresholds = thresholds or Thresholds()
-    units, memberships = journey_units(
-        journey, log.append(surveys, feedback), **options
-    )
+    answers = [_of_known_customers(a, log) for a in (surveys, feedback)]
+    units, memberships = journey_units(journey, log.append(*answers), **options)
     found = judge(units, memberships, thresholds=thresholds)
     sequence, stays = _customer_journeys(units)
     measured = measure_voice(
