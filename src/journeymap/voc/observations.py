@@ -91,15 +91,31 @@ def observations_expr(
         "event_seq",
         *(c for c in OBSERVATION_COLUMNS if c not in ("customer_id", "timestamp")),
     )
-    window = ibis.cumulative_window(
-        group_by=matched.customer_id, order_by=[matched.timestamp, matched.event_seq]
+    # the running window sorts every matched event; it carries only the keys and the
+    # place, and the answers (few) take their wide columns from a join afterwards
+    said_rows = matched.score.notnull() | matched.text.notnull()
+    narrow = matched.filter(matched.touchpoint_id.notnull() | said_rows).select(
+        "customer_id",
+        "timestamp",
+        "event_seq",
+        "touchpoint_id",
+        "stage_id",
+        "stage_index",
+        _said=said_rows,
     )
-    ordered = matched.mutate(_pos=ibis.row_number().over(window))
+    window = ibis.cumulative_window(
+        group_by=narrow.customer_id, order_by=[narrow.timestamp, narrow.event_seq]
+    )
+    ordered = narrow.mutate(_pos=ibis.row_number().over(window))
     anchor_pos = ibis.cases(
         (ordered.touchpoint_id.notnull(), ordered._pos), else_=ibis.null("int64")
     )
     ordered = ordered.mutate(_anchor=anchor_pos.max().over(window))
-    said = ordered.filter(ordered.score.notnull() | ordered.text.notnull())
+    found = ordered.filter(ordered._said).select(
+        f_seq=ordered.event_seq, f_anchor=ordered._anchor
+    )
+    said = matched.filter(said_rows)
+    said = said.join(found, said.event_seq == found.f_seq)
     anchors = ordered.filter(ordered.touchpoint_id.notnull()).select(
         a_customer=ordered.customer_id,
         a_pos=ordered._pos,
@@ -109,7 +125,7 @@ def observations_expr(
     )
     joined = said.left_join(
         anchors,
-        [said.customer_id == anchors.a_customer, said._anchor == anchors.a_pos],
+        [said.customer_id == anchors.a_customer, said.f_anchor == anchors.a_pos],
     )
     return joined.select(
         "customer_id",
