@@ -149,3 +149,27 @@ def test_durations_read_as_people_read_them(events):
     result = run(str(events), "--what", "transitions")
     assert result.exit_code == 0
     assert "4 min" in result.stdout  # cart -> buy of customer a: 240 s
+
+
+MARKUP = """user_id,ts,event,channel
+a,2024-01-01T10:00:00Z,[bold red]x[/],[/]
+a,2024-01-01T10:05:00Z,[/bold] close,[link=http://e]y
+b,2024-01-01T10:00:00Z,[bold red]x[/],web
+b,2024-01-01T10:06:00Z,purchase,web
+b,[/bad],purchase,web
+"""
+
+
+@pytest.mark.parametrize("what", ["transitions", "variants", "attribution", "funnel"])
+def test_data_that_looks_like_rich_markup_is_printed_as_it_is(capsys, tmp_path, what):
+    """Event names, channels and quarantined values from an export are text: '[/]'
+    made rich raise (an internal error) and '[bold red]' restyled the table."""
+    path = tmp_path / "e.csv"
+    path.write_text(MARKUP, encoding="utf-8")
+    steps = ("--steps", "[bold red]x[/],[nope]", "--conversion", "purchase")
+    code, out, err = analyze(capsys, str(path), "--what", what, *steps)
+    assert code == 0, err
+    assert ("[link=http://e]y" if what == "attribution" else "[bold red]x[/]") in out
+    assert "(ts = '[/bad]')" in err
+    if what == "funnel":
+        assert "funnel step '[nope]' never occurs" in err

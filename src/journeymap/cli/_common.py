@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 import journeymap as jm
@@ -63,12 +64,12 @@ def echo_ingest(log: EventLog, *, examples: int = 5) -> None:
     if report is None:
         return
     mapping = ", ".join(f"{role}←{col}" for role, col in report.columns.items())
-    err_console.print(f"[dim]columns: {mapping}[/dim]")
-    err_console.print(f"[dim]{report.summary()}[/dim]")
+    err_console.print(f"[dim]columns: {escape(mapping)}[/dim]")
+    err_console.print(f"[dim]{escape(report.summary())}[/dim]")
     for warning in report.warnings:  # encoding, multi-line values, numeric time formats
-        err_console.print(f"[yellow]  note: {warning}[/yellow]", soft_wrap=True)
+        err_console.print(f"[yellow]  note: {escape(warning)}[/yellow]", soft_wrap=True)
     for reason, rows in report.reasons.items():
-        err_console.print(f"[yellow]  quarantined {rows:,}: {reason}[/yellow]")
+        err_console.print(f"[yellow]  quarantined {rows:,}: {escape(reason)}[/yellow]")
     if report.quarantined:
         _echo_quarantine_examples(log, report.quarantined, examples)
 
@@ -90,8 +91,8 @@ def _echo_quarantine_examples(log: EventLog, total: int, examples: int) -> None:
             else f" = {str(row.value)!r}"
         )
         err_console.print(
-            f"[yellow]    row {int(row.row_number)}{line}: {row.reason} "
-            f"({row.column}{value})[/yellow]",
+            f"[yellow]    row {int(row.row_number)}{line}: "
+            f"{escape(f'{row.reason} ({row.column}{value})')}[/yellow]",
             soft_wrap=True,
         )
 
@@ -114,7 +115,7 @@ def about(path: Path) -> Iterator[None]:
 
 
 def written(path: Path, what: str) -> None:
-    console.print(f"  [green]wrote[/green] {what}: {path}")
+    console.print(f"  [green]wrote[/green] {what}: {escape(str(path))}")
 
 
 @contextlib.contextmanager

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 import journeymap as jm
 from journeymap.cli._common import echo_ingest, err_console, open_engine, working
 from journeymap.cli._output import write_text
@@ -49,7 +51,8 @@ class MapData:
         for note in measured.notes:  # a misspelt event in a match rule measures 0
             if note.startswith(MAP_VS_DATA):
                 err_console.print(
-                    f"[yellow]warning:[/yellow] {where}{note[len(MAP_VS_DATA) :]}",
+                    "[yellow]warning:[/yellow] "
+                    + escape(f"{where}{note[len(MAP_VS_DATA) :]}"),
                     soft_wrap=True,
                 )
         return measured
@@ -215,7 +218,7 @@ def _echo_unmatched(answers: EventLog, events: EventLog, key: str) -> None:
         example = answers.engine.scalar(orphans.customer_id.min())
         err_console.print(
             f"[yellow]  note: {count:,} of {total:,} {key} rows name a customer with "
-            f"no events (first: {example!r}); they are left out[/yellow]",
+            f"no events (first: {escape(repr(example))}); they are left out[/yellow]",
             soft_wrap=True,
         )
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 import journeymap as jm
 from journeymap.cli import _options as opt
@@ -339,8 +341,8 @@ def warn_absent_events(log: Any, names: Sequence[str], what: str) -> list[str]:
             else "it counts as 0"
         )
         err_console.print(
-            f"[yellow]warning:[/yellow] {what} {name!r} never occurs in the data; "
-            f"{hint}",
+            f"[yellow]warning:[/yellow] {escape(f'{what} {name!r}')} never occurs in "
+            f"the data; {escape(hint)}",
             soft_wrap=True,
         )
     return absent
@@ -421,7 +423,7 @@ def print_result(result: Any, what: str) -> None:
         return
     frame = result.to_pandas()
     if frame.empty:
-        console.print(f"{title}: no rows")
+        console.print(f"{title}: no rows", markup=False)
         _print_extras(result)
         return
     if _is_ttc(result):  # the histogram's bin edges are durations too
@@ -429,13 +431,13 @@ def print_result(result: Any, what: str) -> None:
     width = _table_width()
     shown = frame.head(SHOWN_ROWS)
     columns = _fitting_columns(shown, width)
-    table = Table(title=title)
+    table = Table(title=Text(title))  # data text is never read as rich markup
     for column in columns:
         table.add_column(
-            str(column), justify="right" if _numeric(frame[column]) else "left"
+            Text(str(column)), justify="right" if _numeric(frame[column]) else "left"
         )
     for row in shown[columns].itertuples(index=False):
-        table.add_row(*(_cell(v, c) for c, v in zip(columns, row, strict=True)))
+        table.add_row(*(Text(_cell(v, c)) for c, v in zip(columns, row, strict=True)))
     console.print(table, width=width)
     _print_cut(frame, columns)
     _print_extras(result)

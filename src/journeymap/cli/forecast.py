@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 import journeymap as jm
 from journeymap.cli import _options as opt
@@ -102,7 +103,7 @@ def forecast(
 
 
 def print_forecast(result: Any) -> None:
-    table = Table(title=result.summary())
+    table = Table(title=Text(result.summary()))
     for name in ("period", "conversions", "revenue"):
         table.add_column(name, justify="left" if name == "period" else "right")
     for p in result.periods:
@@ -130,7 +131,7 @@ def print_forecast(result: Any) -> None:
             f"{_percent(backtest.naive_mape)} ({backtest.scored} periods scored)"
         )
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", markup=False)
 
 
 def _percent(value: float | None) -> str:

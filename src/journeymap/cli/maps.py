@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from journeymap.cli._common import console, err_console
@@ -90,14 +91,16 @@ def validate(
             problems, warnings = _data_problems(path)
             for warning in warnings:
                 err_console.print(
-                    f"[yellow]warning:[/yellow] {warning}", soft_wrap=True
+                    f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True
                 )
         if problems:
             failed += 1
             for problem in problems:
-                err_console.print(f"[red]error:[/red] {problem}", soft_wrap=True)
+                err_console.print(
+                    f"[red]error:[/red] {escape(problem)}", soft_wrap=True
+                )
         else:
-            console.print(f"[green]ok[/green] {path}")
+            console.print(f"[green]ok[/green] {escape(str(path))}")
     if failed:
         raise typer.Exit(2)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from journeymap.cli import _options as opt
 from journeymap.cli._common import (
@@ -96,6 +97,7 @@ def measure(
 
 def _print_summary(measured: MeasuredMap) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     _print_unmatched(measured)
     if not measured.pain_points:
@@ -105,18 +107,28 @@ def _print_summary(measured: MeasuredMap) -> None:
         for column in ("pain point", "verdict", "what the data shows"):
             table.add_column(column, overflow="fold")
         for verdict in measured.pain_points:
-            table.add_row(verdict.id, verdict.verdict, verdict.summary or "—")
+            table.add_row(
+                *(
+                    Text(t)
+                    for t in (verdict.id, verdict.verdict, verdict.summary or "—")
+                )
+            )
         console.print(table)
     for found in measured.suggested_pain_points:
-        console.print(f"  found in data: {found.get('text')}", soft_wrap=True)
+        console.print(
+            f"  found in data: {found.get('text')}", soft_wrap=True, markup=False
+        )
     for incident in measured.incidents:
-        console.print(f"  incident: {incident.get('text')}", soft_wrap=True)
+        console.print(
+            f"  incident: {incident.get('text')}", soft_wrap=True, markup=False
+        )
     if measured.candidates:
         top: dict[str, Any] = measured.candidates[0]
         who = top.get("persona") or "all customers"
         console.print(
             f"top-ranked place: {top['kind']} {top['id']} ({who}), "
-            f"impact {top['impact']:.1f}"
+            f"impact {top['impact']:.1f}",
+            markup=False,
         )
 
 
@@ -133,7 +145,7 @@ def _print_unmatched(measured: MeasuredMap) -> None:
         line += f" (the {len(top)} commonest: {names})"
     if unmatched == events:
         line += "; add match rules to the map's touchpoints"
-    err_console.print(f"[yellow]note:[/yellow] {line}", soft_wrap=True)
+    err_console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
 
 
 def _number(value: float | None, fmt: str = "{:.1f}") -> str:
