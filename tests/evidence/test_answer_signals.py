@@ -9,6 +9,7 @@ left nobody exposed and a planted effect came out as insufficient data.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import journeymap as jm
 from journeymap.pipeline import measure_map
 
 START = dt.datetime(2026, 2, 2)
-MAP = {
+MAP: dict[str, Any] = {
     "name": "onboarding",
     "stages": [
         {
@@ -127,3 +128,62 @@ def test_answers_of_customers_without_events_make_no_journey() -> None:
     reached = {s.stage_id: s.reached for s in measured.stages}
     assert reached == {"setup": 300, "use": 300}
     assert measured.customers == 300
+
+
+def test_too_few_units_says_so_and_names_both_groups() -> None:
+    """The answers at a touchpoint are compared with the stage's other touchpoints; with
+    none there, the reason names both groups, and the summary says why beside its
+    numbers."""
+    spec = {**MAP, "stages": [dict(s) for s in MAP["stages"]]}
+    spec["stages"][1] = {
+        **spec["stages"][1],
+        "pain_points": [
+            {"id": "dash", "text": "Dashboards are rated low", "touchpoint": "dash"},
+            {
+                "id": "empty",
+                "text": "Empty dashboards disappoint",
+                "signal": {"events": ["empty_state"], "outcome": "low_score"},
+            },
+        ],
+    }
+    events, surveys = _data(n=60, seed=8)
+    measured = measure_map(
+        jm.JourneyMap.model_validate(spec),
+        jm.read_events(events),
+        surveys=jm.read_events(surveys),
+        clusters=False,
+    )
+    verdicts = {v.id: v for v in measured.pain_points}
+    assert verdicts["dash"].verdict == "insufficient_data"
+    assert verdicts["dash"].reason == (
+        "too few units (need 30 each): 60 answers at dash and "
+        "0 answers at the other touchpoints of use"
+    )
+    empty = verdicts["empty"]
+    assert empty.verdict == "insufficient_data"
+    assert (empty.summary or "").startswith(
+        "insufficient data, too few units (need 30 each): score low "
+    ), empty.summary
+
+
+def test_a_period_outside_the_data_says_so() -> None:
+    spec = {**MAP, "stages": [dict(s) for s in MAP["stages"]]}
+    spec["stages"][0] = {
+        **spec["stages"][0],
+        "pain_points": [
+            {
+                "id": "later",
+                "text": "An outage next year",
+                "period": {"from": "2027-01-04", "to": "2027-01-10"},
+            }
+        ],
+    }
+    events, _ = _data(n=60, seed=9)
+    measured = measure_map(
+        jm.JourneyMap.model_validate(spec), jm.read_events(events), clusters=False
+    )
+    verdict = next(v for v in measured.pain_points if v.id == "later")
+    assert verdict.verdict == "insufficient_data"
+    assert (verdict.reason or "").startswith(
+        "the period 2027-01-04..2027-01-10 is outside the data (2026-02-02 to 2026-04-0"
+    ), verdict.reason

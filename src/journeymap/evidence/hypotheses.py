@@ -369,6 +369,13 @@ def contrast_rows(
         sides = Sides(
             f"{who} at {place}", f"other customers at {place} (attributes known)"
         )
+    elif hyp.outcome in ANSWER_OUTCOMES:  # touchpoint: answers at it vs the others
+        exposed, comparison = r.touched, ~r.touched
+        what = "answers" if hyp.outcome == "low_score" else "comments"
+        sides = Sides(
+            f"{what} at {place}",
+            f"{what} at the other touchpoints of {hyp.stage_id}",
+        )
     else:  # touchpoint
         exposed, comparison = r.touched, ~r.touched
         sides = Sides(

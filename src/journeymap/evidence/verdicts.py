@@ -104,6 +104,14 @@ def _problem(
                 f"circular: signal event `{event}` belongs to an earlier stage, so it "
                 "is itself a move back"
             )
+    period = hyp.period
+    if period is not None and (
+        period.end < units.start.date() or period.start > units.end.date()
+    ):
+        return (
+            f"the period {period} is outside the data ({units.start:%Y-%m-%d} to "
+            f"{units.end:%Y-%m-%d})"
+        )
     if hyp.persona is not None:
         membership = memberships.get(hyp.persona)
         if membership is None or membership.problem is not None:
@@ -214,9 +222,10 @@ def _verdict(
         verdict, reason = "insufficient_data", j.problem or "not tested"
     elif not contrast.enough(thresholds):
         verdict = "insufficient_data"
+        e, c = contrast.exposed, contrast.comparison
         reason = (
-            f"too few units: {contrast.exposed.units:,} exposed and "
-            f"{contrast.comparison.units:,} in comparison (need {thresholds.min_units} each)"
+            f"too few units (need {thresholds.min_units} each): {e.units:,} "
+            f"{e.label} and {c.units:,} {c.label}"
         )
     elif contrast.holds(thresholds):
         verdict, reason = "supported", "significant and practically relevant"
@@ -290,6 +299,8 @@ def _summary(
     ):
         return f"{verdict.replace('_', ' ')}: {reason}"
     e, c = contrast.exposed, contrast.comparison
+    if verdict == "insufficient_data":  # say why beside the numbers: "too few units"
+        verdict = f"{verdict}, {reason.split(':', 1)[0]}"
     if contrast.times is not None:
         return _time_summary(verdict, contrast)
     diff = (contrast.difference or 0.0) * 100
