@@ -175,3 +175,24 @@ def test_typed_parquet_bad_rows_are_found_by_the_second_scan(tmp_path: Path) -> 
     clean = read_events(tmp_path / "clean.parquet")
     assert clean.report is not None
     assert (clean.report.quarantined, clean.report.duplicates) == (0, 1)
+
+
+def test_sql_null_spellings_in_a_role_are_missing(tmp_path: Path) -> None:
+    """SQL Server and DBeaver write NULL, MySQL and Snowflake \\N: an empty revenue
+    quarantined the row as unparsable, a NULL id made one customer called NULL."""
+    text = (
+        "user_id,ts,event,value,channel\n"
+        "NULL,2024-01-01T10:00:00Z,visit,NULL,web\n"
+        "\\N,2024-01-01T10:00:00Z,visit,\\N,NULL\n"
+        "a,2024-01-01T10:02:00Z,visit,NULL,\\N\n"
+        "a,null,visit,1,web\n"
+        "b,2024-01-01T10:02:00Z,buy,12.5,web\n"
+    )
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    log = read_events(path)
+    assert log.report.reasons == {"missing customer_id": 2, "missing timestamp": 1}
+    frame = log.to_pandas()
+    assert frame["customer_id"].tolist() == ["a", "b"]
+    assert frame["value"].isna().tolist() == [True, False]
+    assert frame["channel"].isna().tolist() == [True, False]

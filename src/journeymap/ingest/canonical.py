@@ -36,11 +36,20 @@ class Check:
     value: str  # SQL for the offending raw value
 
 
+# How SQL tools write a missing value into a CSV (SQL Server Management Studio and
+# DBeaver "NULL", MySQL and Snowflake unloads "\N"): in a column with a role it is
+# missing, not a customer called NULL or an unreadable revenue.
+NULL_SPELLINGS = ("NULL", "null", "\\N")
+_NULLS = ", ".join(f"'{text}'" for text in NULL_SPELLINGS)
+
+
 def text_sql(expr: str) -> str:
-    """Trimmed text of ``expr``, NULL when empty (as is, if trimmed already)."""
+    """Trimmed text of ``expr``, NULL when empty or a NULL spelling (as is, if
+    trimmed already)."""
     if expr.startswith(TRIMMED):
         return expr
-    return f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
+    text = f"trim(CAST({expr} AS VARCHAR))"
+    return f"(CASE WHEN {text} IN ('', {_NULLS}) THEN NULL ELSE {text} END)"
 
 
 # ';'-separated exports usually write decimal commas: 1.234,5 is 1234.5 (issue 10)
@@ -138,8 +147,9 @@ def _trim_sql(column: str) -> str:
     starting or ending with a space (all trim() removes) is trimmed.
     """
     return (
-        f"(CASE WHEN {column} = '' THEN NULL WHEN starts_with({column}, ' ') "
-        f"OR ends_with({column}, ' ') THEN NULLIF(trim({column}), '') ELSE {column} END)"
+        f"(CASE WHEN {column} IN ('', {_NULLS}) THEN NULL "
+        f"WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
+        f"THEN NULLIF(trim({column}), '') ELSE {column} END)"
     )
 
 
