@@ -398,6 +398,9 @@ def test_gzip_compressed_exports(
     with pytest.raises(IngestError, match=r"unknown file type '\.tar\.gz'"):
         read_events(tmp_path / "x.tar.gz")
     assert list(scratch.iterdir()) == []
+    (tmp_path / "log.xes").write_text("<log/>")
+    with pytest.raises(IngestError, match=r"'\.xes'.*XES is not read: export .* CSV"):
+        read_events(tmp_path / "log.xes")
 
 
 def test_a_sheet_of_a_workbook_is_named_after_the_file(tmp_path: Path) -> None:

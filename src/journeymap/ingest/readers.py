@@ -81,9 +81,16 @@ def read_file(
     if kind == "excel":
         return read_excel(engine, path)
     known = ", ".join(sorted(SUFFIXES))
+    suffix = "".join(path.suffixes[-2:]) if is_gzip(path) else path.suffix
+    hint = (  # process-mining logs: the CSV export has the columns found by name
+        "; XES is not read: export the event log as CSV (case:concept:name, "
+        "concept:name and time:timestamp are found by name)"
+        if suffix.lower() in (".xes", ".xes.gz")
+        else ""
+    )
     raise IngestError(
-        f"unknown file type {''.join(path.suffixes[-2:])!r}; known: {known} (also "
-        "gzip-compressed, as .csv.gz), or a folder of parquet",
+        f"unknown file type {suffix!r}; known: {known} (also gzip-compressed, as "
+        f".csv.gz), or a folder of parquet{hint}",
         file=str(path),
     )
 
