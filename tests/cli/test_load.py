@@ -135,3 +135,31 @@ def test_survey_files_without_events_are_one_clear_error(
     )
     assert result.exit_code != 0
     assert "--surveys need events" in str(result.exception)
+
+
+def test_a_map_reads_a_sheet_of_a_workbook(tmp_path: Path) -> None:
+    """``data.events: export.xlsx::Events``: the sheet is the reader's to find, not
+    a missing file (the first sheet of such exports is often a summary)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Total", 2])
+    sheet = book.create_sheet("Events")
+    sheet.append(["user_id", "ts", "event"])
+    sheet.append(["a", "2024-01-01 10:00:00", "visit"])
+    sheet.append(["a", "2024-01-01 10:05:00", "purchase"])
+    book.save(tmp_path / "export.xlsx")
+    (tmp_path / "map.yaml").write_text(
+        "journeymap: 1\nname: Sheet\nstages:\n  - id: s\n    name: S\n"
+        "    touchpoints:\n      - {id: t, name: T, match: {event: visit}}\n"
+        "conversion: {event: purchase}\n"
+        'data:\n  events: "export.xlsx::Events"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "measured.json"
+    result = CliRunner().invoke(
+        app, ["measure", str(tmp_path / "map.yaml"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["totals"]["customers"] == 1

@@ -168,6 +168,9 @@ def beside_map(map_path: Path, named: str, field: str) -> Path:
     path = map_path.parent / named
     if path.exists() or any(c in named for c in "*?["):  # globs are the reader's
         return path
+    book, _, sheet = str(path).rpartition("::")
+    if sheet and Path(book).is_file():  # a sheet of a workbook: events.xlsx::Events
+        return path
     from journeymap.model.spec import field_line
 
     folder = path.parent
