@@ -24,7 +24,7 @@ also gives the child's peak RSS). No thresholds here: the numbers go to
     python bench/bench_ingest.py --size 1e6 --repeat 5
     python bench/bench_ingest.py --before /tmp/old/src  # also time another version
     python bench/bench_ingest.py --size 1e8 --repeat 1 \\
-        --only "read_events parquet" --only "sorted CTAS parquet"
+        --only "read_events parquet" --only "sorted CTAS parquet" --memory-limit 6GB
 
 ``--before`` takes the ``src`` folder of another checkout (``git archive <commit> src |
 tar -x -C /tmp/old``): its journeymap runs the same commands in the same run,
@@ -138,7 +138,8 @@ print(json.dumps([summary, bins]))
 
 SORTED_TABLE = """
 import duckdb, sys
-con = duckdb.connect(config={{"threads": 2}})
+limit = dict(memory_limit=sys.argv[2]) if len(sys.argv) > 2 else {{}}
+con = duckdb.connect(config={{"threads": 2, **limit}})
 con.execute("CREATE TABLE e AS SELECT * FROM {reader}(?) ORDER BY customer_id, ts",
             [sys.argv[1]])
 """
@@ -147,7 +148,8 @@ READ_EVENTS = """
 import sys
 from journeymap import read_events
 from journeymap.engine import connect
-log = read_events(sys.argv[1], engine=connect(threads=2))
+limit = sys.argv[2] if len(sys.argv) > 2 else None
+log = read_events(sys.argv[1], engine=connect(threads=2, memory_limit=limit))
 print(log.report.summary())
 """
 
@@ -242,7 +244,11 @@ PAIRS = (
 
 
 def measure(
-    n: int, repeat: int, before: Path | None = None, only: list[str] | None = None
+    n: int,
+    repeat: int,
+    before: Path | None = None,
+    only: list[str] | None = None,
+    memory_limit: str | None = None,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="journeymap-bench-ingest-"))
     try:
@@ -258,6 +264,11 @@ def measure(
         todo = commands(paths, before)
         if only:  # start-up always: the net ratios need it
             todo = {k: v for k, v in todo.items() if k in only or k == "startup"}
+        if memory_limit:  # DuckDB's, for ingest and the sorted CTAS alike
+            todo = {
+                k: [*v, memory_limit] if k.startswith(("read_events", "sorted")) else v
+                for k, v in todo.items()
+            }
         if "analyze funnel" in todo and "analyze time-to-convert" in todo:
             check(todo, folder)
         seconds: dict[str, list[float]] = {name: [] for name in todo}
@@ -345,9 +356,15 @@ def main() -> None:
         help="time only these commands (repeatable), e.g. 'read_events parquet' and "
         "'sorted CTAS parquet' at 1e8",
     )
+    parser.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB memory_limit of ingest and the sorted CTAS, e.g. 6GB (default: "
+        "DuckDB's, 80%% of RAM)",
+    )
     args = parser.parse_args()
     for size in args.size or [1e7]:
-        measure(int(size), args.repeat, args.before, args.only)
+        measure(int(size), args.repeat, args.before, args.only, args.memory_limit)
 
 
 if __name__ == "__main__":
