@@ -80,7 +80,7 @@ def read_customers(
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
     else:
-        frame = _read_file(Path(source))
+        frame = _read_file(Path(source), id_col)
     if id_col not in frame.columns:
         raise IngestError(
             f"no id column `{id_col}`; columns: {', '.join(map(str, frame.columns))}",
@@ -104,8 +104,12 @@ def read_customers(
     return CustomerAttributes(kept.reset_index(drop=True), label, read, quarantined)
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def _read_file(path: Path, id_col: str) -> pd.DataFrame:
+    """The file as a frame; the id column of a text file stays text (``00123`` is
+    not the number 123: it must join the events' ``00123``)."""
     import pandas as pd
+
+    as_text = {id_col: "string"}
 
     if not path.exists():
         raise IngestError("file not found", file=str(path))
@@ -114,13 +118,14 @@ def _read_file(path: Path) -> pd.DataFrame:
         if suffix == ".parquet" or path.is_dir():
             return pd.read_parquet(path)
         if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True)
+            return pd.read_json(path, lines=True, dtype=as_text)
         if suffix == ".xlsx":
-            return pd.read_excel(path)
+            return pd.read_excel(path, dtype=as_text)
         sep = "\t" if suffix == ".tsv" else None
         return pd.read_csv(
-            path, sep=sep, engine="python", dtype_backend="numpy_nullable"
-        )
+            path, sep=sep, engine="python", dtype_backend="numpy_nullable",
+            dtype=as_text,
+        )  # fmt: skip
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise IngestError(
             f"cannot read customer attributes: {exc}", file=str(path)
@@ -145,5 +150,33 @@ def join_customers(log: EventLog, customers: CustomerAttributes) -> EventLog:
         )
     attrs = log.engine.register_arrow(customers.frame, prefix="customers")
     events = log.table
-    joined = events.left_join(attrs, events.customer_id.cast("string") == attrs[KEY])
+    key = events.customer_id.cast("string")
+    if customers.loaded:
+        _require_a_match(log, attrs, key, customers)
+    joined = events.left_join(attrs, key == attrs[KEY])
     return log.with_table(joined.select(events, *[attrs[c] for c in customers.columns]))
+
+
+def _require_a_match(
+    log: EventLog, attrs: Any, key: Any, customers: CustomerAttributes
+) -> None:
+    """Refuse attributes whose ids match no customer of the events: every persona
+    would silently be empty (ids ``1`` against ``00001``, or another id column)."""
+    events = log.table
+    if int(log.engine.scalar(events.count())) == 0:
+        return
+    matched = events.semi_join(attrs, key == attrs[KEY]).limit(1).count()
+    if int(log.engine.scalar(matched)):
+        return
+    theirs = ", ".join(repr(v) for v in customers.frame[KEY].head(3))
+    ours = ", ".join(
+        repr(str(v))
+        for v in log.execute(
+            events.select("customer_id").distinct().order_by("customer_id").limit(3)
+        )["customer_id"]
+    )
+    raise IngestError(
+        f"none of the {customers.loaded:,} customer ids matches a customer of the "
+        f"events (here: {theirs}; in the events: {ours}); is it the right id column?",
+        file=customers.source,
+    )
