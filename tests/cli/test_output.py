@@ -184,3 +184,18 @@ def test_help_shows_types_and_units(capsys: pytest.CaptureFixture[str]) -> None:
     help_text = " ".join(capsys.readouterr().out.split())
     for shown in ("DURATION", "Seconds (90)", "7d", "1<=x<=1000000", "COLUMN", "ZONE"):
         assert shown in help_text, shown
+
+
+def test_the_row_accounting_is_one_line_however_long_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Logs are grepped for ``read N = loaded N + quarantined N``: piped output is
+    never wrapped inside it, whatever the width of the path."""
+    folder = tmp_path / ("a-rather-long-folder-name-for-exports-" * 4)
+    folder.mkdir()
+    path = folder / "events.csv"
+    path.write_text(EVENTS + "d,not a time,visit,web\n", encoding="utf-8")
+    assert main(["analyze", str(path), "-w", "transitions"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert f"{path}: read 8 = loaded 7 + quarantined 1" in lines
+    assert "  quarantined 1: unparsable timestamp" in lines

@@ -64,12 +64,15 @@ def echo_ingest(log: EventLog, *, examples: int = 5) -> None:
     if report is None:
         return
     mapping = ", ".join(f"{role}←{col}" for role, col in report.columns.items())
-    err_console.print(f"[dim]columns: {escape(mapping)}[/dim]")
-    err_console.print(f"[dim]{escape(report.summary())}[/dim]")
+    # one line each, however long the path: logs are grepped for the accounting
+    err_console.print(f"[dim]columns: {escape(mapping)}[/dim]", soft_wrap=True)
+    err_console.print(f"[dim]{escape(report.summary())}[/dim]", soft_wrap=True)
     for warning in report.warnings:  # encoding, multi-line values, numeric time formats
         err_console.print(f"[yellow]  note: {escape(warning)}[/yellow]", soft_wrap=True)
     for reason, rows in report.reasons.items():
-        err_console.print(f"[yellow]  quarantined {rows:,}: {escape(reason)}[/yellow]")
+        err_console.print(
+            f"[yellow]  quarantined {rows:,}: {escape(reason)}[/yellow]", soft_wrap=True
+        )
     if report.quarantined:
         _echo_quarantine_examples(log, report.quarantined, examples)
 
