@@ -153,7 +153,7 @@ def test_survey_answers_naming_no_customer_are_reported(
     loaded = load_map_data(tmp_path / "map.yaml", surveys=tmp_path / "s.csv")
     assert loaded.surveys is not None and loaded.surveys.report is not None
     err = capsys.readouterr().err
-    assert "1 of 2 surveys rows name a customer with no events (first: '7')" in err
+    assert "1 of 2 survey rows name a customer with no events (first: '7')" in err
 
 
 def test_measure_reads_database_tables(database: Path, tmp_path: Path) -> None:

@@ -220,7 +220,8 @@ def _echo_unmatched(answers: EventLog, events: EventLog, key: str) -> None:
         total = answers.report.loaded if answers.report is not None else count
         example = answers.engine.scalar(orphans.customer_id.min())
         err_console.print(
-            f"[yellow]  note: {count:,} of {total:,} {key} rows name a customer with "
+            f"[yellow]  note: {count:,} of {total:,} {key.removesuffix('s')} rows name "
+            "a customer with "
             f"no events (first: {escape(repr(example))}); they are left out[/yellow]",
             soft_wrap=True,
         )
