@@ -445,3 +445,13 @@ def test_the_first_of_several_sheets_is_said(tmp_path: Path) -> None:
     assert log.report.warnings == (
         "read sheet 'Q1', the first of 2 (also: Q2); name another as book.xlsx::SHEET",
     )
+
+
+def test_an_excel_delimiter_hint_line_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "e.csv", "sep=;\n" + csv_text(";"))
+    with pytest.raises(IngestError) as info:
+        read_events(path)
+    assert str(info.value) == (
+        f"{path}:1: line 1 'sep=;' is a delimiter hint for Excel, not the header: "
+        "delete that line"
+    )

@@ -115,6 +115,14 @@ def read_csv(
         text = decode_sample(sample, given or sniff_encoding(sample))
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
     scan = scan_lines(path, delimiter=delimiter, encoding=given, label=str(path))
+    if scan.header and re.fullmatch(r"sep=.?", scan.header[0].strip()):
+        raise IngestError(  # written for Excel; the header is the next line
+            f"line 1 {scan.header[0].strip().ljust(5, delimiter)!r} is a delimiter "
+            "hint for Excel, "
+            "not the header: delete that line",
+            file=str(path),
+            line=1,
+        )
     names = [_protect(name, scan.header) for name in scan.header]
     rejects, scanned = fresh_name("rejects"), fresh_name("rejects_scan")
     relation = (
