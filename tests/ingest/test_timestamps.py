@@ -170,3 +170,21 @@ def test_naive_iso_text_reads_as_the_general_path_reads_it(tmp_path: Path) -> No
     reasons = quarantine(log).to_pandas().sort_values("row_number")
     assert list(reasons["row_number"]) == [6, 7]
     assert set(reasons["reason"]) == {"unparsable timestamp"}
+
+
+def test_unparsable_times_name_the_time_format_that_reads_them(tmp_path: Path) -> None:
+    """A day-first export is quarantined, not guessed; the note says which option
+    reads it, and with that option every row loads."""
+    values = ["13/03/2024 10:00", "01/03/2024 09:30"]
+    log = read_zoo(tmp_path, values)
+    assert log.report.reasons == {"unparsable timestamp": 2}
+    assert log.report.warnings == (
+        "timestamp column 'timestamp': 2 unparsable value(s) such as "
+        "'13/03/2024 10:00' read with --time-format '%d/%m/%Y %H:%M' "
+        "(data.time_format in a map)",
+    )
+    again = read_zoo(tmp_path, values, time_format="%d/%m/%Y %H:%M")
+    assert timestamps(again) == ["2024-03-13 10:00:00", "2024-03-01 09:30:00"]
+    ambiguous = read_zoo(tmp_path, ["01/03/2024"]).report.warnings[0]
+    assert "'%d/%m/%Y' or --time-format '%m/%d/%Y'" in ambiguous
+    assert read_zoo(tmp_path, ["yesterday"]).report.warnings == ()

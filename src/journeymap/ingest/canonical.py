@@ -293,7 +293,7 @@ def quarantine_checks(
     ambiguous = Check(
         f"{KIND_COLUMN} = 'ambiguous'",
         "ambiguous numeric timestamp: not %Y%m%d, an Excel serial or epoch "
-        "s/ms/us/ns by its size; pass time_format",
+        "s/ms/us/ns by its size; say which with --time-format (data.time_format)",
         mapping["timestamp"],
         "_jm_raw_timestamp",
     )

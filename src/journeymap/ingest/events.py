@@ -27,6 +27,7 @@ from journeymap.ingest.canonical import (
 from journeymap.ingest.columns import detect_columns
 from journeymap.ingest.databases import parse_table_address, read_table
 from journeymap.ingest.decimals import settle_decimal_commas
+from journeymap.ingest.formats import format_note
 from journeymap.ingest.frames import read_frame
 from journeymap.ingest.ordering import (
     bad_rows,
@@ -148,6 +149,8 @@ def read_events(
             engine, opened, types, mapping, zone=zone,
             quarantine_path=quarantine_path, time_format=time_format,
         )  # fmt: skip
+        if time_format is None:
+            log = _time_format_hint(log, mapping["timestamp"])
         if (columns or {}).get("customer_id"):
             return log
         return _other_id_hint(engine, opened, types, mapping, log)
@@ -191,6 +194,25 @@ def _resolve_columns(
     found = [c for c in mapping.values() if c not in types]
     source, types = nested.expose(engine, source, types, found)
     return source, types, mapping
+
+
+def _time_format_hint(log: EventLog, column: str) -> EventLog:
+    """Say which --time-format reads the timestamps quarantined as unparsable."""
+    report = log.report
+    count = report.reasons.get("unparsable timestamp", 0) if report else 0
+    if report is None or not count or log.quarantine is None:
+        return log
+    bad = log.quarantine
+    sample = bad.filter(bad.reason == "unparsable timestamp").order_by("row_number")
+    values = [
+        str(v) for v in log.execute(sample.select("value").limit(50))["value"] if v
+    ]
+    note = format_note(column, values, count)
+    if note is None:
+        return log
+    return dataclasses.replace(
+        log, report=dataclasses.replace(report, warnings=(*report.warnings, note))
+    )
 
 
 def _other_id_hint(

@@ -307,7 +307,7 @@ def check_time_kinds(
         raise IngestError(
             f"numeric timestamps mix formats: row {r1} ({v1}) reads as "
             f"{NUMBER_KINDS[k1][1]}, row {r2} ({v2}) as {NUMBER_KINDS[k2][1]}; "
-            "pass time_format to say which",
+            "say which with --time-format (data.time_format in a map)",
             file=label,
             field=column,
         )
