@@ -93,9 +93,13 @@ def _echo_quarantine_examples(log: EventLog, total: int, examples: int) -> None:
             if row.value is None or row.value != row.value
             else f" = {str(row.value)!r}"
         )
+        # a whole record (bad JSON, an unbalanced quote) has no column: say "record"
+        column = (
+            "record" if row.column is None or row.column != row.column else row.column
+        )
         err_console.print(
             f"[yellow]    row {int(row.row_number)}{line}: "
-            f"{escape(f'{row.reason} ({row.column}{value})')}[/yellow]",
+            f"{escape(f'{row.reason} ({column}{value})')}[/yellow]",
             soft_wrap=True,
         )
 
