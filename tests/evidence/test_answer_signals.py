@@ -187,3 +187,24 @@ def test_a_period_outside_the_data_says_so() -> None:
     assert (verdict.reason or "").startswith(
         "the period 2027-01-04..2027-01-10 is outside the data (2026-02-02 to 2026-04-0"
     ), verdict.reason
+
+
+def test_a_touchpoint_of_a_later_stage_is_circular_for_dropoff() -> None:
+    """Who touched a later stage's touchpoint has moved on: "drop off 0 % vs 63 %" was
+    reported as a test; it is no test at all."""
+    spec = {**MAP, "stages": [dict(s) for s in MAP["stages"]]}
+    spec["stages"][0] = {
+        **spec["stages"][0],
+        "pain_points": [
+            {"id": "ahead", "text": "Dashboards scare", "touchpoint": "dash"}
+        ],
+    }
+    events, _ = _data(n=60, seed=10)
+    measured = measure_map(
+        jm.JourneyMap.model_validate(spec), jm.read_events(events), clusters=False
+    )
+    verdict = next(v for v in measured.pain_points if v.id == "ahead")
+    assert verdict.verdict == "insufficient_data"
+    assert (verdict.reason or "").startswith(
+        "circular: touchpoint `dash` belongs to a later stage (`use`)"
+    ), verdict.reason

@@ -76,6 +76,13 @@ def signal_stage_of(journey: JourneyMap, event: str) -> int | None:
     return None
 
 
+def _touchpoint_stage(journey: JourneyMap, touchpoint_id: str | None) -> int | None:
+    for k, stage in enumerate(journey.stages):
+        if any(tp.id == touchpoint_id for tp in stage.touchpoints):
+            return k
+    return None
+
+
 def _problem(
     units: Units, hyp: Hypothesis, memberships: dict[str, Membership]
 ) -> str | None:
@@ -104,6 +111,24 @@ def _problem(
                 f"circular: signal event `{event}` belongs to an earlier stage, so it "
                 "is itself a move back"
             )
+    where = _touchpoint_stage(units.journey, hyp.touchpoint_id)
+    if (
+        where is not None
+        and where > hyp.stage_index
+        and hyp.outcome in ("dropoff", "slow")
+    ):
+        return (
+            f"circular: touchpoint `{hyp.touchpoint_id}` belongs to a later stage "
+            f"(`{units.journey.stages[where].id}`): who touched it moved on, which "
+            f"rules out {hyp.outcome} by construction; name a touchpoint of "
+            f"`{hyp.stage_id}`"
+        )
+    if where is not None and where < hyp.stage_index and hyp.outcome == "loop":
+        return (
+            f"circular: touchpoint `{hyp.touchpoint_id}` belongs to an earlier stage "
+            f"(`{units.journey.stages[where].id}`), so touching it is itself a move "
+            f"back; name a touchpoint of `{hyp.stage_id}`"
+        )
     period = hyp.period
     if period is not None and (
         period.end < units.start.date() or period.start > units.end.date()
