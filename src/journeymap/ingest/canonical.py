@@ -48,7 +48,7 @@ def text_sql(expr: str) -> str:
     trimmed already)."""
     if expr.startswith(TRIMMED):
         return expr
-    text = f"trim(CAST({expr} AS VARCHAR))"
+    text = f"trim(CAST({expr} AS VARCHAR), ' ')"  # spaces only, as _trim_sql checks
     return f"(CASE WHEN {text} IN ('', {_NULLS}) THEN NULL ELSE {text} END)"
 
 
@@ -144,12 +144,13 @@ def _trim_sql(column: str) -> str:
     """``text_sql`` of a VARCHAR column, calling trim() only on text that needs it.
 
     trim() copies every string: 0.9 s per 1e6 values, against 0.2 s when only text
-    starting or ending with a space (all trim() removes) is trimmed.
+    starting or ending with a space is trimmed. Only spaces are trimmed: trim() alone
+    also removes U+00A0 and U+3000, so '\xa0buy ' became 'buy' while '\xa0buy' stayed.
     """
     return (
         f"(CASE WHEN {column} IN ('', {_NULLS}) THEN NULL "
         f"WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
-        f"THEN NULLIF(trim({column}), '') ELSE {column} END)"
+        f"THEN NULLIF(trim({column}, ' '), '') ELSE {column} END)"
     )
 
 
