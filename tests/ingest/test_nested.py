@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -153,3 +154,28 @@ def test_struct_fields_are_typed_properties(tmp_path: Path) -> None:
     assert "items.id" not in frame.columns and "items" in frame.columns
     mobile = filter_segment(log, "`device.category` == 'mobile'").to_pandas()
     assert mobile["customer_id"].tolist() == ["1"]
+
+
+def test_a_key_of_a_key_value_list_as_ga4_keeps_event_params(tmp_path: Path) -> None:
+    """``event_params.ga_session_id``: the value paired with that key, from Parquet's
+    list of structs and from the JSON text of a flattened CSV."""
+    params = [
+        {"key": "ga_session_id", "value": {"string_value": None, "int_value": 42}},
+        {"key": "page_location", "value": {"string_value": "/cart", "int_value": None}},
+    ]
+    row = {"user_pseudo_id": "1.2", "event_name": "page_view",
+           "event_timestamp": 1704103200000000, "event_params": params}  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([row]), tmp_path / "ga4.parquet")
+    pd.DataFrame([{**row, "event_params": json.dumps(params)}]).to_csv(
+        tmp_path / "ga4.csv", index=False
+    )
+    columns = {"customer_id": "user_pseudo_id",
+               "session_id": "event_params.ga_session_id",
+               "channel": "event_params.page_location"}  # fmt: skip
+    for name in ("ga4.parquet", "ga4.csv"):
+        log = read_events(tmp_path / name, columns=columns)
+        assert rows(log, "session_id", "channel") == [("42", "/cart")], name
+        with pytest.raises(
+            IngestError, match=r"keys there: event_params\.ga_session_id"
+        ):
+            read_events(tmp_path / name, columns={"channel": "event_params.sesion"})

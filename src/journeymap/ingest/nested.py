@@ -77,13 +77,32 @@ def key_sql(parent: str, sql_type: str, keys: Sequence[str]) -> str:
     column = quote_ident(parent)
     upper = sql_type.upper()
     if upper.startswith("STRUCT"):
-        return f"json_extract_string(to_json({column}), {literal})"
-    if upper.startswith("JSON"):
-        return f"json_extract_string({column}, {literal})"
-    return (  # JSON written as text (a CSV column): only valid JSON is looked into
-        f"(CASE WHEN json_valid({column}) THEN json_extract_string({column}, "
-        f"{literal}) END)"
+        json = f"to_json({column})"
+    elif upper.startswith("JSON"):
+        json = column
+    else:  # JSON written as text (a CSV column): only valid JSON is looked into
+        json = f"(CASE WHEN json_valid({column}) THEN {column} END)"
+    found = f"json_extract_string({json}, {literal})"
+    if len(keys) != 1:
+        return found
+    return f"coalesce({found}, {_pair_value_sql(json, keys[0])})"
+
+
+def _pair_value_sql(json: str, key: str) -> str:
+    """SQL of the value paired with ``key`` in a list of ``{key, value}`` objects, as
+    GA4 and Firebase keep ``event_params`` (the value an object of typed slots, the
+    first one set is taken: ``{"string_value": null, "int_value": 42}`` -> ``42``)."""
+    name = "'" + key.replace("'", "''") + "'"
+    pair = (
+        f"list_filter(json_extract({json}, '$[*]'), "
+        f"lambda e: json_extract_string(e, '$.key') = {name})[1]"
     )
+    value = f"json_extract({pair}, '$.value')"
+    slots = (
+        f"list_filter(map_values(json_transform({value}, "
+        "'\"MAP(VARCHAR, VARCHAR)\"')), lambda v: v IS NOT NULL)[1]"
+    )
+    return f"(CASE WHEN json_type({value}) = 'OBJECT' THEN {slots} ELSE {value} ->> '$' END)"
 
 
 def nested_names(
@@ -159,7 +178,12 @@ def _check_present(
     )
     if rows and int(rows[0][0]) > 0:
         return
-    keys = ", ".join(nested_names(engine, source, types, [parent])[:20])
+    keys = ", ".join(
+        (
+            nested_names(engine, source, types, [parent])
+            or _pair_names(engine, source, types, parent)
+        )[:20]
+    )
     raise IngestError(
         f"column {name!r} not found: no value at that key of {parent!r} in the first "
         f"{SAMPLE_ROWS:,} rows; keys there: {keys or '(none: not JSON objects)'}",
@@ -199,6 +223,28 @@ def flatten_structs(
     relation = f"(SELECT *, {extra} FROM {source.relation})"
     widened = {**types, **{n: sql_type for n, (_, sql_type) in added.items()}}
     return dataclasses.replace(source, relation=relation), widened
+
+
+def _pair_names(
+    engine: Engine, source: Source, types: Mapping[str, str], parent: str
+) -> list[str]:
+    """``parent.key`` for the keys of a ``{key, value}`` list (GA4 event_params)."""
+    column = quote_ident(parent)
+    upper = types[parent].upper()
+    json = (
+        f"to_json({column})"
+        if upper.startswith("STRUCT")
+        else column
+        if upper.startswith("JSON")
+        else f"(CASE WHEN json_valid({column}) THEN {column} END)"
+    )
+    rows = engine.sql_rows(
+        "SELECT DISTINCT json_extract_string(e.value, '$.key') AS k FROM (SELECT "
+        f"{json} AS j FROM {source.relation} LIMIT {SAMPLE_ROWS}), json_each(j) AS e "
+        "WHERE json_type(j) = 'ARRAY' AND k IS NOT NULL ORDER BY k",
+        source.params,
+    )
+    return [f"{parent}.{row[0]}" for row in rows]
 
 
 def leaf_names(nested: Sequence[str], available: Sequence[str]) -> dict[str, str]:
