@@ -137,3 +137,25 @@ def test_a_cell_larger_than_duckdbs_default_line_size_is_read(tmp_path: Path) ->
     text = f'user_id,ts,event,note\nc1,2024-01-01,a,{big}\nc2,2024-01-01,b,"{big}"\n'
     log = read_events(write(tmp_path / "e.csv", text))
     assert log.to_pandas()["note"].str.len().tolist() == [3_000_000, 3_000_000]
+
+
+def test_a_blank_line_after_a_stray_quote_does_not_let_it_swallow_the_next_row(
+    tmp_path: Path,
+) -> None:
+    """Found by the fuzz test: the row after the blank line closed the stray quote
+    into one malformed row, and the note called it an unbalanced quote."""
+    text = 'user_id,ts,event,n\nc9,2024-01-01,"open\n\nc2,2024-01-02,",;b",x\n'
+    log = read_events(write(tmp_path / "e.csv", text))
+    assert (log.report.read, log.report.loaded, log.report.quarantined) == (2, 1, 1)
+    assert log.to_pandas()[["row_number", "event"]].values.tolist() == [[2, ",;b"]]
+    [bad] = quarantined(log)
+    assert (bad["row_number"], bad["line"]) == (1, 2)
+    assert bad["reason"].startswith("unbalanced quote")
+
+
+def test_a_malformed_multi_line_row_is_not_called_an_unbalanced_quote(
+    tmp_path: Path,
+) -> None:
+    text = 'user_id,ts,event\nc1,2024-01-01,"a\nb",extra\nc2,2024-01-01,c\n'
+    log = read_events(write(tmp_path / "e.csv", text))
+    assert not any("unbalanced quote" in w for w in log.report.warnings)

@@ -246,11 +246,17 @@ def _account(
 
 
 def _row_follows(path: Path, at: int, delimiter: str, width: int) -> bool:
-    """Whether the line after the one at byte ``at`` is a well-formed one-line row."""
+    """Whether the row after the line at byte ``at`` is a well-formed one-line row.
+
+    Blank lines are no rows: the row after them is the one judged (a blank line
+    after a stray quote made the quote swallow the next row as a malformed one).
+    """
     with path.open("rb") as handle:
         handle.seek(at)
         handle.readline()
         after = handle.tell()
+        while handle.readline() in (b"\n", b"\r\n"):
+            after = handle.tell()
     last, fields = _record_end(path, after, delimiter)
     return last == 1 and fields == width
 
@@ -377,7 +383,9 @@ def _steps_and_copy(
             f"{len(spans):,} quoted value(s) span several lines (lines {shown}"
             f"{', ...' if len(spans) > 5 else ''}); each is read as one row"
         )
-    quotes = sorted(line for line, (reason, _, _) in bad.items() if "quote" in reason)
+    quotes = sorted(  # not "malformed row: ... (a quoted value spans lines ...)"
+        line for line, (reason, _, _) in bad.items() if reason.startswith("unbalanced")
+    )
     if quotes:
         warnings.append(
             f"{len(quotes):,} line(s) with an unbalanced quote are quarantined "
