@@ -21,6 +21,7 @@ import journeymap as jm
 from journeymap.cli._common import echo_ingest, err_console, open_engine, working
 from journeymap.cli._output import write_text
 from journeymap.errors import IngestError, MapError
+from journeymap.model.journey import DataFile, DataSource
 from journeymap.model.references import MAP_VS_DATA
 
 if TYPE_CHECKING:
@@ -122,14 +123,11 @@ def load_map_data(
             )
         return MapData(journey)
     spec = journey.data
-    mapping = dict(spec.columns) if spec is not None else {}
-    mapping.update(columns or {})
-    zone = timezone or (spec.timezone if spec is not None else None)
-    form = time_format or (spec.time_format if spec is not None else None)
+    given = _Given(columns or {}, timezone, time_format)
     where = open_engine(engine or (spec.engine if spec is not None else None), events)
-    log = read_source(events, mapping, zone, form, engine=where)
+    log = _read(map_path, spec, "events", events, given, where)
     read = {
-        key: read_source(path, mapping, zone, form, engine=log.engine if log else None)
+        key: _read(map_path, spec, key, path, given, log.engine if log else None)
         for key, path in extra.items()
     }
     for key, answers in read.items():
@@ -150,16 +148,96 @@ def load_map_data(
     )
 
 
+@dataclass(frozen=True)
+class _Given:
+    """Settings from the command line: they win over the map's, for every file."""
+
+    columns: dict[str, str]
+    timezone: str | None
+    time_format: str | None
+
+
+def _read(
+    map_path: Path,
+    spec: DataSource | None,
+    key: str,
+    path: str | Path | None,
+    given: _Given,
+    engine: jm.Engine | None,
+) -> EventLog | None:
+    """Read one of the map's sources with its settings: the section's ``columns``,
+    ``timezone`` and ``time_format``, under the file's own (``data.<key>`` written as
+    a mapping), under the command line's. A column the map names that the file lacks
+    is a map error at that field's line."""
+    # an explicit file the map does not name is read with the section's settings
+    own = None if spec is None else spec.file(key) or spec.file_settings()
+    mapping = {**(own.columns if own else {}), **given.columns}
+    zone = given.timezone or (own.timezone if own else None)
+    form = given.time_format or (own.time_format if own else None)
+    try:
+        return read_source(path, mapping, zone, form, engine=engine)
+    except IngestError as exc:
+        field = _column_field(spec, key, exc.field, given)
+        if field is None or not exc.message.startswith(_MAPPING_PROBLEMS):
+            raise
+        from journeymap.model.spec import field_line
+
+        raise MapError(
+            _with_hint(exc.message, path),
+            file=str(map_path),
+            line=field_line(map_path, field),
+            field=field,
+        ) from exc
+
+
+# ingest's messages about a column mapping (ingest/columns.py)
+_MAPPING_PROBLEMS = ("column ", "unknown column role ")
+
+
+def _column_field(
+    spec: DataSource | None, key: str, role: str | None, given: _Given
+) -> str | None:
+    """Where the map maps ``role`` for ``data.<key>``: ``data.<key>.columns.<role>``,
+    else ``data.columns.<role>``; None when the command line (or nothing) mapped it."""
+    if spec is None or role is None or role in given.columns:
+        return None
+    own = getattr(spec, key)
+    if isinstance(own, DataFile) and role in own.columns:
+        return f"data.{key}.columns.{role}"
+    return f"data.columns.{role}" if role in spec.columns else None
+
+
+def _with_hint(message: str, path: str | Path | None) -> str:
+    """Ingest's message naming the file, with the closest of the names it lists as
+    a did-you-mean: ``column 'respondant' not found in nps.csv; did you mean
+    `respondent`? (available: respondent, submitted_at)``."""
+    head, sep, listed = message.partition("; available: ")
+    if not sep:
+        head, sep, listed = message.partition("; known: ")
+    where = f" in {path}" if path is not None else ""
+    if not sep or "'" not in head:
+        return f"{message}{where}"
+    wrong = head.split("'")[1]
+    close = difflib.get_close_matches(wrong, listed.split(", "), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    return f"{head}{where}{hint} ({sep.strip('; ')} {listed})"
+
+
 def _source(
     given: str | Path | None, map_path: Path, journey: jm.JourneyMap, key: str
 ) -> str | Path | None:
     """An explicit path or URL, else the map's ``data.<key>`` beside the map file."""
     if given is not None:
         return given if isinstance(given, Path) or "://" in given else Path(given)
-    named = None if journey.data is None else getattr(journey.data, key)
+    spec = journey.data
+    named = None if spec is None else spec.path_of(key)
     if named and "://" in named:  # a table URL, not a path beside the map
         return str(named)
-    return None if not named else beside_map(map_path, named, f"data.{key}")
+    if not named:
+        return None
+    assert spec is not None
+    field = f"data.{key}.path" if isinstance(getattr(spec, key), DataFile) else None
+    return beside_map(map_path, named, field or f"data.{key}")
 
 
 def beside_map(map_path: Path, named: str, field: str) -> Path:

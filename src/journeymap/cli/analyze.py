@@ -815,9 +815,10 @@ def analyze(
     # the options on the command line win
     spec = None if request.map is None else _map_for(request, "data").data
     if spec is not None:
-        columns = {**spec.columns, **columns}
-        timezone = timezone or spec.timezone
-        time_format = time_format or spec.time_format
+        own = spec.file("events") or spec.file_settings()  # data.events' own first
+        columns = {**own.columns, **columns}
+        timezone = timezone or own.timezone
+        time_format = time_format or own.time_format
         engine = engine or spec.engine
         if spec.customers is not None and request.scoping.customers is None:
             assert request.map is not None

@@ -81,9 +81,10 @@ def forecast(
     columns = column_mapping(id_col, time_col, event_col, channel_col)
     spec = journey.data  # the events are read the way measure reads them
     if spec is not None:  # the options on the command line win
-        columns = {**spec.columns, **columns}
-        timezone = timezone or spec.timezone
-        time_format = time_format or spec.time_format
+        own = spec.file("events") or spec.file_settings()  # data.events' own first
+        columns = {**own.columns, **columns}
+        timezone = timezone or own.timezone
+        time_format = time_format or own.time_format
     log = read_source(events, columns, timezone, time_format)
     assert log is not None  # None only for no path
     if log.report is not None:

@@ -11,6 +11,7 @@ from journeymap.model.frameworks import (
 )
 from journeymap.model.journey import (
     Conversion,
+    DataFile,
     DataSource,
     Department,
     JourneyMap,
@@ -38,6 +39,7 @@ from journeymap.model.templates import new_map_yaml
 
 __all__ = [
     "Conversion",
+    "DataFile",
     "DataSource",
     "Department",
     "Framework",

@@ -25,7 +25,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from journeymap.errors import MapError
 from journeymap.model.frameworks import get_framework
-from journeymap.model.journey import JourneyMap
+from journeymap.model.journey import DATA_FILE_TAG, JourneyMap
 from journeymap.model.references import Loc, Problem, check_references
 
 # What ruamel raises on odd input besides its own errors, found by fuzzing its loader:
@@ -234,7 +234,7 @@ def _problem_error(problem: Problem, document: Any, file: str) -> MapError:
 def _validation_problems(exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        loc = tuple(part for part in error["loc"] if part != DATA_FILE_TAG)
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "string_type" and error.get("input") is None:
             message = "empty; text expected"
