@@ -276,7 +276,8 @@ def test_the_section_wide_column_of_a_string_file_names_data_columns(
     assert (
         f"map.yaml:10: data.columns.customer_id: column 'user_id' not found in "
         f"{tmp_path / 'surveys.csv'} (available: respondent, ts, event, score, "
-        "score_kind)"
+        "score_kind); map this file's own columns with data.surveys: "
+        "{path: ..., columns: {customer_id: COLUMN}}"
     ) in err, err
 
 

@@ -182,8 +182,15 @@ def _read(
             raise
         from journeymap.model.spec import field_line
 
+        # the section's mapping fits another file: say how to map this one apart
+        apart = (
+            f"; map this file's own columns with data.{key}: "
+            f"{{path: ..., columns: {{{exc.field}: COLUMN}}}}"
+            if field.startswith("data.columns.") and exc.message.startswith("column ")
+            else ""
+        )
         raise MapError(
-            _with_hint(exc.message, path),
+            _with_hint(exc.message, path) + apart,
             file=str(map_path),
             line=field_line(map_path, field),
             field=field,
