@@ -159,3 +159,20 @@ def test_a_malformed_multi_line_row_is_not_called_an_unbalanced_quote(
     text = 'user_id,ts,event\nc1,2024-01-01,"a\nb",extra\nc2,2024-01-01,c\n'
     log = read_events(write(tmp_path / "e.csv", text))
     assert not any("unbalanced quote" in w for w in log.report.warnings)
+
+
+def test_a_stray_quote_before_a_line_that_is_not_utf8_is_one_bad_line(
+    tmp_path: Path,
+) -> None:
+    """Found by the fuzz test: the quote closed two lines later, over a latin-1 line
+    quarantined on its own, and the line accounting refused the whole file."""
+    data = (
+        b'user_id,ts,event,n\nc9,2024-01-01,"open\nc9,2024-01-01,caf\xe9,1\n'
+        + 'c1,2024-01-01,",é\n""",1\n'.encode()
+    )
+    path = tmp_path / "e.csv"
+    path.write_bytes(data)
+    log = read_events(path)
+    assert (log.report.read, log.report.loaded, log.report.quarantined) == (3, 1, 2)
+    assert log.to_pandas()[["row_number", "event"]].values.tolist() == [[3, ',é\n"']]
+    assert [(q["row_number"], q["line"]) for q in quarantined(log)] == [(1, 2), (2, 3)]

@@ -218,8 +218,15 @@ def _account(
         if line <= covered or line in bad or line in blank:
             continue
         last, fields = _record_end(path, at, delimiter)
-        if last is None or (
-            last > 1 and fields != width and _row_follows(path, at, delimiter, width)
+        if (
+            last is None
+            or (
+                last > 1
+                and fields != width
+                and _row_follows(path, at, delimiter, width)
+            )
+            # a line that is not UTF-8 is quarantined alone, so no value spans it
+            or any(n in invalid for n in range(line + 1, line + last))
         ):
             bad[line] = (  # a stray quote: this line alone is quarantined
                 "unbalanced quote: no closing quote that ends a well-formed row "
