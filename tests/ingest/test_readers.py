@@ -397,7 +397,9 @@ def test_gzip_compressed_exports(
     (tmp_path / "x.tar.gz").write_bytes(gzip.compress(b"x"))
     with pytest.raises(IngestError, match=r"unknown file type '\.tar\.gz'"):
         read_events(tmp_path / "x.tar.gz")
-    assert list(scratch.iterdir()) == []
+    # the open engine's spill folder (removed when it closes) is no decompressed copy
+    left = [p for p in scratch.iterdir() if not p.name.startswith("journeymap-spill-")]
+    assert left == []
     (tmp_path / "log.xes").write_text("<log/>")
     with pytest.raises(IngestError, match=r"'\.xes'.*XES is not read: export .* CSV"):
         read_events(tmp_path / "log.xes")
