@@ -1,7 +1,7 @@
 """Issue 10: a differential fuzz test - Parquet ingest against pyarrow.
 
 Random Parquet files in several row groups, with hostile column names (internal and
-DuckDB names, case twins, quotes, SQL), missing ids, times and events, times outside
+DuckDB names, canonical names in other case, quotes, SQL), missing ids, times and events, times outside
 the plausible years, padded and NULL-spelled text and exact duplicates. The count is
 checked against the file's own metadata, the loaded rows against pyarrow's reading.
 """
