@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.analytics.stats import exact_sum
 from journeymap.attribution.heuristics import HEURISTICS, Rule, credits_expr
 from journeymap.attribution.markov import (
     FOLDS,
@@ -208,14 +209,16 @@ def _totals(log: EventLog, base: ir.Table, spec: PathSpec) -> dict[str, Any]:
     per_unit = rows.group_by(list(spec.units)).aggregate(
         touches=(~rows.is_conv).cast("int64").sum(),
         conv=rows.is_conv.cast("int64").max(),
-        value=ibis.cases((rows.is_conv, rows.value.fill_null(0.0)), else_=0.0).sum(),
+        value=exact_sum(
+            ibis.cases((rows.is_conv, rows.value.fill_null(0.0)), else_=0.0)
+        ),
     )
     has = per_unit.touches > 0
     expr = per_unit.aggregate(
         paths=has.cast("int64").sum(),
         conversions=(has & (per_unit.conv == 1)).cast("int64").sum(),
         empty=(~has).cast("int64").sum(),
-        value=ibis.cases((has, per_unit.value), else_=0.0).sum(),
+        value=exact_sum(ibis.cases((has, per_unit.value), else_=0.0)),
     )
     row = log.execute(expr).iloc[0]
     return {

@@ -35,6 +35,7 @@ import ibis.expr.types as ir
 import numpy as np
 
 from journeymap.analytics.matching import match_touchpoints_expr
+from journeymap.analytics.stats import exact_sum
 from journeymap.errors import AnalysisError
 from journeymap.model.attribution import Backtest, ForecastPeriod, ForecastResult
 
@@ -71,7 +72,7 @@ def period_moves_expr(
     value = t.value.cast("float64").fill_null(0.0) if "value" in t.columns else 0.0
     converts = t.filter(t.event.isin(list(conversion))).mutate(_value=value)
     sales = converts.group_by(["customer_id", "_period"]).aggregate(
-        _conversions=converts.count(), _revenue=converts._value.sum()
+        _conversions=converts.count(), _revenue=exact_sum(converts._value)
     )
     keys = ibis.union(
         ends.select("customer_id", "_period"),
@@ -118,7 +119,7 @@ def period_moves_expr(
     ).aggregate(
         customers=rows.count(),
         conversions=rows.conversions.sum(),
-        revenue=rows.revenue.sum(),
+        revenue=exact_sum(rows.revenue),
     )
 
 

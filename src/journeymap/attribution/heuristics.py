@@ -16,6 +16,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from journeymap.analytics.stats import exact_sum
 from journeymap.attribution.paths import PathSpec, runs_expr
 from journeymap.errors import AnalysisError
 
@@ -113,6 +114,6 @@ def credits_expr(base: ir.Table, spec: PathSpec, rule: Rule) -> ir.Table:
     rows, credit = _credit(rows, rule, spec.units)
     scored = rows.mutate(_credit=credit)
     return scored.group_by(scored.touch).aggregate(
-        attributed_conversions=scored._credit.sum(),
-        attributed_value=(scored._credit * scored.conv_value).sum(),
+        attributed_conversions=exact_sum(scored._credit, scale=18),
+        attributed_value=exact_sum(scored._credit * scored.conv_value),
     )

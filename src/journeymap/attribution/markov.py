@@ -92,7 +92,7 @@ def chain_from_counts(frame: pd.DataFrame, order: int) -> Chain:
         nexts,
         kinds=rows["kind"].tolist(),
         counts=rows["count"].to_numpy(dtype=float),
-        value=float(rows["value"].sum()),
+        value=math.fsum(rows["value"].astype(float)),  # any row order
         empty=empty,
         starts=rows["first"].astype(bool).tolist(),
     )

@@ -28,6 +28,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from journeymap.analytics.stats import exact_sum
 from journeymap.errors import AnalysisError
 
 __all__ = [
@@ -231,7 +232,7 @@ def transition_counts_expr(
     conv_value = ibis.cases((kind == "conv", rows.nxt_value.fill_null(0.0)), else_=0.0)
     keyed = rows.select(**{f"_k_{k}": v for k, v in keys.items()}, _v=conv_value)
     return keyed.group_by([keyed[f"_k_{k}"].name(k) for k in keys]).aggregate(
-        count=keyed.count(), value=keyed._v.sum()
+        count=keyed.count(), value=exact_sum(keyed._v)
     )
 
 
@@ -341,7 +342,7 @@ def _edge_counts(
         _code=ibis.cases(*codes, else_=5).cast("int8"),
     )
     groups = coded.group_by(["touch", "_touch_after", "_code", "_first"]).aggregate(
-        _count=coded.count(), _value=coded._value_after.sum()
+        _count=coded.count(), _value=exact_sum(coded._value_after)
     )
     code = groups._code
     keyed = groups.select(
@@ -353,7 +354,7 @@ def _edge_counts(
         _value=ibis.cases((code == 2, groups._value.fill_null(0.0)), else_=0.0),
     )
     counts = keyed.group_by(["touch", "nxt", "kind", "first"]).aggregate(
-        count=keyed._count.sum(), value=keyed._value.sum()
+        count=keyed._count.sum(), value=exact_sum(keyed._value)
     )
     # the dropped events leave by their count, not by their code: a filter on the
     # code would be pushed below the grouping and code every event twice
@@ -423,5 +424,5 @@ def coalitions_expr(
     return joined.group_by([joined[name] for name in bits]).aggregate(
         paths=joined.count(),
         conversions=joined._conv.fill_null(0).sum(),
-        value=joined._value.fill_null(0.0).sum(),
+        value=exact_sum(joined._value.fill_null(0.0)),
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from journeymap._importers import has_sklearn
 from journeymap.analytics.matching import unmatched_events
 from journeymap.analytics.stages import measure_stages, stage_sequence_expr
+from journeymap.analytics.stats import exact_sum
 from journeymap.engine import with_scratch
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measured import MeasuredMap, PainPointVerdict, TouchpointFigures
@@ -387,7 +388,7 @@ def _revenue(inputs: _Inputs) -> float:
     table = inputs.log.table
     if "value" not in table.columns:
         return 0.0
-    total = inputs.log.execute(table.value.sum())
+    total = inputs.log.execute(exact_sum(table.value))
     return 0.0 if total is None or total != total else float(total)
 
 
