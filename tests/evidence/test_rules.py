@@ -305,3 +305,32 @@ def test_shuffled_personas_support_nothing_on_the_demo(tmp_path) -> None:
     ]
     assert persona_verdicts == []
     assert measured.suggested_pain_points == ()
+
+
+def test_a_slow_verdict_shows_how_much_of_it_is_never_moving_on() -> None:
+    """Stays that never move on count as slowest; the verdict says how many there
+    were on each side, so a "slow" group that only drops off more is visible."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(2000):
+        t = START + dt.timedelta(days=float(rng.random()) * 60, hours=8)
+        clicker = i % 2 == 0
+        rows.append((f"c{i}", t, "home"))
+        if clicker:
+            rows.append((f"c{i}", t + dt.timedelta(minutes=1), "promo_click"))
+        if rng.random() < (0.5 if clicker else 0.1):
+            continue  # never moves on to the cart
+        rows.append((f"c{i}", t + dt.timedelta(minutes=5), "cart"))
+    events = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    customers = pd.DataFrame({"customer_id": events.customer_id.unique()})
+    customers["age_band"] = pd.array(["35-64"] * len(customers), dtype="string")
+    pain = _pain(signal={"events": ["promo_click"], "outcome": "slow"})
+    journey = _journey({"browse": [pain]})
+    v = _verdict(_measure(journey, events, customers))
+    late_e = v.test["times"]["share_not_moved_on_exposed"]
+    late_c = v.test["times"]["share_not_moved_on_comparison"]
+    assert late_e == pytest.approx(0.5, abs=0.05)
+    assert late_c == pytest.approx(0.1, abs=0.03)
+    assert f"did not move on within the horizon: {late_e:.0%} vs {late_c:.0%}" in (
+        v.summary
+    )

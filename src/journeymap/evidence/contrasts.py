@@ -231,6 +231,11 @@ class Times:
     geomean_exposed: float | None  # exp(mean(ln(1 + seconds))) - 1
     geomean_comparison: float | None
     superiority: float  # P(exposed time > comparison time) + 0.5 P(tie)
+    # the share of each group's stays that did not move on within the stage's horizon
+    # (counted as slowest): "slow" partly or wholly made of stays that never moved on
+    # is a drop-off as much as a delay, and the reader has to see which
+    not_moved_exposed: float | None = None
+    not_moved_comparison: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -239,6 +244,8 @@ class Times:
             "geometric_mean_seconds_exposed": self.geomean_exposed,
             "geometric_mean_seconds_comparison": self.geomean_comparison,
             "probability_slower": self.superiority,
+            "share_not_moved_on_exposed": self.not_moved_exposed,
+            "share_not_moved_on_comparison": self.not_moved_comparison,
         }
 
 
@@ -331,11 +338,13 @@ class Contrast:
         comparison: Group,
         sums: dict[str, Any],
         medians: tuple[float | None, float | None],
+        not_moved: tuple[float | None, float | None] = (None, None),
     ) -> Contrast:
         """A contrast of times from :func:`rank_sums_expr` (Mann–Whitney).
 
         ``exposed`` and ``comparison`` count the timed stays (``units``) and those
-        slower than the stage median (``events``), for display.
+        slower than the stage median (``events``), for display; ``not_moved`` the
+        share of each side's stays that did not move on within the horizon.
         """
         n_e, n_c = int(sums["n_e"] or 0), int(sums["n_c"] or 0)
         if n_e == 0 or n_c == 0:
@@ -354,6 +363,8 @@ class Contrast:
             _geomean(sums.get("log_e")),
             _geomean(sums.get("log_c")),
             ps,
+            not_moved[0],
+            not_moved[1],
         )
         return cls(
             outcome, exposed, comparison, p_value, "mann-whitney", low, high,

@@ -180,12 +180,30 @@ def _count(
             comparison,
             ranks,
             (medians.get("e"), medians.get("c")),
+            _not_moved_on(units, hyp, sided),
         )
     else:
         contrast = Contrast.of(
             hyp.outcome, exposed, comparison, variance=clustered_variance(sums)
         )
     return _Judged(hyp, contrast, None, (sides.exposed, sides.comparison))
+
+
+def _not_moved_on(
+    units: Units, hyp: Hypothesis, sided: ir.Table
+) -> tuple[float | None, float | None]:
+    """Each side's share of stays that did not move on within the stage's horizon
+    (their time is the horizon plus a second: slower than any stay that moved on)."""
+    horizon = units.horizons.get(hyp.stage_index)
+    if horizon is None:
+        return None, None
+    late = (sided.seconds > horizon.seconds).cast("int64")
+    shares = units.execute(
+        sided.group_by("side").aggregate(n=sided.count(), late=late.sum())
+    )
+    found = {str(r["side"]): int(r["late"]) / int(r["n"])
+             for r in shares.to_dict("records") if r["n"]}  # fmt: skip
+    return found.get("e"), found.get("c")
 
 
 def judge_pain_points(
@@ -349,9 +367,15 @@ def _time_summary(verdict: str, contrast: Contrast) -> str:
     assert times is not None
     e, c = contrast.exposed, contrast.comparison
     q = "" if math.isnan(contrast.q_value) else f"; q = {contrast.q_value:.2g}"
+    late = ""
+    if times.not_moved_exposed is not None and times.not_moved_comparison is not None:
+        late = (
+            f"; did not move on within the horizon: {times.not_moved_exposed:.0%} "
+            f"vs {times.not_moved_comparison:.0%}"
+        )
     return (
         f"{verdict.replace('_', ' ')}: time to move on (geometric mean) "
         f"{_duration(times.geomean_exposed)} vs {_duration(times.geomean_comparison)} "
         f"(×{(contrast.relative or 0.0) + 1:.2f}, P(slower) = {times.superiority:.2f}"
-        f"{q}; n = {e.units:,} vs {c.units:,})"
+        f"{q}; n = {e.units:,} vs {c.units:,}{late})"
     )
