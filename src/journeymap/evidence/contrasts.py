@@ -249,12 +249,18 @@ class Times:
         }
 
 
-def rank_sums_expr(table: ir.Table) -> ir.Table:
+def _share(count: Any, n: int) -> float | None:
+    """``count / n``, or None when ``count`` was not computed."""
+    return None if count is None or count != count else int(count) / n
+
+
+def rank_sums_expr(table: ir.Table, *, horizon: float | None = None) -> ir.Table:
     """``n_e, n_c, rank_sum_e, ties, log_e, log_c`` over rows with ``side`` and ``seconds``.
 
     Mid-ranks (1-based) over both sides pooled; ``ties`` is the sum over tied groups
     of t³ - t (the tie correction of the rank-sum variance); ``log_e``/``log_c`` the
-    mean of ``ln(1 + seconds)`` per side.
+    mean of ``ln(1 + seconds)`` per side. With ``horizon`` (seconds) also
+    ``late_e``/``late_c``: the rows beyond it per side (stays that did not move on).
     """
     t = table.filter(table.side.notnull() & table.seconds.notnull())
     tied = t.seconds.count().over(ibis.window(group_by=t.seconds))
@@ -264,6 +270,10 @@ def rank_sums_expr(table: ir.Table) -> ir.Table:
         _tied=tied.cast("float64"),
     )
     is_e = ranked.side == "e"
+    late: dict[str, ir.Value] = {}
+    if horizon is not None:
+        beyond = (ranked.seconds > horizon).cast("int64")
+        late = {"late_e": beyond.sum(where=is_e), "late_c": beyond.sum(where=~is_e)}
     return ranked.aggregate(
         n_e=is_e.cast("int64").sum(),
         n_c=(~is_e).cast("int64").sum(),
@@ -271,6 +281,7 @@ def rank_sums_expr(table: ir.Table) -> ir.Table:
         ties=(ranked._tied * ranked._tied - 1).sum(),
         log_e=(ranked.seconds.clip(lower=0) + 1).ln().mean(where=is_e),
         log_c=(ranked.seconds.clip(lower=0) + 1).ln().mean(where=~is_e),
+        **late,
     )
 
 
@@ -338,13 +349,12 @@ class Contrast:
         comparison: Group,
         sums: dict[str, Any],
         medians: tuple[float | None, float | None],
-        not_moved: tuple[float | None, float | None] = (None, None),
     ) -> Contrast:
         """A contrast of times from :func:`rank_sums_expr` (Mann–Whitney).
 
         ``exposed`` and ``comparison`` count the timed stays (``units``) and those
-        slower than the stage median (``events``), for display; ``not_moved`` the
-        share of each side's stays that did not move on within the horizon.
+        slower than the stage median (``events``), for display; ``late_e``/``late_c``
+        in ``sums`` (when there) give each side's share that did not move on.
         """
         n_e, n_c = int(sums["n_e"] or 0), int(sums["n_c"] or 0)
         if n_e == 0 or n_c == 0:
@@ -363,8 +373,8 @@ class Contrast:
             _geomean(sums.get("log_e")),
             _geomean(sums.get("log_c")),
             ps,
-            not_moved[0],
-            not_moved[1],
+            _share(sums.get("late_e"), n_e),
+            _share(sums.get("late_c"), n_c),
         )
         return cls(
             outcome, exposed, comparison, p_value, "mann-whitney", low, high,

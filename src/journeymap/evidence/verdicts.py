@@ -166,7 +166,11 @@ def _count(
     comparison = Group(sides.comparison, as_count(sums["n_c"]), as_count(sums["x_c"]))
     if hyp.outcome == "slow":
         sided = table.filter(table.side.notnull())
-        ranks = units.execute(rank_sums_expr(sided)).to_dict("records")[0]
+        horizon = units.horizons.get(hyp.stage_index)  # set: the rows are timed
+        limit = None if horizon is None else float(horizon.seconds)
+        ranks = units.execute(rank_sums_expr(sided, horizon=limit)).to_dict("records")[
+            0
+        ]
         medians = {
             str(r["side"]): float(r["q"])
             for r in units.execute(
@@ -180,30 +184,12 @@ def _count(
             comparison,
             ranks,
             (medians.get("e"), medians.get("c")),
-            _not_moved_on(units, hyp, sided),
         )
     else:
         contrast = Contrast.of(
             hyp.outcome, exposed, comparison, variance=clustered_variance(sums)
         )
     return _Judged(hyp, contrast, None, (sides.exposed, sides.comparison))
-
-
-def _not_moved_on(
-    units: Units, hyp: Hypothesis, sided: ir.Table
-) -> tuple[float | None, float | None]:
-    """Each side's share of stays that did not move on within the stage's horizon
-    (their time is the horizon plus a second: slower than any stay that moved on)."""
-    horizon = units.horizons.get(hyp.stage_index)
-    if horizon is None:
-        return None, None
-    late = (sided.seconds > horizon.seconds).cast("int64")
-    shares = units.execute(
-        sided.group_by("side").aggregate(n=sided.count(), late=late.sum())
-    )
-    found = {str(r["side"]): int(r["late"]) / int(r["n"])
-             for r in shares.to_dict("records") if r["n"]}  # fmt: skip
-    return found.get("e"), found.get("c")
 
 
 def judge_pain_points(
